@@ -1,0 +1,4 @@
+//! Adapters: the only code that touches the world (files, network,
+//! devices). Each sits behind a narrow interface the rest of the crate uses.
+
+pub mod data_dir;

@@ -1,0 +1,378 @@
+//! Text measuring and line breaking.
+//!
+//! Characters are mapped to glyphs through the font book's fallback chain
+//! and measured with the faces' real advance widths. Line breaks follow the
+//! Unicode line-breaking algorithm (words for Latin, between characters for
+//! CJK), tightened by the Chinese rules for line starts and ends (避头尾):
+//! closing punctuation never starts a line, opening brackets never end one.
+
+use std::ops::Range;
+
+use crate::fonts::{FaceId, Family, FontBook, Weight};
+use crate::layout::model::{Color, Glyph, TextRun};
+
+/// Characters that must not begin a line (行首禁则).
+const NO_LINE_START: &str = "，。、；：？！）》」』】〕〉〗”’…‥—～·％‰℃,.;:?!)]}%'\"";
+/// Characters that must not end a line (行尾禁则).
+const NO_LINE_END: &str = "（《「『【〔〈〖“‘([{";
+
+/// A piece of text in one weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub text: String,
+    pub bold: bool,
+}
+
+/// How a paragraph is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextStyle {
+    pub family: Family,
+    pub size: f32,
+    pub color: Color,
+    /// Line height as a multiple of the size.
+    pub leading: f32,
+}
+
+/// A character that no bundled face covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingGlyph {
+    pub ch: char,
+}
+
+/// A measured character.
+#[derive(Debug, Clone, Copy)]
+pub struct Shaped {
+    pub ch: char,
+    pub face: FaceId,
+    pub gid: u16,
+    pub advance: f32,
+    /// A break is allowed before this character.
+    pub break_before: bool,
+    /// A break is required before this character (after a newline).
+    pub forced_before: bool,
+}
+
+impl Shaped {
+    fn is_space(&self) -> bool {
+        self.ch == ' ' || self.ch == '\u{3000}'
+    }
+}
+
+/// Maps and measures `spans`; newlines become forced breaks.
+pub fn shape(book: &FontBook, spans: &[Span], style: &TextStyle) -> Result<Vec<Shaped>, MissingGlyph> {
+    let text: String = spans.iter().map(|s| s.text.as_str()).collect();
+    let mut allowed = vec![false; text.len() + 1];
+    for (byte, _) in unicode_linebreak::linebreaks(&text) {
+        allowed[byte] = true;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut prev: Option<char> = None;
+    let mut forced = false;
+    let mut byte = 0usize;
+    for span in spans {
+        let weight = if span.bold { Weight::Bold } else { Weight::Regular };
+        for ch in span.text.chars() {
+            let at = byte;
+            byte += ch.len_utf8();
+            if ch == '\n' {
+                forced = true;
+                prev = None;
+                continue;
+            }
+            if ch.is_control() {
+                continue;
+            }
+            let g = book.glyph(style.family, weight, ch).ok_or(MissingGlyph { ch })?;
+            let kinsoku = NO_LINE_START.contains(ch) || prev.is_some_and(|p| NO_LINE_END.contains(p));
+            out.push(Shaped {
+                ch,
+                face: g.face,
+                gid: g.gid,
+                advance: g.advance_em * style.size,
+                break_before: forced || (allowed[at] && !kinsoku && prev.is_some()),
+                forced_before: forced,
+            });
+            forced = false;
+            prev = Some(ch);
+        }
+    }
+    Ok(out)
+}
+
+/// Width of a slice without its trailing spaces.
+pub fn width(chars: &[Shaped]) -> f32 {
+    let end = chars.iter().rposition(|c| !c.is_space()).map_or(0, |i| i + 1);
+    chars[..end].iter().map(|c| c.advance).sum()
+}
+
+/// Breaks measured text into lines no wider than `max_width` (the first
+/// line is `first_indent` narrower). Returns ranges into `chars`, with
+/// leading spaces of continuation lines left out.
+pub fn break_lines(chars: &[Shaped], max_width: f32, first_indent: f32) -> Vec<Range<usize>> {
+    let mut lines = Vec::new();
+    let mut start = 0usize;
+    while start < chars.len() {
+        let limit = if lines.is_empty() {
+            max_width - first_indent
+        } else {
+            max_width
+        };
+        let mut x = 0.0f32;
+        let mut last_break: Option<usize> = None;
+        let mut end = chars.len();
+        for (i, c) in chars.iter().enumerate().skip(start) {
+            if i > start && c.forced_before {
+                end = i;
+                break;
+            }
+            if i > start && c.break_before {
+                last_break = Some(i);
+            }
+            x += c.advance;
+            if x > limit + 0.01 && !c.is_space() && i > start {
+                // Overflow: break at the last opportunity, or force one here.
+                end = match last_break {
+                    Some(b) if b > start => b,
+                    _ => i,
+                };
+                break;
+            }
+        }
+        lines.push(start..end);
+        start = end;
+        // Spaces at the start of a wrapped line are dropped; a forced break
+        // keeps them (they are indentation the author typed).
+        if start < chars.len() && !chars[start].forced_before {
+            while start < chars.len() && chars[start].is_space() && !chars[start].forced_before {
+                start += 1;
+            }
+        }
+    }
+    lines
+}
+
+/// How a justified line is spread.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    /// Extra space per gap, in points.
+    pub gap: f32,
+    /// Spread between characters next to a CJK one (Chinese lines); else
+    /// only after spaces (Latin lines). Runs of Latin letters and digits
+    /// in a Chinese line are never spaced out.
+    pub cjk: bool,
+}
+
+impl Spread {
+    fn opens_after(&self, line: &[Shaped], i: usize) -> bool {
+        let c = &line[i];
+        if self.cjk {
+            line.get(i + 1).is_some_and(|n| is_cjk(c.ch) || is_cjk(n.ch))
+        } else {
+            c.is_space()
+        }
+    }
+}
+
+/// The spread that makes a line `target` wide, or `None` if it should stay
+/// ragged (nothing to spread over, or gaps would open wider than looks right).
+pub fn justification(chars: &[Shaped], target: f32) -> Option<Spread> {
+    let end = chars.iter().rposition(|c| !c.is_space())? + 1;
+    let line = &chars[..end];
+    let slack = target - width(line);
+    if slack <= 0.01 {
+        return None;
+    }
+    let cjk = line.iter().any(|c| is_cjk(c.ch));
+    let probe = Spread { gap: 0.0, cjk };
+    let gaps = (0..line.len()).filter(|&i| probe.opens_after(line, i)).count();
+    if gaps == 0 {
+        return None;
+    }
+    let gap = slack / gaps as f32;
+    let em = line.iter().map(|c| c.advance).fold(0.0, f32::max);
+    (gap <= em * if cjk { 0.5 } else { 1.0 }).then_some(Spread { gap, cjk })
+}
+
+fn is_cjk(ch: char) -> bool {
+    matches!(ch as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+/// Turns one line into text runs (one per face) starting at `x` on the
+/// baseline `y`.
+pub fn runs(chars: &[Shaped], x: f32, y: f32, style: &TextStyle) -> Vec<TextRun> {
+    runs_spread(chars, x, y, style, None)
+}
+
+/// Like [`runs`], opening the gaps of a justified line.
+pub fn runs_spread(chars: &[Shaped], x: f32, y: f32, style: &TextStyle, spread: Option<Spread>) -> Vec<TextRun> {
+    let mut out: Vec<TextRun> = Vec::new();
+    let mut pen = x;
+    for (i, c) in chars.iter().enumerate() {
+        match out.last_mut() {
+            Some(run) if run.face == c.face => {
+                run.glyphs.push(Glyph {
+                    gid: c.gid,
+                    x: pen - run.x,
+                    ch: c.ch,
+                });
+            }
+            _ => out.push(TextRun {
+                face: c.face,
+                size: style.size,
+                x: pen,
+                y,
+                angle: 0.0,
+                color: style.color,
+                glyphs: vec![Glyph {
+                    gid: c.gid,
+                    x: 0.0,
+                    ch: c.ch,
+                }],
+            }),
+        }
+        pen += c.advance;
+        if let Some(s) = spread
+            && s.opens_after(chars, i)
+        {
+            pen += s.gap;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn style() -> TextStyle {
+        TextStyle {
+            family: Family::Serif,
+            size: 10.0,
+            color: Color::BLACK,
+            leading: 1.5,
+        }
+    }
+
+    fn lines(text: &str, width_em: f32) -> Vec<String> {
+        let book = FontBook::shared().expect("fonts");
+        let spans = [Span {
+            text: text.into(),
+            bold: false,
+        }];
+        let chars = shape(book, &spans, &style()).expect("shapes");
+        break_lines(&chars, width_em * 10.0, 0.0)
+            .into_iter()
+            .map(|r| chars[r].iter().map(|c| c.ch).collect())
+            .collect()
+    }
+
+    #[test]
+    fn closing_punctuation_never_starts_a_line() {
+        // Ten ideographs fill the line exactly; the comma must not be
+        // pushed alone onto the next line.
+        for punct in ["，", "。", "、", "；", "：", "？", "！", "）", "》", "」", "』"] {
+            let text = format!("中文排版规则测试示例{punct}后续文字");
+            let got = lines(&text, 10.0);
+            assert!(got.len() >= 2, "{got:?}");
+            for l in &got {
+                let first = l.chars().next().unwrap();
+                assert!(
+                    !NO_LINE_START.contains(first),
+                    "{punct}: line starts with {first}: {got:?}"
+                );
+            }
+            assert_eq!(got.concat(), text);
+        }
+    }
+
+    #[test]
+    fn opening_brackets_never_end_a_line() {
+        for open in ["（", "《", "「", "『"] {
+            let text = format!("中文排版规则测试示{open}书名号内文字");
+            let got = lines(&text, 10.0);
+            for l in &got {
+                let last = l.chars().last().unwrap();
+                assert!(!NO_LINE_END.contains(last), "{open}: line ends with {last}: {got:?}");
+            }
+            assert_eq!(got.concat(), text);
+        }
+    }
+
+    #[test]
+    fn cjk_breaks_between_characters() {
+        let got = lines("一二三四五六七八九十", 4.0);
+        assert_eq!(got, ["一二三四", "五六七八", "九十"]);
+    }
+
+    #[test]
+    fn latin_breaks_between_words() {
+        let got = lines("Certificate of enrollment issued today", 12.0);
+        assert!(got.len() >= 2, "{got:?}");
+        let words: Vec<&str> = "Certificate of enrollment issued today".split(' ').collect();
+        for l in &got {
+            for w in l.split_whitespace() {
+                assert!(words.contains(&w), "word split: {w:?} in {got:?}");
+            }
+            assert!(!l.starts_with(' '), "{got:?}");
+        }
+    }
+
+    #[test]
+    fn an_overlong_word_is_cut_rather_than_overflowing() {
+        let book = FontBook::shared().expect("fonts");
+        let spans = [Span {
+            text: "Pneumonoultramicroscopicsilicovolcanoconiosis".into(),
+            bold: false,
+        }];
+        let chars = shape(book, &spans, &style()).unwrap();
+        let ranges = break_lines(&chars, 60.0, 0.0);
+        assert!(ranges.len() > 1);
+        for r in ranges {
+            assert!(width(&chars[r]) <= 60.01);
+        }
+    }
+
+    #[test]
+    fn newlines_force_breaks() {
+        assert_eq!(lines("扫码验证\nAB12-CD34", 40.0), ["扫码验证", "AB12-CD34"]);
+    }
+
+    #[test]
+    fn a_character_outside_every_font_is_reported() {
+        let book = FontBook::shared().expect("fonts");
+        let spans = [Span {
+            text: "王\u{17000}".into(),
+            bold: false,
+        }];
+        assert_eq!(
+            shape(book, &spans, &style()).unwrap_err(),
+            MissingGlyph { ch: '\u{17000}' }
+        );
+    }
+
+    #[test]
+    fn justified_cjk_line_keeps_digit_runs_together() {
+        let book = FontBook::shared().expect("fonts");
+        let spans = [Span {
+            text: "学号2022011234在读".into(),
+            bold: false,
+        }];
+        let chars = shape(book, &spans, &style()).unwrap();
+        let target = width(&chars) + 20.0;
+        let spread = justification(&chars, target).expect("spreads");
+        let runs = runs_spread(&chars, 0.0, 0.0, &style(), Some(spread));
+        let xs: Vec<(char, f32)> = runs
+            .iter()
+            .flat_map(|r| r.glyphs.iter().map(move |g| (g.ch, r.x + g.x)))
+            .collect();
+        // Digits keep their natural advance; the line ends at the target.
+        for w in xs.windows(2) {
+            if w[0].0.is_ascii_digit() && w[1].0.is_ascii_digit() {
+                let natural = chars.iter().find(|c| c.ch == w[0].0).unwrap().advance;
+                assert!((w[1].1 - w[0].1 - natural).abs() < 0.01, "{xs:?}");
+            }
+        }
+        let last = xs.last().unwrap().1 + chars.last().unwrap().advance;
+        assert!((last - target).abs() < 0.01, "{last} vs {target}");
+    }
+}

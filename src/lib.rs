@@ -1,0 +1,11 @@
+//! campus-kiosk: the software of a university's self-service print
+//! terminals. See ARCHITECTURE.md for the map.
+
+pub mod adapters;
+pub mod bench;
+pub mod data;
+pub mod export;
+pub mod fonts;
+pub mod layout;
+pub mod pipeline;
+pub mod template;

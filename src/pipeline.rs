@@ -1,0 +1,135 @@
+//! The print pipeline: template + data → (eligibility) → layout → export.
+//!
+//! This module decides; it does not fetch, print or read the clock: the
+//! issue time and the data come in as arguments.
+
+use crate::data::{DataSet, DocumentFacts, Source};
+use crate::fonts::FontBook;
+use crate::layout::{self, LayoutError, model::Document};
+use crate::template::{Bilingual, RenderError, Template};
+
+/// Why a document was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The person may not use this service; `message` says why.
+    #[error("not eligible: {} / {}", message.zh, message.en)]
+    Ineligible { message: Bilingual },
+    #[error("the data lacks {}: the template {template} reads it", missing.join(", "))]
+    MissingData { template: String, missing: Vec<String> },
+    #[error("the eligibility rule {rule:?} could not be evaluated: {message}")]
+    Rule { rule: String, message: String },
+    #[error("issue time {0:?} is not an RFC 3339 time such as 2026-11-23T09:30:00+08:00")]
+    IssueTime(String),
+    #[error("refusing to print: character {ch:?} (U+{code:04X}) {} is in none of the bundled fonts", field.as_deref().map(|f| format!("from field {f}")).unwrap_or_else(|| format!("in template text {text:?}")))]
+    MissingGlyph {
+        ch: char,
+        code: u32,
+        field: Option<String>,
+        text: String,
+    },
+    #[error("{0}")]
+    Layout(LayoutError),
+}
+
+impl From<RenderError> for PipelineError {
+    fn from(e: RenderError) -> Self {
+        PipelineError::Layout(LayoutError::Render(e))
+    }
+}
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+fn base32(bytes: &[u8], chars: usize) -> String {
+    let mut out = String::with_capacity(chars);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for &b in bytes {
+        acc = (acc << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 && out.len() < chars {
+            bits -= 5;
+            out.push(char::from(CROCKFORD[((acc >> bits) & 31) as usize]));
+        }
+    }
+    out
+}
+
+/// The facts of a document made from `data` by `service` at `issued_at`.
+///
+/// The verification payload is a placeholder until documents are signed:
+/// it names the document but proves nothing.
+pub fn document_facts(service: &str, data: &DataSet, issued_at: &str) -> DocumentFacts {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(service.as_bytes());
+    h.update([0]);
+    h.update(issued_at.as_bytes());
+    h.update([0]);
+    h.update(data.digest());
+    let digest = h.finalize();
+    let id = base32(&digest, 16);
+    DocumentFacts {
+        short_code: format!("{}-{}", &id[..4], &id[4..8]),
+        verification: format!("urn:campus-kiosk:unsigned:{id}"),
+        issued_at: issued_at.to_string(),
+        id,
+    }
+}
+
+fn check_time(issued_at: &str) -> Result<(), PipelineError> {
+    time::OffsetDateTime::parse(issued_at, &time::format_description::well_known::Rfc3339)
+        .map(|_| ())
+        .map_err(|_| PipelineError::IssueTime(issued_at.to_string()))
+}
+
+/// The sources a template reads.
+pub fn sources(tpl: &Template) -> Vec<Source> {
+    tpl.file.service.data.iter().filter_map(|d| Source::parse(d)).collect()
+}
+
+/// Checks that the data is complete and the person eligible.
+pub fn eligibility(tpl: &Template, data: &DataSet, facts: &DocumentFacts) -> Result<(), PipelineError> {
+    let missing = data.missing(&sources(tpl));
+    if !missing.is_empty() {
+        return Err(PipelineError::MissingData {
+            template: tpl.id().to_string(),
+            missing: missing.iter().map(Source::key).collect(),
+        });
+    }
+    if let Some(e) = &tpl.file.eligibility {
+        let ctx = data.context(facts);
+        let v = tpl.eval(&e.rule, &ctx).map_err(|err| PipelineError::Rule {
+            rule: e.rule.clone(),
+            message: err.message,
+        })?;
+        if !v.is_true() {
+            return Err(PipelineError::Ineligible {
+                message: e.message.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Makes the document: eligibility, then layout.
+pub fn render(
+    book: &FontBook,
+    tpl: &Template,
+    data: &DataSet,
+    issued_at: &str,
+) -> Result<(Document, DocumentFacts), PipelineError> {
+    check_time(issued_at)?;
+    let facts = document_facts(tpl.id(), data, issued_at);
+    eligibility(tpl, data, &facts)?;
+    let ctx = data.context(&facts);
+    let doc = layout::layout(book, tpl, &ctx, &facts.verification, issued_at).map_err(|e| match e {
+        LayoutError::MissingGlyph { ch, code, text } => PipelineError::MissingGlyph {
+            ch,
+            code,
+            field: data.field_with_char(ch),
+            text,
+        },
+        other => PipelineError::Layout(other),
+    })?;
+    Ok((doc, facts))
+}

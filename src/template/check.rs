@@ -1,0 +1,240 @@
+//! `kiosk template check`: everything that can be wrong with a template,
+//! found before a terminal ever prints it.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+use crate::adapters::data_dir;
+use crate::fonts::{Family, FontBook, Weight};
+use crate::pipeline;
+use crate::template::{Block, Template, TemplateError, collect_tables, segments, texts_of};
+
+/// One thing wrong with a template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// `file:line:col`, or `file: field path`.
+    pub at: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+fn lookup<'a>(root: &'a Json, path: &[&str]) -> Option<&'a Json> {
+    path.iter().try_fold(root, |v, k| v.get(k))
+}
+
+/// Literal characters of template text (placeholders and tags removed).
+fn literal_chars(src: &str) -> String {
+    let mut out = String::new();
+    let mut rest = src;
+    while let Some(i) = rest.find(['{']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let close = if tail.starts_with("{{") {
+            "}}"
+        } else if tail.starts_with("{%") {
+            "%}"
+        } else if tail.starts_with("{#") {
+            "#}"
+        } else {
+            out.push('{');
+            rest = &tail[1..];
+            continue;
+        };
+        match tail.find(close) {
+            Some(j) => rest = &tail[j + 2..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Checks one template folder against its sample data.
+pub fn check_dir(book: &FontBook, dir: &Path) -> Vec<Problem> {
+    let file = dir.join(super::TEMPLATE_FILE);
+    let name = file.display().to_string();
+    let tpl = match Template::load(dir) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = match &e {
+                TemplateError::Syntax { path, line, column, .. } => format!("{}:{line}:{column}", path.display()),
+                TemplateError::Invalid { path, line, field, .. } => format!("{}:{line}: {field}", path.display()),
+                TemplateError::Io { path, .. } => path.display().to_string(),
+            };
+            let message = match e {
+                TemplateError::Syntax { message, .. } | TemplateError::Invalid { message, .. } => message,
+                TemplateError::Io { source, .. } => format!("cannot read: {source}"),
+            };
+            return vec![Problem { at, message }];
+        }
+    };
+    let mut problems = Vec::new();
+    let sample_dir: PathBuf = dir.join(&tpl.file.sample.data);
+    let data = match data_dir::load(&sample_dir) {
+        Ok(d) => d,
+        Err(e) => {
+            problems.push(Problem {
+                at: format!("{name}: sample.data"),
+                message: format!("sample data: {e}"),
+            });
+            return problems;
+        }
+    };
+    let facts = pipeline::document_facts(tpl.id(), &data, "2026-01-01T00:00:00+08:00");
+    let mut root = data.to_json();
+    if let Json::Object(m) = &mut root {
+        m.insert("document".into(), serde_json::to_value(&facts).unwrap_or(Json::Null));
+        m.insert("page".into(), Json::from(1));
+        m.insert("pages".into(), Json::from(1));
+    }
+
+    // Every text and the names it reads.
+    let f = &tpl.file;
+    let mut texts = vec![
+        ("service.issuer".to_string(), f.service.issuer.clone()),
+        ("service.title".to_string(), f.service.title.clone()),
+    ];
+    if let Some(w) = &f.page.watermark {
+        texts.push(("page.watermark".into(), w.clone()));
+    }
+    texts_of(&f.header, "header", &mut texts);
+    texts_of(&f.body, "body", &mut texts);
+    texts_of(&f.footer, "footer", &mut texts);
+
+    // Row and group variables of tables, with the sample items they take.
+    let mut locals: Vec<(String, Vec<Json>)> = Vec::new();
+    let mut tables = Vec::new();
+    collect_tables(&f.body, &mut tables);
+    for t in &tables {
+        let path: Vec<&str> = t.rows.split('.').collect();
+        let list = lookup(&root, &path)
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default();
+        match &t.group_rows {
+            Some(g) => {
+                let rows: Vec<Json> = list
+                    .iter()
+                    .filter_map(|grp| grp.get(g).and_then(Json::as_array))
+                    .flatten()
+                    .cloned()
+                    .collect();
+                locals.push(("group".into(), list));
+                locals.push((t.row_var.clone(), rows));
+            }
+            None => locals.push((t.row_var.clone(), list)),
+        }
+    }
+
+    for (field, text) in &texts {
+        for name in tpl.placeholders(text) {
+            let parts: Vec<&str> = name.split('.').collect();
+            let known = if let Some((_, items)) = locals.iter().find(|(v, _)| v == parts[0]) {
+                parts.len() == 1 || items.iter().any(|it| lookup(it, &parts[1..]).is_some())
+            } else {
+                lookup(&root, &parts).is_some()
+            };
+            if !known {
+                problems.push(Problem {
+                    at: format!("{name_}: {field}", name_ = name_at(&name_of(&file), text, &tpl)),
+                    message: format!(
+                        "placeholder `{name}` is not in the sample data ({})",
+                        sample_dir.display()
+                    ),
+                });
+            }
+        }
+        // Literal text must be printable with the bundled fonts.
+        for (seg, bold) in segments(text) {
+            let weight = if bold { Weight::Bold } else { Weight::Regular };
+            for ch in literal_chars(seg).chars().filter(|c| !c.is_control()) {
+                if book.glyph(f.page.family, weight, ch).is_none() && book.glyph(Family::Sans, weight, ch).is_none() {
+                    problems.push(Problem {
+                        at: format!("{}: {field}", name_at(&name_of(&file), text, &tpl)),
+                        message: format!("character {ch:?} (U+{:04X}) is in none of the bundled fonts", ch as u32),
+                    });
+                }
+            }
+        }
+    }
+    for (field, expr) in f
+        .eligibility
+        .iter()
+        .map(|e| ("eligibility.rule", &e.rule))
+        .chain(tables.iter().map(|t| ("table.rows", &t.rows)))
+    {
+        for name in tpl.expression_names(expr) {
+            let parts: Vec<&str> = name.split('.').collect();
+            if lookup(&root, &parts).is_none() {
+                problems.push(Problem {
+                    at: format!("{}: {field}", name_at(&name_of(&file), expr, &tpl)),
+                    message: format!("`{name}` is not in the sample data ({})", sample_dir.display()),
+                });
+            }
+        }
+    }
+    check_images(&f.body, &name, &mut problems);
+
+    // Finally, the whole document from the sample.
+    if problems.is_empty()
+        && let Err(e) = pipeline::render(book, &tpl, &data, "2026-01-01T00:00:00+08:00")
+    {
+        problems.push(Problem {
+            at: format!("{name}: sample"),
+            message: format!("the sample does not render: {e}"),
+        });
+    }
+    problems
+}
+
+fn name_of(file: &Path) -> String {
+    file.display().to_string()
+}
+
+/// `file:line` of a text within the template source.
+fn name_at(file: &str, text: &str, tpl: &Template) -> String {
+    let src = std::fs::read_to_string(tpl.dir.join(super::TEMPLATE_FILE)).unwrap_or_default();
+    let first = text.lines().next().unwrap_or(text);
+    match src.find(first) {
+        Some(at) if !first.is_empty() => format!("{file}:{}", super::line_col(&src, at).0),
+        _ => file.to_string(),
+    }
+}
+
+fn check_images(blocks: &[Block], file: &str, problems: &mut Vec<Problem>) {
+    for b in blocks {
+        match b {
+            Block::Image { width, .. } if *width <= 0.0 => problems.push(Problem {
+                at: file.to_string(),
+                message: "image width must be positive".into(),
+            }),
+            Block::Row { cells, .. } => {
+                for c in cells {
+                    check_images(&c.blocks, file, problems);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The template folders under `root` (folders holding a template.toml), or
+/// `root` itself if it is one.
+pub fn template_dirs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if root.join(super::TEMPLATE_FILE).is_file() {
+        return Ok(vec![root.to_path_buf()]);
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join(super::TEMPLATE_FILE).is_file())
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}

@@ -1,0 +1,108 @@
+//! Shared helpers of the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use campus_kiosk::adapters::data_dir;
+use campus_kiosk::data::DataSet;
+use campus_kiosk::fonts::FontBook;
+use campus_kiosk::template::Template;
+
+pub const ISSUED_AT: &str = "2026-11-23T09:30:00+08:00";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn book() -> &'static FontBook {
+    FontBook::shared().expect("bundled fonts load")
+}
+
+pub fn template(id: &str) -> Template {
+    Template::load(&root().join("print-templates").join(id)).expect("built-in template loads")
+}
+
+pub fn sample_dir(person: &str) -> PathBuf {
+    root().join("assets/sample-data").join(person)
+}
+
+pub fn sample(person: &str) -> DataSet {
+    data_dir::load(&sample_dir(person)).expect("sample data loads")
+}
+
+/// The path of a required external tool. A missing tool fails the test:
+/// `scripts/test` installs every tool the tests use.
+pub fn tool(name: &str) -> PathBuf {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| {
+        panic!("required tool `{name}` is not installed: run scripts/test, which installs the test dependencies")
+    })
+}
+
+/// Runs a tool and returns its output, failing on a non-zero exit.
+pub fn run(name: &str, args: &[&str]) -> String {
+    let out = Command::new(tool(name)).args(args).output().expect("tool runs");
+    assert!(
+        out.status.success(),
+        "{name} {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs the `kiosk` binary.
+pub fn kiosk(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("kiosk runs")
+}
+
+/// Text without any white space (pdftotext breaks and spaces lines freely).
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A transcript with `n` courses spread over terms of 10.
+pub fn long_transcript(n: usize) -> DataSet {
+    let mut data = sample("2022011234");
+    let names = [
+        "高等数学",
+        "线性代数",
+        "大学物理",
+        "程序设计基础",
+        "数据结构与算法",
+        "操作系统原理与实践",
+    ];
+    let mut terms = Vec::new();
+    for t in 0..n.div_ceil(10) {
+        let courses: Vec<_> = (0..10.min(n - t * 10))
+            .map(|i| {
+                let k = t * 10 + i;
+                serde_json::json!({
+                    "code": format!("GC{k:04}"),
+                    "name": format!("{}（第{}部分）", names[k % names.len()], k + 1),
+                    "name_en": format!("Generated Course {}", k + 1),
+                    "credits": 2.0, "hours": 32, "category": "必修", "grade": "85",
+                    "grade_points": 3.5, "exam_kind": "正常考试"
+                })
+            })
+            .collect();
+        terms.push(serde_json::json!({
+            "term": format!("T{t}"), "name": format!("第{}学期", t + 1), "name_en": format!("Term {}", t + 1),
+            "courses": courses
+        }));
+    }
+    data.transcript = Some(serde_json::json!({
+        "student_id": "2022011234", "terms": terms,
+        "summary": {"total_credits": (2 * n) as f64, "gpa": 3.5, "gpa_scale": "4.0", "average_score": 85.0}
+    }));
+    data
+}

@@ -1,0 +1,201 @@
+//! Layout behaviour: pagination, repeated headers, rare characters,
+//! eligibility, and reference snapshots of the page model.
+
+mod common;
+
+use campus_kiosk::layout::model::{Document, Item};
+use campus_kiosk::pipeline::{self, PipelineError};
+use common::*;
+
+/// The text runs of a page with their top y, in drawing order.
+fn runs(doc: &Document, page: usize) -> Vec<(f32, String)> {
+    doc.pages[page]
+        .items
+        .iter()
+        .filter_map(|it| match it {
+            Item::Text(t) => Some((t.y, t.glyphs.iter().map(|g| g.ch).collect())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn long_transcript_repeats_the_header_and_splits_no_row() {
+    let data = long_transcript(120);
+    let (doc, _) = pipeline::render(book(), &template("transcript-zh"), &data, ISSUED_AT).unwrap();
+    assert!(doc.pages.len() >= 3, "{} pages", doc.pages.len());
+    let mut seen = std::collections::HashMap::new();
+    for p in 0..doc.pages.len() {
+        let text = runs(&doc, p);
+        // The header row, once on every page, above every course on it.
+        let heads: Vec<f32> = text.iter().filter(|(_, s)| s == "课程代码").map(|(y, _)| *y).collect();
+        assert_eq!(heads.len(), 1, "page {}: header rows {heads:?}", p + 1);
+        for (y, s) in &text {
+            if let Some(k) = s.strip_prefix("GC") {
+                assert!(*y > heads[0], "page {}: course {s} above the header", p + 1);
+                let k: usize = k.parse().unwrap();
+                // The row's name is on the same page, on the same line.
+                let name = format!("（第{}部分）", k + 1);
+                assert!(
+                    text.iter().any(|(y2, n)| n.ends_with(&name) && (y2 - y).abs() < 0.5),
+                    "page {}: row GC{k:04} split from its name",
+                    p + 1
+                );
+                assert!(seen.insert(k, p).is_none(), "course {k} printed twice");
+            }
+        }
+    }
+    assert_eq!(seen.len(), 120, "every course printed once");
+    // Page numbers are right on every page.
+    let n = doc.pages.len();
+    for p in 0..n {
+        let page = doc.page_text(p);
+        assert!(page.contains(&format!("第 {} 页 / 共 {n} 页", p + 1)), "page {}", p + 1);
+    }
+}
+
+#[test]
+fn a_group_title_is_never_left_alone_at_a_page_end() {
+    let data = long_transcript(120);
+    let (doc, _) = pipeline::render(book(), &template("transcript-zh"), &data, ISSUED_AT).unwrap();
+    let is_title = |s: &str| s.starts_with('第') && s.ends_with("学期");
+    let mut titles = 0;
+    for p in 0..doc.pages.len() {
+        let text = runs(&doc, p);
+        titles += text.iter().filter(|(_, s)| is_title(s)).count();
+        // The lowest table line on the page is a course, not a term title.
+        let last = text
+            .iter()
+            .filter(|(_, s)| is_title(s) || s.starts_with("GC"))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .unwrap();
+        assert!(!is_title(&last.1), "page {} ends with the term title {}", p + 1, last.1);
+    }
+    assert_eq!(titles, 12, "every term title printed once");
+}
+
+#[test]
+fn rare_name_characters_render_from_the_bundled_fonts() {
+    let mut data = sample("2022011234");
+    let name = "王䶮𠇗堃喆昇";
+    data.enrollment.as_mut().unwrap()["name"] = serde_json::json!(name);
+    let (doc, _) = pipeline::render(book(), &template("enrollment-certificate"), &data, ISSUED_AT).unwrap();
+    let all: String = (0..doc.pages.len()).map(|p| doc.page_text(p)).collect();
+    assert!(squash(&all).contains(name), "{all}");
+    // 𠇗 (Extension B) comes from the fallback face, and no glyph is .notdef.
+    let mut fallback = false;
+    for p in &doc.pages {
+        for it in &p.items {
+            if let Item::Text(t) = it {
+                for g in &t.glyphs {
+                    assert_ne!(g.gid, 0, "{:?} drawn as .notdef", g.ch);
+                    if g.ch == '𠇗' {
+                        fallback = t.face.0 == 4;
+                    }
+                }
+            }
+        }
+    }
+    assert!(fallback, "𠇗 should come from HanaMinB");
+
+    // And through a real PDF reader.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("rare.pdf");
+    std::fs::write(&path, campus_kiosk::export::pdf::to_pdf(book(), &doc).unwrap()).unwrap();
+    let text = squash(&run("pdftotext", &[path.to_str().unwrap(), "-"]));
+    assert!(text.contains(name), "{text}");
+    let fonts = run("pdffonts", &[path.to_str().unwrap()]);
+    assert!(fonts.contains("+HanaMinB"), "{fonts}");
+}
+
+#[test]
+fn an_uncovered_character_is_refused_with_its_field() {
+    let mut data = sample("2022011234");
+    data.enrollment.as_mut().unwrap()["name"] = serde_json::json!("王\u{17000}明");
+    let err = pipeline::render(book(), &template("enrollment-certificate"), &data, ISSUED_AT).unwrap_err();
+    match &err {
+        PipelineError::MissingGlyph { ch, code, field, .. } => {
+            assert_eq!(*ch, '\u{17000}');
+            assert_eq!(*code, 0x17000);
+            assert_eq!(field.as_deref(), Some("enrollment.name"));
+        }
+        other => panic!("expected a missing glyph, got {other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(msg.contains("U+17000") && msg.contains("enrollment.name"), "{msg}");
+}
+
+#[test]
+fn suspended_student_is_refused_with_the_templates_message() {
+    let err = pipeline::render(
+        book(),
+        &template("enrollment-certificate"),
+        &sample("2023020456"),
+        ISSUED_AT,
+    )
+    .unwrap_err();
+    match err {
+        PipelineError::Ineligible { message } => {
+            assert!(message.zh.contains("在读"));
+            assert!(message.en.contains("enrolled"));
+        }
+        other => panic!("expected ineligible, got {other:?}"),
+    }
+    // The transcript has no such rule.
+    assert!(pipeline::render(book(), &template("transcript-zh"), &sample("2023020456"), ISSUED_AT).is_ok());
+}
+
+#[test]
+fn missing_data_and_bad_issue_time_are_named() {
+    let mut data = sample("2022011234");
+    data.transcript = None;
+    let err = pipeline::render(book(), &template("transcript-en"), &data, ISSUED_AT).unwrap_err();
+    assert!(err.to_string().contains("transcript"), "{err}");
+    let err = pipeline::render(book(), &template("transcript-en"), &sample("2022011234"), "yesterday").unwrap_err();
+    assert!(matches!(err, PipelineError::IssueTime(_)), "{err}");
+}
+
+#[test]
+fn wrong_data_types_are_errors_not_panics() {
+    let mut data = sample("2022011234");
+    data.transcript.as_mut().unwrap()["terms"] = serde_json::json!("not a list");
+    let err = pipeline::render(book(), &template("transcript-zh"), &data, ISSUED_AT).unwrap_err();
+    assert!(err.to_string().contains("transcript.terms"), "{err}");
+    assert!(err.to_string().contains("list"), "{err}");
+}
+
+#[test]
+fn data_cannot_inject_markup() {
+    let mut data = sample("2022011234");
+    data.enrollment.as_mut().unwrap()["name"] = serde_json::json!("**王**");
+    let (doc, _) = pipeline::render(book(), &template("enrollment-certificate"), &data, ISSUED_AT).unwrap();
+    assert!(doc.page_text(0).contains("**王**"));
+}
+
+/// Reference tests: the page model of each built-in with the first example
+/// student, compared with `tests/ref/<name>.txt`. Set `UPDATE_REFS=1` to
+/// write new references after an intended change, and review the diff.
+#[test]
+fn reference_page_models() {
+    for id in ["enrollment-certificate", "transcript-zh", "transcript-en"] {
+        let (doc, _) = pipeline::render(book(), &template(id), &sample("2022011234"), ISSUED_AT).unwrap();
+        let got = doc.snapshot();
+        let path = root().join("tests/ref").join(format!("{id}.txt"));
+        if std::env::var_os("UPDATE_REFS").is_some() {
+            std::fs::write(&path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_REFS=1", path.display()));
+        if got != want {
+            let line = got.lines().zip(want.lines()).position(|(a, b)| a != b).unwrap_or(0);
+            panic!(
+                "{id}: page model differs from {} at line {}:\n  got:  {}\n  want: {}",
+                path.display(),
+                line + 1,
+                got.lines().nth(line).unwrap_or(""),
+                want.lines().nth(line).unwrap_or("")
+            );
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! `kiosk template check` and template loading errors.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use campus_kiosk::template::check::check_dir;
+use common::*;
+
+/// A copy of the built-in certificate under a temporary folder, with its
+/// template.toml changed by `edit`.
+fn broken(edit: impl FnOnce(String) -> String) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("enrollment-certificate");
+    fs::create_dir(&dir).unwrap();
+    let src = root().join("print-templates/enrollment-certificate");
+    for f in ["logo.png", "seal.png"] {
+        fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let toml = fs::read_to_string(src.join("template.toml")).unwrap();
+    let toml = toml.replace(
+        "../../assets/sample-data/2022011234",
+        &sample_dir("2022011234").display().to_string(),
+    );
+    fs::write(dir.join("template.toml"), edit(toml)).unwrap();
+    (tmp, dir)
+}
+
+fn line_of(dir: &Path, needle: &str) -> usize {
+    let text = fs::read_to_string(dir.join("template.toml")).unwrap();
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn built_in_templates_pass() {
+    for id in ["enrollment-certificate", "transcript-zh", "transcript-en"] {
+        let problems = check_dir(book(), &root().join("print-templates").join(id));
+        assert!(problems.is_empty(), "{id}: {problems:?}");
+    }
+}
+
+#[test]
+fn syntax_error_names_file_line_and_column() {
+    let (_tmp, dir) = broken(|t| t.replace("size = 24\n", "size = = 24\n"));
+    let line = line_of(&dir, "size = = 24");
+    let problems = check_dir(book(), &dir);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let expected = format!("{}:{line}:8", dir.join("template.toml").display());
+    assert_eq!(problems[0].at, expected, "{problems:?}");
+}
+
+#[test]
+fn unknown_field_is_named_with_its_position() {
+    let (_tmp, dir) = broken(|t| t.replace("max_copies = 5", "max_copies = 5\nmax_kopies = 3"));
+    let line = line_of(&dir, "max_kopies");
+    let p = &check_dir(book(), &dir)[0];
+    assert!(p.at.ends_with(&format!(":{line}:1")), "{p:?}");
+    assert!(p.message.contains("max_kopies"), "{p:?}");
+}
+
+#[test]
+fn unknown_placeholder_names_the_field() {
+    let (_tmp, dir) = broken(|t| {
+        assert!(t.contains("学号：{{ enrollment.student_id }}"));
+        t.replace("学号：{{ enrollment.student_id }}", "学号：{{ enrollment.studnet_id }}")
+    });
+    let problems = check_dir(book(), &dir);
+    assert!(
+        problems.iter().any(|p| p.message.contains("enrollment.studnet_id")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn placeholder_syntax_error_is_reported() {
+    let (_tmp, dir) = broken(|t| t.replace("text = \"特此证明。\"", "text = \"特此证明{{ 。\""));
+    let p = &check_dir(book(), &dir)[0];
+    assert!(p.message.contains("placeholder syntax"), "{p:?}");
+    assert!(p.at.contains(&format!(":{}", line_of(&dir, "特此证明{{"))), "{p:?}");
+}
+
+#[test]
+fn missing_image_and_unknown_font_are_reported() {
+    let (_tmp, dir) = broken(|t| t.replace("file = \"seal.png\"", "file = \"stamp.png\""));
+    let p = &check_dir(book(), &dir)[0];
+    assert!(p.message.contains("stamp.png"), "{p:?}");
+
+    let (_tmp, dir) = broken(|t| t.replace("family = \"serif\"", "family = \"fangsong\""));
+    let p = &check_dir(book(), &dir)[0];
+    assert!(p.message.contains("fangsong"), "{p:?}");
+    assert!(p.at.contains(&format!(":{}:", line_of(&dir, "fangsong"))), "{p:?}");
+}
+
+#[test]
+fn literal_text_outside_the_fonts_is_reported() {
+    // U+17000 (Tangut) is in none of the bundled fonts.
+    let (_tmp, dir) = broken(|t| t.replace("特此证明。", "特此证明\u{17000}"));
+    let problems = check_dir(book(), &dir);
+    assert!(problems.iter().any(|p| p.message.contains("U+17000")), "{problems:?}");
+}
+
+#[test]
+fn cli_exit_codes() {
+    let ok = kiosk(&["template", "check"], &root());
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("3 templates ok"));
+
+    let (tmp, dir) = broken(|t| t.replace("size = 24\n", "size = = 24\n"));
+    let bad = kiosk(&["template", "check", dir.to_str().unwrap()], tmp.path());
+    assert_eq!(bad.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        out.contains(&format!("template.toml:{}:8", line_of(&dir, "size = = 24"))),
+        "{out}"
+    );
+
+    let none = kiosk(&["template", "check", "/nonexistent-folder"], tmp.path());
+    assert_eq!(none.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("/nonexistent-folder"));
+
+    let usage = kiosk(&["template", "frobnicate"], tmp.path());
+    assert_eq!(usage.status.code(), Some(1));
+}
+
+/// The complete example in docs/templates.md is a working template.
+#[test]
+fn the_documented_example_checks_and_renders() {
+    let doc = fs::read_to_string(root().join("docs/templates.md")).unwrap();
+    let section = &doc[doc.find("## A complete example").expect("example section")..];
+    let block = |lang: &str| {
+        let start = section.find(&format!("```{lang}\n")).unwrap() + lang.len() + 4;
+        section[start..][..section[start..].find("```").unwrap()].to_string()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("scholarship-certificate");
+    let sample = dir.join("sample");
+    fs::create_dir_all(sample.join("datasets")).unwrap();
+    fs::write(dir.join("template.toml"), block("toml")).unwrap();
+    fs::write(sample.join("datasets/scholarships.json"), block("json")).unwrap();
+    for f in ["person.json", "enrollment.json"] {
+        fs::copy(sample_dir("2022011234").join(f), sample.join(f)).unwrap();
+    }
+    let problems = check_dir(book(), &dir);
+    assert!(problems.is_empty(), "{problems:?}");
+
+    let out = tmp.path().join("s.pdf");
+    let res = kiosk(
+        &[
+            "template",
+            "preview",
+            dir.to_str().unwrap(),
+            "--data",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    assert!(String::from_utf8_lossy(&res.stdout).starts_with("1 page(s)"));
+
+    // Without an award the person is refused with the template's message.
+    fs::write(sample.join("datasets/scholarships.json"), r#"{"awards": []}"#).unwrap();
+    let res = kiosk(
+        &[
+            "template",
+            "preview",
+            dir.to_str().unwrap(),
+            "--data",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(res.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&res.stderr).contains("没有查到你的获奖记录"));
+}
