@@ -199,3 +199,82 @@ fn reference_page_models() {
         }
     }
 }
+
+#[test]
+fn a_row_taller_than_a_page_is_split_with_the_header_repeated() {
+    let mut data = sample("2022011234");
+    let long: String = "超长课程名称用于测试跨页拆分".repeat(160);
+    data.transcript.as_mut().unwrap()["terms"][0]["courses"][1]["name"] = serde_json::json!(long);
+    let tpl = template("transcript-zh");
+    let (doc, _) = pipeline::render(book(), &tpl, &data, ISSUED_AT).unwrap();
+    let bottom = doc.pages[0].height - campus_kiosk::layout::model::mm(tpl.file.page.margins.bottom);
+    let mut pages_with_part = 0;
+    let mut all = String::new();
+    for p in 0..doc.pages.len() {
+        let text = runs(&doc, p);
+        if text.iter().any(|(_, s)| s.contains("超长课程")) {
+            pages_with_part += 1;
+            assert!(text.iter().any(|(_, s)| s == "课程代码"), "page {}: no header", p + 1);
+        }
+        for (y, s) in &text {
+            if !s.starts_with("文档编号") {
+                assert!(*y < bottom, "page {}: {s:?} at {y} runs into the bottom margin", p + 1);
+            }
+            // (The header cell 课程名称 is made of the same characters.)
+            if s != "课程名称" && s.chars().all(|c| "超长课程名称用于测试跨页拆分".contains(c)) {
+                all.push_str(s);
+            }
+        }
+    }
+    assert!(pages_with_part >= 2, "the row should continue over pages");
+    assert_eq!(squash(&all), long, "the long name is printed whole, once");
+}
+
+#[test]
+fn an_image_can_be_placed_absolutely() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("badge");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(root().join("assets/images/seal.png"), dir.join("seal.png")).unwrap();
+    let src = r#"
+[service]
+id = "badge"
+version = "1"
+name = { zh = "徽章", en = "Badge" }
+audience = ["student"]
+data = ["person"]
+issuer = "x"
+title = "x"
+[[body]]
+type = "text"
+text = "{{ person.name }}"
+[[body]]
+type = "image"
+file = "seal.png"
+width = 30
+at = [150, 240]
+[[body]]
+type = "text"
+text = "after"
+"#;
+    let tpl = campus_kiosk::template::Template::from_source(&dir, &dir.join("template.toml"), src).unwrap();
+    let (doc, _) = pipeline::render(book(), &tpl, &sample("2022011234"), ISSUED_AT).unwrap();
+    let mm = campus_kiosk::layout::model::mm;
+    let img = doc.pages[0]
+        .items
+        .iter()
+        .find_map(|it| match it {
+            Item::Image { x, y, w, .. } => Some((*x, *y, *w)),
+            _ => None,
+        })
+        .expect("image drawn");
+    assert!(
+        (img.0 - mm(150.0)).abs() < 0.01 && (img.1 - mm(240.0)).abs() < 0.01,
+        "{img:?}"
+    );
+    assert!((img.2 - mm(30.0)).abs() < 0.01);
+    // It takes no room: "after" sits right below the name.
+    let text = runs(&doc, 0);
+    let (y_name, y_after) = (text[0].0, text[1].0);
+    assert!(y_after - y_name < 20.0, "{text:?}");
+}

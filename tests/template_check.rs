@@ -145,35 +145,27 @@ fn the_documented_example_checks_and_renders() {
     assert!(problems.is_empty(), "{problems:?}");
 
     let out = tmp.path().join("s.pdf");
-    let res = kiosk(
-        &[
-            "template",
-            "preview",
-            dir.to_str().unwrap(),
-            "--data",
-            sample.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let preview = || {
+        kiosk(
+            &[
+                "template",
+                "preview",
+                dir.to_str().unwrap(),
+                "--data",
+                sample.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            tmp.path(),
+        )
+    };
+    let res = preview();
     assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
     assert!(String::from_utf8_lossy(&res.stdout).starts_with("1 page(s)"));
 
     // Without an award the person is refused with the template's message.
     fs::write(sample.join("datasets/scholarships.json"), r#"{"awards": []}"#).unwrap();
-    let res = kiosk(
-        &[
-            "template",
-            "preview",
-            dir.to_str().unwrap(),
-            "--data",
-            sample.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let res = preview();
     assert_eq!(res.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&res.stderr).contains("没有查到你的获奖记录"));
 }

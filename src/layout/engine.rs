@@ -45,6 +45,9 @@ struct Frag {
     keep_with_next: bool,
     /// Vertical space: dropped at the top of a page.
     space: bool,
+    /// Items placed in page coordinates (`at = [x, y]`) on the page where
+    /// this fragment lands.
+    fixed: Vec<Item>,
     /// The table this row belongs to (index into the header list): if a
     /// page starts with this fragment, the table's header comes first.
     table: Option<usize>,
@@ -89,6 +92,8 @@ struct Ctx<'a> {
     leading: f32,
     /// The document's verification payload, drawn by `qr` blocks.
     qr_payload: &'a str,
+    /// Height above which a table row is split across pages.
+    max_row: f32,
     /// Table headers, by table id.
     headers: Vec<Frag>,
 }
@@ -341,7 +346,7 @@ impl Ctx<'_> {
         let lh = style.leading * style.size;
         let lines = paras.iter().map(|p| p.lines.len()).max().unwrap_or(0).max(1);
         let total_w: f32 = widths.iter().sum();
-        let max_lines = ((mm(200.0) - 2.0 * PAD) / lh).floor().max(1.0) as usize;
+        let max_lines = ((self.max_row - 2.0 * PAD) / lh).floor().max(1.0) as usize;
         let mut out = Vec::new();
         let mut start = 0usize;
         while start < lines {
@@ -521,9 +526,20 @@ impl Ctx<'_> {
                 align,
                 float,
                 offset,
+                at,
                 space_after,
             } => {
                 let (mut item, _, ih) = self.image(file, *width, *height, *align, x, w)?;
+                if let Some([ax, ay]) = at {
+                    if let Item::Image { x, y, .. } = &mut item {
+                        (*x, *y) = (mm(*ax), mm(*ay));
+                    }
+                    out.push(Frag {
+                        fixed: vec![item],
+                        ..Frag::default()
+                    });
+                    return Ok(out);
+                }
                 if *float {
                     shift(std::slice::from_mut(&mut item), mm(offset[0]), mm(offset[1]));
                 }
@@ -582,8 +598,9 @@ impl Ctx<'_> {
                 let mut cx = x;
                 for c in cells {
                     let cw = w * c.width.max(0.0) / total;
-                    let (items, h) = self.stack(&c.blocks, ctx, cx, cw)?;
+                    let (items, fixed, h) = self.stack(&c.blocks, ctx, cx, cw)?;
                     frag.items.extend(items);
+                    frag.fixed.extend(fixed);
                     frag.h = frag.h.max(h);
                     cx += cw;
                 }
@@ -593,18 +610,26 @@ impl Ctx<'_> {
         Ok(out)
     }
 
-    /// Blocks stacked without page breaks (header, footer, row cells).
-    fn stack(&mut self, blocks: &[Block], ctx: &Value, x: f32, w: f32) -> Result<(Vec<Item>, f32), LayoutError> {
-        let mut items = Vec::new();
+    /// Blocks stacked without page breaks (header, footer, row cells):
+    /// the items, the items placed in page coordinates, and the height.
+    fn stack(
+        &mut self,
+        blocks: &[Block],
+        ctx: &Value,
+        x: f32,
+        w: f32,
+    ) -> Result<(Vec<Item>, Vec<Item>, f32), LayoutError> {
+        let (mut items, mut fixed) = (Vec::new(), Vec::new());
         let mut y = 0.0;
         for b in blocks {
             for mut f in self.block(b, ctx, x, w)? {
                 shift(&mut f.items, 0.0, y);
                 items.append(&mut f.items);
+                fixed.append(&mut f.fixed);
                 y += f.h;
             }
         }
-        Ok((items, y))
+        Ok((items, fixed, y))
     }
 }
 
@@ -663,6 +688,8 @@ pub fn layout(
         size: f.page.size,
         leading: f.page.leading,
         qr_payload,
+        // Leaves room for a repeated table header above a split row.
+        max_row: (ph - top - bottom) * 0.75,
         headers: Vec::new(),
     };
 
@@ -712,6 +739,7 @@ pub fn layout(
         let mut items = fr.items.clone();
         shift(&mut items, 0.0, y);
         if let Some(p) = pages.last_mut() {
+            p.extend(fr.fixed.iter().cloned());
             p.extend(items);
         }
         y += fr.h;
@@ -738,12 +766,14 @@ pub fn layout(
         {
             items.extend(c.watermark(w, wm_color, pw, ph)?);
         }
-        let (mut head, _) = c.stack(&f.header, &pctx, left, width)?;
+        let (mut head, head_fixed, _) = c.stack(&f.header, &pctx, left, width)?;
         shift(&mut head, 0.0, mm(10.0).min(top / 2.0));
+        items.extend(head_fixed);
         items.extend(head);
         items.extend(body);
-        let (mut foot, fh) = c.stack(&f.footer, &pctx, left, width)?;
+        let (mut foot, foot_fixed, fh) = c.stack(&f.footer, &pctx, left, width)?;
         shift(&mut foot, 0.0, ph - bottom / 2.0 - fh / 2.0);
+        items.extend(foot_fixed);
         items.extend(foot);
         out.push(Page {
             width: pw,

@@ -251,6 +251,9 @@ pub enum Block {
         float: bool,
         #[serde(default)]
         offset: [f32; 2],
+        /// Placed at this position on the page (mm from the top-left
+        /// corner), taking no room in the flow.
+        at: Option<[f32; 2]>,
         #[serde(default)]
         space_after: f32,
     },
