@@ -67,6 +67,21 @@ pub struct DataSet {
     pub sheets: BTreeMap<String, Json>,
 }
 
+/// The data as templates see it, borrowed. Fields in sorted order.
+#[derive(serde::Serialize)]
+struct View<'a> {
+    datasets: &'a BTreeMap<String, Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<&'a DocumentFacts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enrollment: Option<&'a Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    person: Option<&'a Json>,
+    sheets: &'a BTreeMap<String, Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    transcript: Option<&'a Json>,
+}
+
 /// Facts about the document being made, visible to templates as `document`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DocumentFacts {
@@ -97,6 +112,17 @@ impl DataSet {
         needed.iter().filter(|s| self.get(s).is_none()).cloned().collect()
     }
 
+    fn view<'a>(&'a self, document: Option<&'a DocumentFacts>) -> View<'a> {
+        View {
+            datasets: &self.datasets,
+            document,
+            enrollment: self.enrollment.as_ref(),
+            person: self.person.as_ref(),
+            sheets: &self.sheets,
+            transcript: self.transcript.as_ref(),
+        }
+    }
+
     /// The data as one JSON object, as templates see it (without `document`).
     pub fn to_json(&self) -> Json {
         let mut m = serde_json::Map::new();
@@ -120,20 +146,29 @@ impl DataSet {
         Json::Object(m)
     }
 
-    /// SHA-256 of the data in a canonical form (keys sorted, no spaces).
+    /// SHA-256 of the data in a canonical form: JSON with object keys in
+    /// sorted order and no white space.
     pub fn digest(&self) -> [u8; 32] {
-        // serde_json's default map is ordered by key, so this is canonical.
-        let bytes = serde_json::to_vec(&self.to_json()).unwrap_or_default();
-        Sha256::digest(bytes).into()
+        struct Hasher(Sha256);
+        impl std::io::Write for Hasher {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.update(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        // The view's fields are declared in sorted order, and serde_json's
+        // maps keep their keys sorted, so the bytes are canonical.
+        let mut h = Hasher(Sha256::new());
+        let _ = serde_json::to_writer(&mut h, &self.view(None));
+        h.0.finalize().into()
     }
 
     /// The template context: the data plus `document`.
     pub fn context(&self, doc: &DocumentFacts) -> Value {
-        let mut json = self.to_json();
-        if let Json::Object(m) = &mut json {
-            m.insert("document".into(), serde_json::to_value(doc).unwrap_or(Json::Null));
-        }
-        Value::from_serialize(&json)
+        Value::from_serialize(self.view(Some(doc)))
     }
 
     /// The dotted path of the first string in the data holding `ch`, to

@@ -87,8 +87,9 @@ pub fn sources(tpl: &Template) -> Vec<Source> {
     tpl.file.service.data.iter().filter_map(|d| Source::parse(d)).collect()
 }
 
-/// Checks that the data is complete and the person eligible.
-pub fn eligibility(tpl: &Template, data: &DataSet, facts: &DocumentFacts) -> Result<(), PipelineError> {
+/// Checks that the data is complete and the person eligible; `ctx` is
+/// `data.context(..)`.
+pub fn eligibility(tpl: &Template, data: &DataSet, ctx: &minijinja::Value) -> Result<(), PipelineError> {
     let missing = data.missing(&sources(tpl));
     if !missing.is_empty() {
         return Err(PipelineError::MissingData {
@@ -97,8 +98,7 @@ pub fn eligibility(tpl: &Template, data: &DataSet, facts: &DocumentFacts) -> Res
         });
     }
     if let Some(e) = &tpl.file.eligibility {
-        let ctx = data.context(facts);
-        let v = tpl.eval(&e.rule, &ctx).map_err(|err| PipelineError::Rule {
+        let v = tpl.eval(&e.rule, ctx).map_err(|err| PipelineError::Rule {
             rule: e.rule.clone(),
             message: err.message,
         })?;
@@ -120,8 +120,8 @@ pub fn render(
 ) -> Result<(Document, DocumentFacts), PipelineError> {
     check_time(issued_at)?;
     let facts = document_facts(tpl.id(), data, issued_at);
-    eligibility(tpl, data, &facts)?;
     let ctx = data.context(&facts);
+    eligibility(tpl, data, &ctx)?;
     let doc = layout::layout(book, tpl, &ctx, &facts.verification, issued_at).map_err(|e| match e {
         LayoutError::MissingGlyph { ch, code, text } => PipelineError::MissingGlyph {
             ch,

@@ -337,7 +337,7 @@ impl Ctx<'_> {
         fill: Option<Color>,
         top_rule: bool,
     ) -> Result<Vec<Frag>, LayoutError> {
-        let mut paras = Vec::with_capacity(cells.len());
+        let mut paras: Vec<Para> = Vec::with_capacity(cells.len());
         let mut cx = x;
         for ((spans, src, align), w) in cells.iter().zip(widths) {
             paras.push(self.paragraph(spans, src, style, *align, 0.0, 0.0, cx + PAD, w - 2.0 * PAD)?);
@@ -362,11 +362,12 @@ impl Ctx<'_> {
                     fill,
                 });
             }
-            for p in &paras {
-                for (i, (runs, _)) in p.lines.iter().enumerate().skip(start).take(end - start) {
-                    for r in runs {
-                        let mut r = r.clone();
-                        r.y += PAD + (i - start) as f32 * lh;
+            for p in &mut paras {
+                // Lines are taken from the front: this chunk's are first.
+                let take = (end - start).min(p.lines.len());
+                for (k, (runs, _)) in p.lines.drain(..take).enumerate() {
+                    for mut r in runs {
+                        r.y += PAD + k as f32 * lh;
                         frag.items.push(Item::Text(r));
                     }
                 }
@@ -736,13 +737,15 @@ pub fn layout(
             }
             continue;
         }
-        let mut items = fr.items.clone();
+        let h = fr.h;
+        let fr = &mut frags[i];
+        let mut items = std::mem::take(&mut fr.items);
         shift(&mut items, 0.0, y);
         if let Some(p) = pages.last_mut() {
-            p.extend(fr.fixed.iter().cloned());
-            p.extend(items);
+            p.append(&mut fr.fixed);
+            p.append(&mut items);
         }
-        y += fr.h;
+        y += h;
         i += 1;
     }
     // Drop a trailing page left empty.
