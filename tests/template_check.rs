@@ -169,3 +169,82 @@ fn the_documented_example_checks_and_renders() {
     assert_eq!(res.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&res.stderr).contains("没有查到你的获奖记录"));
 }
+
+#[test]
+fn unreadable_geometry_is_refused_with_the_block_named() {
+    let cases = [
+        ("size = 24\n", "size = 0\n", "body[0]"),
+        (
+            "margins = { top = 42, bottom = 28, left = 25, right = 25 }",
+            "margins = { top = 42, bottom = 28, left = 90, right = 90 }",
+            "page.margins",
+        ),
+        (
+            "{ type = \"qr\", size = 26,",
+            "{ type = \"qr\", size = 2,",
+            "body[5].cells[0].blocks[0]",
+        ),
+        (
+            "width = 36, align = \"right\"",
+            "width = -3, align = \"right\"",
+            "body[5].cells[1].blocks[0]",
+        ),
+    ];
+    for (from, to, field) in cases {
+        let (_tmp, dir) = broken(|t| {
+            assert!(t.contains(from), "{from}");
+            t.replacen(from, to, 1)
+        });
+        let p = &check_dir(book(), &dir)[0];
+        assert!(p.at.ends_with(field), "{to}: {p:?}");
+    }
+}
+
+#[test]
+fn malformed_data_is_named_with_file_line_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fs::create_dir(&data).unwrap();
+    fs::copy(sample_dir("2022011234").join("person.json"), data.join("person.json")).unwrap();
+    fs::write(
+        data.join("enrollment.json"),
+        "{\n  \"student_id\": \"2022011234\",\n  \"name\": \n}\n",
+    )
+    .unwrap();
+    let tpl = root().join("print-templates/enrollment-certificate");
+    let out = tmp.path().join("x.pdf");
+    let res = kiosk(
+        &[
+            "template",
+            "preview",
+            tpl.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(res.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(err.contains("enrollment.json:4:1"), "{err}");
+    assert!(!out.exists());
+
+    // A record missing altogether is named too.
+    fs::remove_file(data.join("enrollment.json")).unwrap();
+    let res = kiosk(
+        &[
+            "template",
+            "preview",
+            tpl.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(res.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(err.contains("lacks enrollment"), "{err}");
+}

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 use crate::adapters::data_dir;
 use crate::fonts::{Family, FontBook, Weight};
 use crate::pipeline;
-use crate::template::{Block, Template, TemplateError, collect_tables, segments, texts_of};
+use crate::template::{Template, TemplateError, collect_tables, segments, texts_of};
 
 /// One thing wrong with a template.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,7 +64,10 @@ pub fn check_dir(book: &FontBook, dir: &Path) -> Vec<Problem> {
         Err(e) => {
             let at = match &e {
                 TemplateError::Syntax { path, line, column, .. } => format!("{}:{line}:{column}", path.display()),
-                TemplateError::Invalid { path, line, field, .. } => format!("{}:{line}: {field}", path.display()),
+                TemplateError::Invalid { path, line, field, .. } => match line {
+                    Some(l) => format!("{}:{l}: {field}", path.display()),
+                    None => format!("{}: {field}", path.display()),
+                },
                 TemplateError::Io { path, .. } => path.display().to_string(),
             };
             let message = match e {
@@ -179,7 +182,6 @@ pub fn check_dir(book: &FontBook, dir: &Path) -> Vec<Problem> {
             }
         }
     }
-    check_images(&f.body, &name, &mut problems);
 
     // Finally, the whole document from the sample.
     if problems.is_empty()
@@ -204,23 +206,6 @@ fn name_at(file: &str, text: &str, tpl: &Template) -> String {
     match src.find(first) {
         Some(at) if !first.is_empty() => format!("{file}:{}", super::line_col(&src, at).0),
         _ => file.to_string(),
-    }
-}
-
-fn check_images(blocks: &[Block], file: &str, problems: &mut Vec<Problem>) {
-    for b in blocks {
-        match b {
-            Block::Image { width, .. } if *width <= 0.0 => problems.push(Problem {
-                at: file.to_string(),
-                message: "image width must be positive".into(),
-            }),
-            Block::Row { cells, .. } => {
-                for c in cells {
-                    check_images(&c.blocks, file, problems);
-                }
-            }
-            _ => {}
-        }
     }
 }
 

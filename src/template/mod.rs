@@ -32,10 +32,11 @@ pub enum TemplateError {
         column: usize,
         message: String,
     },
-    #[error("{path}:{line}: {field}: {message}")]
+    #[error("{path}{}: {field}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     Invalid {
         path: PathBuf,
-        line: usize,
+        /// The line, when the problem has one place in the file.
+        line: Option<usize>,
         field: String,
         message: String,
     },
@@ -234,7 +235,7 @@ impl Template {
         })?;
         let invalid = |field: &str, needle: &str, message: String| TemplateError::Invalid {
             path: path.to_path_buf(),
-            line: line_of(src, needle),
+            line: Some(line_of(src, needle)),
             field: field.to_string(),
             message,
         };
@@ -343,6 +344,12 @@ impl Template {
         for block in file.header.iter().chain(&file.body).chain(&file.footer) {
             check_colors(block).map_err(|(c, m)| invalid("color", &c, m))?;
         }
+        check_geometry(&file).map_err(|(field, message)| TemplateError::Invalid {
+            path: path.to_path_buf(),
+            line: None,
+            field,
+            message,
+        })?;
 
         let mut images = HashMap::new();
         let mut refs = Vec::new();
@@ -465,6 +472,84 @@ pub fn collect_tables<'a>(blocks: &'a [Block], out: &mut Vec<&'a TableSpec>) {
             _ => {}
         }
     }
+}
+
+/// Sizes and widths that would make a page that cannot be read.
+fn check_geometry(f: &TemplateFile) -> Result<(), (String, String)> {
+    let m = f.page.margins;
+    if [m.top, m.bottom, m.left, m.right]
+        .iter()
+        .any(|v| !(0.0..=100.0).contains(v))
+        || 210.0 - m.left - m.right < 50.0
+        || 297.0 - m.top - m.bottom < 50.0
+    {
+        return Err((
+            "page.margins".into(),
+            "margins must be 0–100 mm and leave at least 50 mm × 50 mm of A4 (210 × 297 mm) for the body".into(),
+        ));
+    }
+    let size_ok = |v: f32| (4.0..=96.0).contains(&v);
+    let leading_ok = |v: f32| (0.8..=4.0).contains(&v);
+    if !size_ok(f.page.size) || !leading_ok(f.page.leading) {
+        return Err(("page".into(), "size must be 4–96 pt and leading 0.8–4".into()));
+    }
+    fn blocks(list: &[Block], at: &str) -> Result<(), (String, String)> {
+        let size_ok = |v: Option<f32>| v.is_none_or(|v| (4.0..=96.0).contains(&v));
+        for (i, b) in list.iter().enumerate() {
+            let p = format!("{at}[{i}]");
+            let bad = |m: &str| Err((p.clone(), m.to_string()));
+            match b {
+                Block::Text { opts, .. } => {
+                    if !size_ok(opts.size) || opts.leading.is_some_and(|l| !(0.8..=4.0).contains(&l)) {
+                        return bad("size must be 4–96 pt and leading 0.8–4");
+                    }
+                    if !(0.0..=10.0).contains(&opts.indent) || !(-0.2..=2.0).contains(&opts.tracking) {
+                        return bad("indent must be 0–10 em and tracking -0.2–2 em");
+                    }
+                }
+                Block::Fields {
+                    items, columns, size, ..
+                } if items.is_empty() || !(1..=6).contains(columns) || !size_ok(*size) => {
+                    return bad("needs items, 1–6 columns and a size of 4–96 pt");
+                }
+                Block::Table(t) => {
+                    if t.columns.is_empty() || t.columns.iter().any(|c| !(c.width > 0.0 && c.width.is_finite())) {
+                        return bad("a table needs at least one column, each with a width above 0");
+                    }
+                    if !size_ok(t.size) {
+                        return bad("size must be 4–96 pt");
+                    }
+                }
+                Block::Image { width, height, .. }
+                    if !(*width > 0.0 && *width <= 210.0) || height.is_some_and(|h| !(h > 0.0 && h <= 297.0)) =>
+                {
+                    return bad("an image needs a width (and height, if given) above 0 mm, within the page");
+                }
+                Block::Qr { size, .. } if !(10.0..=80.0).contains(size) => {
+                    return bad("a QR code must be 10–80 mm to scan reliably");
+                }
+                Block::Spacer { height } if !(0.0..=297.0).contains(height) => {
+                    return bad("height must be 0–297 mm");
+                }
+                Block::Rule { width, .. } if !(0.0..=10.0).contains(width) => {
+                    return bad("width must be 0–10 pt");
+                }
+                Block::Row { cells, .. } => {
+                    if cells.is_empty() || cells.iter().any(|c| !(c.width > 0.0 && c.width.is_finite())) {
+                        return bad("a row needs at least one cell, each with a width above 0");
+                    }
+                    for (j, c) in cells.iter().enumerate() {
+                        blocks(&c.blocks, &format!("{p}.cells[{j}].blocks"))?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+    blocks(&f.header, "header")?;
+    blocks(&f.body, "body")?;
+    blocks(&f.footer, "footer")
 }
 
 fn check_colors(block: &Block) -> Result<(), (String, String)> {
