@@ -107,6 +107,29 @@ impl DataSet {
         }
     }
 
+    /// Only the records of `sources`: what a document binds, hashes and can
+    /// print, whatever else was loaded.
+    pub fn only(&self, sources: &[Source]) -> DataSet {
+        let has = |s: &Source| sources.contains(s);
+        DataSet {
+            person: self.person.clone().filter(|_| has(&Source::Person)),
+            enrollment: self.enrollment.clone().filter(|_| has(&Source::Enrollment)),
+            transcript: self.transcript.clone().filter(|_| has(&Source::Transcript)),
+            datasets: self
+                .datasets
+                .iter()
+                .filter(|(k, _)| has(&Source::Dataset((*k).clone())))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            sheets: self
+                .sheets
+                .iter()
+                .filter(|(k, _)| has(&Source::Spreadsheet((*k).clone())))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
     /// The sources in `needed` that are absent.
     pub fn missing(&self, needed: &[Source]) -> Vec<Source> {
         needed.iter().filter(|s| self.get(s).is_none()).cloned().collect()

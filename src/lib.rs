@@ -3,9 +3,11 @@
 
 pub mod adapters;
 pub mod bench;
+pub mod config;
 pub mod data;
 pub mod export;
 pub mod fonts;
 pub mod layout;
 pub mod pipeline;
+pub mod platform;
 pub mod template;

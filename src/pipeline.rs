@@ -119,6 +119,9 @@ pub fn render(
     issued_at: &str,
 ) -> Result<(Document, DocumentFacts), PipelineError> {
     check_time(issued_at)?;
+    // A document binds only what its template declares.
+    let bound = data.only(&sources(tpl));
+    let data = &bound;
     let facts = document_facts(tpl.id(), data, issued_at);
     let ctx = data.context(&facts);
     eligibility(tpl, data, &ctx)?;

@@ -2,3 +2,5 @@
 //! devices). Each sits behind a narrow interface the rest of the crate uses.
 
 pub mod data_dir;
+pub mod demo_platform;
+pub mod platform_http;

@@ -2,6 +2,7 @@
 //! returns typed errors.
 
 mod bench;
+mod demo;
 mod template;
 
 use std::path::PathBuf;
@@ -27,6 +28,18 @@ pub enum Command {
     /// Measure the print pipeline.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Serve the reference data platform from a folder of records.
+    DemoPlatform {
+        /// Folder laid out like the platform's examples: cards.json, <person id>/*.json.
+        #[arg(long, default_value = "assets/sample-data")]
+        data: PathBuf,
+        /// Address to listen on (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:8700")]
+        listen: std::net::SocketAddr,
+        /// Bearer token terminals must send.
+        #[arg(long, default_value = "demo-token")]
+        token: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -36,13 +49,24 @@ pub enum TemplateCmd {
         /// Template folders, or folders of templates (default: print-templates/).
         dirs: Vec<PathBuf>,
     },
-    /// Render a template with data from a folder, without a terminal or printer.
+    /// Render a template with data from a folder (or the platform), without a
+    /// terminal or printer.
     Preview {
         /// The template folder.
         template: PathBuf,
         /// Folder with person.json, enrollment.json, transcript.json, datasets/.
-        #[arg(long)]
-        data: PathBuf,
+        #[arg(long, required_unless_present = "platform", conflicts_with = "platform")]
+        data: Option<PathBuf>,
+        /// Fetch live data from the platform for this person id (or card UID
+        /// with --card) instead of --data.
+        #[arg(long, value_name = "PERSON_ID")]
+        platform: Option<String>,
+        /// With --platform: the value is a card UID (upper-case hex).
+        #[arg(long, requires = "platform")]
+        card: bool,
+        /// The terminal's configuration (folder or terminal.toml) for --platform.
+        #[arg(long, default_value = "kiosk-config/demo")]
+        config: PathBuf,
         /// Write the PDF here.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -76,12 +100,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Template(TemplateCmd::Preview {
             template,
             data,
+            platform,
+            card,
+            config,
             out,
             png,
             dpi,
             issued_at,
-        }) => template::preview(&template, &data, out.as_deref(), png.as_deref(), dpi, issued_at),
+        }) => {
+            let source = match (data, platform) {
+                (Some(d), _) => template::DataFrom::Dir(d),
+                (None, Some(id)) => template::DataFrom::Platform { id, card, config },
+                (None, None) => anyhow::bail!("give --data DIR or --platform PERSON_ID"),
+            };
+            template::preview(&template, source, out.as_deref(), png.as_deref(), dpi, issued_at)
+        }
         Command::Bench(BenchCmd::Render { template, data, n }) => bench::render(&template, &data, n),
+        Command::DemoPlatform { data, listen, token } => demo::serve(data, listen, token),
     }
 }
 

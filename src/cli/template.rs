@@ -2,6 +2,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use campus_kiosk::adapters::data_dir;
+use campus_kiosk::adapters::platform_http::PlatformClient;
 use campus_kiosk::export::{pdf, raster};
 use campus_kiosk::pipeline::{self, PipelineError};
 use campus_kiosk::template::{Template, check};
@@ -54,9 +55,45 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
+/// Where a preview's data comes from.
+pub enum DataFrom {
+    Dir(PathBuf),
+    Platform { id: String, card: bool, config: PathBuf },
+}
+
+/// Fetches what `tpl` reads from the platform configured in `config`.
+fn fetch(tpl: &Template, id: &str, card: bool, config: &Path) -> anyhow::Result<campus_kiosk::data::DataSet> {
+    let cfg = campus_kiosk::config::Config::load(config)?;
+    let client = PlatformClient::from_config(&cfg)?;
+    let sources = pipeline::sources(tpl);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async {
+        let person = if card {
+            client.card(id).await?
+        } else {
+            // The platform has no person endpoint: the enrollment record
+            // names the student.
+            let e = client.enrollment(id).await?;
+            let record = serde_json::json!({
+                "id": id,
+                "kind": "student",
+                "name": e["name"],
+                "name_en": e.get("name_en"),
+                "org_name": e.get("college"),
+                "org_name_en": e.get("college_en"),
+            });
+            campus_kiosk::platform::validate::person(&record, "person")?
+        };
+        Ok(client.fetch(&person, &sources).await?)
+    })
+}
+
 pub fn preview(
     dir: &Path,
-    data: &Path,
+    source: DataFrom,
     out: Option<&Path>,
     png: Option<&Path>,
     dpi: f32,
@@ -64,7 +101,11 @@ pub fn preview(
 ) -> anyhow::Result<()> {
     let book = super::fonts()?;
     let tpl = Template::load(dir)?;
-    let data = data_dir::load(data)?;
+    let data = match source {
+        DataFrom::Dir(d) => data_dir::load(&d)?,
+        DataFrom::Platform { id, card, config } => fetch(&tpl, &id, card, &config)
+            .with_context(|| format!("cannot fetch the data of {id} from the platform"))?,
+    };
     let issued_at = issued_at.unwrap_or_else(now_rfc3339);
     let (doc, facts) = match pipeline::render(book, &tpl, &data, &issued_at) {
         Ok(d) => d,

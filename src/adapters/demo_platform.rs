@@ -1,0 +1,520 @@
+//! The reference platform: the whole terminal API of the platform contract,
+//! served from a folder laid out like `shared/data-platform/examples/`
+//! (`cards.json`, and per person `person.json`, `enrollment.json`,
+//! `transcript.json`, `datasets/<name>.json`).
+//!
+//! It is what the demo mode and the tests run against, and what a
+//! technician uses before the real platform is connected. Beyond the
+//! contract it has `/demo/...` endpoints: confirm or cancel a QR session,
+//! list the print records received, and queue faults (an error status, a
+//! stall, a raw body) for the next API calls.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use axum::extract::{Path as UrlPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// A fault the server answers the next API call with.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Fault {
+    /// An error status with the contract's error body.
+    Status {
+        status: u16,
+        code: String,
+        #[serde(default)]
+        retry_after: Option<u64>,
+    },
+    /// Wait this long before answering normally.
+    Stall { ms: u64 },
+    /// This status and raw body instead of the real answer.
+    Body { status: u16, body: String },
+    /// A body of this many bytes.
+    Oversize { bytes: usize },
+}
+
+/// How the server behaves.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// The folder of records.
+    pub data: PathBuf,
+    /// The bearer token terminals must send.
+    pub token: String,
+    /// Life of a QR session.
+    pub qr_ttl: Duration,
+    pub qr_poll_interval_ms: u64,
+}
+
+impl DemoOptions {
+    pub fn new(data: impl Into<PathBuf>, token: impl Into<String>) -> Self {
+        DemoOptions {
+            data: data.into(),
+            token: token.into(),
+            qr_ttl: Duration::from_secs(120),
+            qr_poll_interval_ms: 1000,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct QrEntry {
+    expires: SystemTime,
+    status: &'static str,
+    person: Option<Value>,
+}
+
+/// The server's state, shared with the handlers.
+#[derive(Debug)]
+pub struct DemoState {
+    opts: DemoOptions,
+    public_base: Mutex<String>,
+    qr: Mutex<HashMap<String, QrEntry>>,
+    records: Mutex<Vec<Value>>,
+    record_posts: AtomicU64,
+    faults: Mutex<VecDeque<Fault>>,
+    next_id: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl DemoState {
+    /// Queues a fault for the next API call.
+    pub fn push_fault(&self, f: Fault) {
+        lock(&self.faults).push_back(f);
+    }
+
+    /// The print records received, each once.
+    pub fn records(&self) -> Vec<Value> {
+        lock(&self.records).clone()
+    }
+
+    /// How many times `POST /print-records` was called (retries included).
+    pub fn record_posts(&self) -> u64 {
+        self.record_posts.load(Ordering::SeqCst)
+    }
+
+    /// Confirms a QR session as `person_id` (what the campus app does).
+    pub fn confirm_qr(&self, session: &str, person_id: &str) -> Result<(), String> {
+        let person = self
+            .read_record(person_id, "person.json")
+            .ok_or_else(|| format!("no person {person_id}"))?;
+        let mut qr = lock(&self.qr);
+        let e = qr.get_mut(session).ok_or_else(|| format!("no session {session}"))?;
+        if e.status != "pending" || SystemTime::now() > e.expires {
+            return Err(format!("session {session} is not pending"));
+        }
+        e.status = "confirmed";
+        e.person = Some(person);
+        Ok(())
+    }
+
+    fn read_record(&self, person_id: &str, file: &str) -> Option<Value> {
+        if !safe_id(person_id) {
+            return None;
+        }
+        read_json(&self.opts.data.join(person_id).join(file))
+    }
+
+    fn cards(&self) -> Value {
+        read_json(&self.opts.data.join("cards.json")).unwrap_or_else(|| json!({}))
+    }
+}
+
+fn read_json(p: &Path) -> Option<Value> {
+    serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()
+}
+
+fn safe_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
+}
+
+/// Checks the token and terminal id, and plays queued faults.
+async fn guard(State(st): State<Arc<DemoState>>, headers: HeaderMap, req: Request, next: Next) -> Response {
+    let fault = lock(&st.faults).pop_front();
+    match fault {
+        Some(Fault::Status {
+            status,
+            code,
+            retry_after,
+        }) => {
+            let mut r = error(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                &code,
+                "演示平台注入的故障",
+            );
+            if let Some(s) = retry_after {
+                r.headers_mut().insert("retry-after", HeaderValue::from(s));
+            }
+            return r;
+        }
+        Some(Fault::Stall { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
+        Some(Fault::Body { status, body }) => {
+            return (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                [("content-type", "application/json")],
+                body,
+            )
+                .into_response();
+        }
+        Some(Fault::Oversize { bytes }) => {
+            let body = format!("{{\"padding\": \"{}\"}}", "x".repeat(bytes));
+            return ([("content-type", "application/json")], body).into_response();
+        }
+        None => {}
+    }
+    let auth_ok = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| t == st.opts.token);
+    if !auth_ok {
+        return error(StatusCode::UNAUTHORIZED, "token_invalid", "终端令牌无效或已吊销");
+    }
+    if headers.get("x-terminal-id").is_none_or(|v| v.is_empty()) {
+        return error(StatusCode::UNAUTHORIZED, "terminal_unknown", "缺少 X-Terminal-Id");
+    }
+    next.run(req).await
+}
+
+#[derive(Deserialize)]
+struct CardBody {
+    card_uid: String,
+}
+
+async fn card(State(st): State<Arc<DemoState>>, body: Option<Json<CardBody>>) -> Response {
+    let Some(Json(b)) = body else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "请求体应为 {\"card_uid\": ...}");
+    };
+    let uid = b.card_uid;
+    let valid = matches!(uid.len(), 8 | 14) && uid.bytes().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c));
+    if !valid {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "卡号格式错误");
+    }
+    let cards = st.cards();
+    let Some(entry) = cards.get(&uid) else {
+        return error(StatusCode::NOT_FOUND, "card_unknown", "未登记的卡");
+    };
+    if entry.get("frozen").and_then(Value::as_bool) == Some(true) {
+        return error(StatusCode::LOCKED, "card_frozen", "该卡已挂失");
+    }
+    let pid = entry.get("person_id").and_then(Value::as_str).unwrap_or_default();
+    match st.read_record(pid, "person.json") {
+        Some(person) => Json(json!({ "person": person })).into_response(),
+        None => error(StatusCode::NOT_FOUND, "card_unknown", "持卡人不存在"),
+    }
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    let t = time::OffsetDateTime::from(t).to_offset(time::macros::offset!(+8));
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+async fn qr_create(State(st): State<Arc<DemoState>>) -> Response {
+    let n = st.next_id.fetch_add(1, Ordering::SeqCst);
+    let id = format!("qr-{n:06}-{:08x}", (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32);
+    let expires = SystemTime::now() + st.opts.qr_ttl;
+    lock(&st.qr).insert(
+        id.clone(),
+        QrEntry {
+            expires,
+            status: "pending",
+            person: None,
+        },
+    );
+    let base = lock(&st.public_base).clone();
+    (
+        StatusCode::CREATED,
+        Json(json!({
+            "session_id": id,
+            "login_url": format!("{base}/demo/qr/{id}"),
+            "expires_at": rfc3339(expires),
+            "poll_interval_ms": st.opts.qr_poll_interval_ms,
+        })),
+    )
+        .into_response()
+}
+
+async fn qr_poll(State(st): State<Arc<DemoState>>, UrlPath(id): UrlPath<String>) -> Response {
+    let mut qr = lock(&st.qr);
+    let Some(e) = qr.get_mut(&id) else {
+        return error(StatusCode::NOT_FOUND, "session_unknown", "会话不存在");
+    };
+    if e.status == "pending" && SystemTime::now() > e.expires {
+        e.status = "expired";
+    }
+    let mut body = json!({ "status": e.status });
+    if let Some(p) = &e.person {
+        body["person"] = p.clone();
+    }
+    Json(body).into_response()
+}
+
+#[derive(Deserialize)]
+struct ConfirmBody {
+    person_id: String,
+}
+
+async fn qr_confirm(
+    State(st): State<Arc<DemoState>>,
+    UrlPath(id): UrlPath<String>,
+    body: Option<Json<ConfirmBody>>,
+) -> Response {
+    let Some(Json(b)) = body else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "请求体应为 {\"person_id\": ...}",
+        );
+    };
+    match st.confirm_qr(&id, &b.person_id) {
+        Ok(()) => Json(json!({ "status": "confirmed" })).into_response(),
+        Err(m) => error(StatusCode::CONFLICT, "not_pending", &m),
+    }
+}
+
+async fn qr_cancel(State(st): State<Arc<DemoState>>, UrlPath(id): UrlPath<String>) -> Response {
+    let mut qr = lock(&st.qr);
+    match qr.get_mut(&id) {
+        Some(e) if e.status == "pending" => {
+            e.status = "cancelled";
+            Json(json!({ "status": "cancelled" })).into_response()
+        }
+        Some(_) => error(StatusCode::CONFLICT, "not_pending", "会话已结束"),
+        None => error(StatusCode::NOT_FOUND, "session_unknown", "会话不存在"),
+    }
+}
+
+/// The page a phone opens from the QR code: confirm as one of the people
+/// in the data folder.
+async fn qr_page(State(st): State<Arc<DemoState>>, UrlPath(id): UrlPath<String>) -> Response {
+    let mut people: Vec<(String, String)> = std::fs::read_dir(&st.opts.data)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| {
+                    let pid = e.file_name().to_string_lossy().into_owned();
+                    let name = st.read_record(&pid, "person.json")?.get("name")?.as_str()?.to_string();
+                    Some((pid, name))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    people.sort();
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
+    let buttons: String = people
+        .iter()
+        .map(|(pid, name)| {
+            format!(
+                "<p><button onclick=\"fetch('/demo/qr-sessions/{id}/confirm',{{method:'POST',headers:{{'content-type':'application/json'}},body:JSON.stringify({{person_id:'{pid}'}})}}).then(r=>document.body.innerHTML=r.ok?'<h1>已确认 Confirmed</h1>':'<h1>会话已失效 Session ended</h1>')\">{} ({})</button></p>",
+                esc(name),
+                esc(pid),
+                id = esc(&id),
+                pid = esc(pid)
+            )
+        })
+        .collect();
+    Html(format!(
+        "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'><title>扫码登录 Demo</title><h1>演示平台 · 扫码登录</h1><p>以谁的身份登录终端？ Log in to the terminal as:</p>{buttons}"
+    ))
+    .into_response()
+}
+
+async fn student_file(st: &DemoState, id: &str, file: &str) -> Response {
+    match st.read_record(id, file) {
+        Some(v) => Json(v).into_response(),
+        None => error(StatusCode::NOT_FOUND, "student_unknown", "学生不存在"),
+    }
+}
+
+async fn enrollment(State(st): State<Arc<DemoState>>, UrlPath(id): UrlPath<String>) -> Response {
+    student_file(&st, &id, "enrollment.json").await
+}
+
+async fn transcript(State(st): State<Arc<DemoState>>, UrlPath(id): UrlPath<String>) -> Response {
+    student_file(&st, &id, "transcript.json").await
+}
+
+async fn dataset(State(st): State<Arc<DemoState>>, UrlPath((id, name)): UrlPath<(String, String)>) -> Response {
+    let name_ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-');
+    if !name_ok {
+        return error(StatusCode::NOT_FOUND, "dataset_unknown", "数据集不存在");
+    }
+    if st.read_record(&id, "person.json").is_none() {
+        return error(StatusCode::NOT_FOUND, "record_unknown", "人员不存在");
+    }
+    match st.read_record(&id, &format!("datasets/{name}.json")) {
+        Some(v) => Json(v).into_response(),
+        None => error(StatusCode::NOT_FOUND, "dataset_unknown", "数据集不存在"),
+    }
+}
+
+async fn print_record(State(st): State<Arc<DemoState>>, body: Option<Json<Value>>) -> Response {
+    st.record_posts.fetch_add(1, Ordering::SeqCst);
+    let Some(Json(rec)) = body else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "请求体应为 JSON");
+    };
+    for k in [
+        "record_id",
+        "terminal_id",
+        "person_id",
+        "service_id",
+        "status",
+        "created_at",
+    ] {
+        if !rec.get(k).is_some_and(Value::is_string) {
+            return error(StatusCode::BAD_REQUEST, "bad_request", &format!("缺少字段 {k}"));
+        }
+    }
+    for k in ["copies", "pages"] {
+        if !rec.get(k).is_some_and(Value::is_u64) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                &format!("字段 {k} 应为非负整数"),
+            );
+        }
+    }
+    if !matches!(rec["status"].as_str(), Some("printed" | "failed" | "cancelled")) {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "status 取值错误");
+    }
+    let mut records = lock(&st.records);
+    if records.iter().any(|r| r["record_id"] == rec["record_id"]) {
+        return (StatusCode::OK, Json(json!({ "recorded": false }))).into_response();
+    }
+    records.push(rec);
+    (StatusCode::CREATED, Json(json!({ "recorded": true }))).into_response()
+}
+
+async fn list_records(State(st): State<Arc<DemoState>>) -> Response {
+    Json(json!({ "records": st.records(), "posts": st.record_posts() })).into_response()
+}
+
+async fn add_fault(State(st): State<Arc<DemoState>>, body: Option<Json<Fault>>) -> Response {
+    match body {
+        Some(Json(f)) => {
+            st.push_fault(f);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "fault: {\"kind\": \"status\"|\"stall\"|\"body\"|\"oversize\", ...}",
+        ),
+    }
+}
+
+/// The routes, for serving or for testing.
+pub fn router(state: Arc<DemoState>) -> Router {
+    let api = Router::new()
+        .route("/auth/card", post(card))
+        .route("/auth/qr-sessions", post(qr_create))
+        .route("/auth/qr-sessions/{id}", get(qr_poll))
+        .route("/students/{id}/enrollment", get(enrollment))
+        .route("/students/{id}/transcript", get(transcript))
+        .route("/persons/{id}/datasets/{name}", get(dataset))
+        .route("/print-records", post(print_record))
+        .route_layer(middleware::from_fn_with_state(state.clone(), guard));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/demo/qr/{id}", get(qr_page))
+        .route("/demo/qr-sessions/{id}/confirm", post(qr_confirm))
+        .route("/demo/qr-sessions/{id}/cancel", post(qr_cancel))
+        .route("/demo/print-records", get(list_records))
+        .route("/demo/faults", post(add_fault))
+        .with_state(state)
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("{0}: not a data folder (it needs cards.json and a folder per person)")]
+    NotData(PathBuf),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+}
+
+/// A running reference platform.
+#[derive(Debug)]
+pub struct DemoServer {
+    pub addr: SocketAddr,
+    pub state: Arc<DemoState>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl DemoServer {
+    /// Binds `listen` (port 0: any free port) and serves in the background
+    /// of the current tokio runtime.
+    pub async fn start(opts: DemoOptions, listen: SocketAddr) -> Result<DemoServer, DemoError> {
+        if !opts.data.join("cards.json").is_file() {
+            return Err(DemoError::NotData(opts.data.clone()));
+        }
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|source| DemoError::Listen { addr: listen, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| DemoError::Listen { addr: listen, source })?;
+        let state = Arc::new(DemoState {
+            opts,
+            public_base: Mutex::new(format!("http://{addr}")),
+            qr: Mutex::new(HashMap::new()),
+            records: Mutex::new(Vec::new()),
+            record_posts: AtomicU64::new(0),
+            faults: Mutex::new(VecDeque::new()),
+            next_id: AtomicU64::new(1),
+        });
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = router(state.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(DemoServer {
+            addr,
+            state,
+            stop: Some(tx),
+            task,
+        })
+    }
+
+    /// The API's base URL, as a terminal's `platform.base_url`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/api/v1", self.addr)
+    }
+
+    /// Stops serving and waits for the server to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}

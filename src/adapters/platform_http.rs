@@ -1,0 +1,377 @@
+//! The data platform over HTTPS (`reqwest` + rustls), as in the platform
+//! team's `openapi.yaml`.
+//!
+//! Every call has one deadline, retries included. Only GETs and the
+//! idempotent `POST /print-records` are retried: after a connection
+//! failure (with backoff) or a 429/503 whose `Retry-After` still fits the
+//! deadline. Bodies are read up to a size cap. Every answer is checked by
+//! `platform::validate` before it is used. The token is sent in a header
+//! and appears in no message or log.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode, Url};
+use serde_json::Value as Json;
+use tokio::time::Instant;
+
+use crate::config::Config;
+use crate::data::{DataSet, Source};
+use crate::platform::{ErrorKind, Person, PlatformError, PrintRecord, QrSession, QrStatus, RecordOutcome, validate};
+
+/// The bearer token; never printed.
+#[derive(Clone)]
+struct Token(String);
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// Settings of a client.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    pub base_url: String,
+    pub terminal_id: String,
+    pub connect_timeout: Duration,
+    pub call_timeout: Duration,
+    pub max_response_bytes: usize,
+    /// Extra trusted CA (PEM).
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+/// A client of the data platform.
+#[derive(Debug, Clone)]
+pub struct PlatformClient {
+    http: reqwest::Client,
+    base: Url,
+    token: Token,
+    terminal_id: String,
+    call_timeout: Duration,
+    max_body: usize,
+}
+
+fn misconfigured(detail: impl Into<String>) -> PlatformError {
+    PlatformError::new(ErrorKind::Unauthorized, detail)
+}
+
+fn unavailable(detail: impl Into<String>) -> PlatformError {
+    PlatformError::new(ErrorKind::Unavailable, detail)
+}
+
+/// Seconds from a `Retry-After` header (delta-seconds form).
+fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
+    let v = resp.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// The platform's `error.code`, if the body is an error object.
+fn error_code(body: &[u8]) -> Option<String> {
+    let v: Json = serde_json::from_slice(body).ok()?;
+    v.get("error")?.get("code")?.as_str().map(str::to_string)
+}
+
+impl PlatformClient {
+    /// A client from the terminal's configuration (reads the token file and
+    /// the CA file).
+    pub fn from_config(cfg: &Config) -> Result<PlatformClient, PlatformError> {
+        let token = cfg.read_token().map_err(|e| misconfigured(e.to_string()))?;
+        let ca_pem = cfg.read_ca().map_err(|e| misconfigured(e.to_string()))?;
+        Self::new(
+            ClientSettings {
+                base_url: cfg.platform.base_url.clone(),
+                terminal_id: cfg.terminal.id.clone(),
+                connect_timeout: cfg.platform.connect_timeout(),
+                call_timeout: cfg.platform.call_timeout(),
+                max_response_bytes: cfg.platform.max_response_bytes,
+                ca_pem,
+            },
+            token,
+        )
+    }
+
+    pub fn new(s: ClientSettings, token: String) -> Result<PlatformClient, PlatformError> {
+        // reqwest is built without a default crypto provider; use ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut base = Url::parse(&s.base_url).map_err(|e| misconfigured(format!("platform.base_url: {e}")))?;
+        if !base.path().ends_with('/') {
+            let p = format!("{}/", base.path());
+            base.set_path(&p);
+        }
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(s.connect_timeout)
+            .user_agent(concat!("campus-kiosk/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(pem) = &s.ca_pem {
+            let cert =
+                reqwest::Certificate::from_pem(pem).map_err(|e| misconfigured(format!("platform.ca_file: {e}")))?;
+            builder = builder.tls_certs_merge([cert]);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| misconfigured(format!("cannot set up HTTPS: {e}")))?;
+        Ok(PlatformClient {
+            http,
+            base,
+            token: Token(token),
+            terminal_id: s.terminal_id,
+            call_timeout: s.call_timeout,
+            max_body: s.max_response_bytes,
+        })
+    }
+
+    fn url(&self, segments: &[&str]) -> Result<Url, PlatformError> {
+        let mut url = self.base.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .map_err(|_| misconfigured("platform.base_url cannot have paths"))?;
+            path.pop_if_empty();
+            for s in segments {
+                path.push(s);
+            }
+        }
+        Ok(url)
+    }
+
+    /// One call: the status and body, after any retries.
+    async fn call(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Option<&Json>,
+        retry: bool,
+    ) -> Result<(StatusCode, Vec<u8>), PlatformError> {
+        let url = self.url(segments)?;
+        let what = format!("{method} /{}", segments.join("/"));
+        let deadline = Instant::now() + self.call_timeout;
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(unavailable(format!("{what}: no answer within {:?}", self.call_timeout)));
+            }
+            let mut req = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(&self.token.0)
+                .header("X-Terminal-Id", &self.terminal_id)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .timeout(remaining);
+            if let Some(b) = body {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(serde_json::to_vec(b).unwrap_or_default());
+            }
+            let mut resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) if e.is_timeout() => {
+                    return Err(unavailable(format!("{what}: no answer within {:?}", self.call_timeout)));
+                }
+                Err(e) => {
+                    let wait = backoff.min(deadline.saturating_duration_since(Instant::now()));
+                    if retry && wait > Duration::ZERO && Instant::now() + wait < deadline {
+                        tokio::time::sleep(wait).await;
+                        backoff *= 2;
+                        continue;
+                    }
+                    return Err(unavailable(format!("{what}: {}", without_url(&e))));
+                }
+            };
+            let status = resp.status();
+            if retry
+                && (status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE)
+                && let Some(wait) = retry_after(&resp)
+                && Instant::now() + wait < deadline
+            {
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            // The body, capped, within the deadline.
+            let mut buf = Vec::new();
+            loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match tokio::time::timeout(left, resp.chunk()).await {
+                    Err(_) => {
+                        return Err(unavailable(format!(
+                            "{what}: the answer stalled past {:?}",
+                            self.call_timeout
+                        )));
+                    }
+                    Ok(Err(e)) => return Err(unavailable(format!("{what}: {}", without_url(&e)))),
+                    Ok(Ok(None)) => break,
+                    Ok(Ok(Some(chunk))) => {
+                        if buf.len() + chunk.len() > self.max_body {
+                            return Err(PlatformError::bad_data(format!(
+                                "{what}: the answer is larger than {} bytes",
+                                self.max_body
+                            )));
+                        }
+                        buf.extend_from_slice(&chunk);
+                    }
+                }
+            }
+            return Ok((status, buf));
+        }
+    }
+
+    /// A call whose success is a JSON body.
+    async fn json(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Option<&Json>,
+        retry: bool,
+    ) -> Result<(StatusCode, Json), PlatformError> {
+        let (status, bytes) = self.call(method.clone(), segments, body, retry).await?;
+        let what = format!("{method} /{}", segments.join("/"));
+        if status.is_success() {
+            let v = serde_json::from_slice(&bytes)
+                .map_err(|e| PlatformError::bad_data(format!("{what}: the answer is not JSON ({e})")))?;
+            return Ok((status, v));
+        }
+        let code = error_code(&bytes);
+        let kind = match status.as_u16() {
+            401 | 403 => ErrorKind::Unauthorized,
+            404 => ErrorKind::NotFound,
+            423 => ErrorKind::CardFrozen,
+            400 | 409 | 422 => ErrorKind::Rejected,
+            429 | 500..=599 => ErrorKind::Unavailable,
+            _ => ErrorKind::BadData,
+        };
+        Err(PlatformError {
+            kind,
+            code,
+            detail: format!("{what}: HTTP {status}"),
+        })
+    }
+
+    /// `POST /auth/card`: the holder of a card (UID as upper-case hex).
+    pub async fn card(&self, uid: &str) -> Result<Person, PlatformError> {
+        let ok = matches!(uid.len(), 8 | 14) && uid.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b));
+        if !ok {
+            return Err(PlatformError::new(
+                ErrorKind::Rejected,
+                format!("card UID {uid:?} is not 8 or 14 upper-case hex digits"),
+            ));
+        }
+        let body = serde_json::json!({ "card_uid": uid });
+        let (_, v) = self.json(Method::POST, &["auth", "card"], Some(&body), false).await?;
+        validate::card_answer(&v)
+    }
+
+    /// `POST /auth/qr-sessions`: a new scan-to-log-in session.
+    pub async fn open_qr_session(&self) -> Result<QrSession, PlatformError> {
+        let (_, v) = self
+            .json(
+                Method::POST,
+                &["auth", "qr-sessions"],
+                Some(&serde_json::json!({})),
+                false,
+            )
+            .await?;
+        validate::qr_session(&v)
+    }
+
+    /// `GET /auth/qr-sessions/{id}`.
+    pub async fn poll_qr_session(&self, session_id: &str) -> Result<QrStatus, PlatformError> {
+        let (_, v) = self
+            .json(Method::GET, &["auth", "qr-sessions", session_id], None, true)
+            .await?;
+        validate::qr_status(&v)
+    }
+
+    /// `GET /students/{id}/enrollment`, checked to be that student's.
+    pub async fn enrollment(&self, student_id: &str) -> Result<Json, PlatformError> {
+        let (_, v) = self
+            .json(Method::GET, &["students", student_id, "enrollment"], None, true)
+            .await?;
+        validate::enrollment(&v, student_id)?;
+        Ok(v)
+    }
+
+    /// `GET /students/{id}/transcript`, checked to be that student's.
+    pub async fn transcript(&self, student_id: &str) -> Result<Json, PlatformError> {
+        let (_, v) = self
+            .json(Method::GET, &["students", student_id, "transcript"], None, true)
+            .await?;
+        validate::transcript(&v, student_id)?;
+        Ok(v)
+    }
+
+    /// `GET /persons/{id}/datasets/{name}`.
+    pub async fn dataset(&self, person_id: &str, name: &str) -> Result<Json, PlatformError> {
+        let (_, v) = self
+            .json(Method::GET, &["persons", person_id, "datasets", name], None, true)
+            .await?;
+        validate::dataset(&v, name)?;
+        Ok(v)
+    }
+
+    /// `POST /print-records`, retried safely (idempotent by record id).
+    pub async fn post_print_record(&self, rec: &PrintRecord) -> Result<RecordOutcome, PlatformError> {
+        let body = serde_json::to_value(rec).map_err(|e| PlatformError::new(ErrorKind::Rejected, e.to_string()))?;
+        let (status, _) = self.json(Method::POST, &["print-records"], Some(&body), true).await?;
+        Ok(if status == StatusCode::CREATED {
+            RecordOutcome::Created
+        } else {
+            RecordOutcome::AlreadyRecorded
+        })
+    }
+
+    /// Everything a template needs about `person`, from the platform.
+    pub async fn fetch(&self, person: &Person, sources: &[Source]) -> Result<DataSet, PlatformError> {
+        let mut data = DataSet {
+            person: Some(person.record.clone()),
+            ..DataSet::default()
+        };
+        for s in sources {
+            match s {
+                Source::Person => {}
+                Source::Enrollment => data.enrollment = Some(self.enrollment(&person.id).await?),
+                Source::Transcript => data.transcript = Some(self.transcript(&person.id).await?),
+                Source::Dataset(name) => {
+                    let v = self.dataset(&person.id, name).await?;
+                    data.datasets.insert(name.clone(), v);
+                }
+                Source::Spreadsheet(name) => {
+                    return Err(PlatformError::new(
+                        ErrorKind::Rejected,
+                        format!("spreadsheet:{name} is read from a department file, not the platform"),
+                    ));
+                }
+            }
+        }
+        Ok(data)
+    }
+}
+
+/// A reqwest error's text without its URL (which holds person ids).
+fn without_url(e: &reqwest::Error) -> String {
+    let mut s = e.without_url_ref().to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        if self.is_connect() {
+            "cannot connect".into()
+        } else if self.is_timeout() {
+            "timed out".into()
+        } else if self.is_body() || self.is_decode() {
+            "the answer broke off".into()
+        } else {
+            "request failed".into()
+        }
+    }
+}

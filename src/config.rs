@@ -1,0 +1,272 @@
+//! A terminal's configuration: `kiosk-config/<name>/terminal.toml`.
+//! See docs/configuration.md.
+//!
+//! Parsing is pure (`Config::parse`); `Config::load` reads the file, and
+//! `PlatformConfig::read_token` the token file, at start-up.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The file a configuration folder holds.
+pub const CONFIG_FILE: &str = "terminal.toml";
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {field}: {message}")]
+    Invalid {
+        path: PathBuf,
+        field: &'static str,
+        message: String,
+    },
+}
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub terminal: TerminalConfig,
+    pub platform: PlatformConfig,
+    /// The folder the file is in; relative paths in the file are taken
+    /// from here.
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+/// The terminal itself.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalConfig {
+    /// Sent as `X-Terminal-Id`, printed in documents' records.
+    pub id: String,
+    /// Shown on the screen, e.g. "图书馆一楼 Library, ground floor".
+    pub name: String,
+}
+
+/// How to reach the data platform.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    /// e.g. `https://data.example.edu.cn/api/v1`.
+    pub base_url: String,
+    /// File holding the terminal's bearer token (relative to the config).
+    pub token_file: PathBuf,
+    /// Extra CA certificate (PEM) for a campus CA.
+    pub ca_file: Option<PathBuf>,
+    #[serde(default = "default_connect_ms")]
+    pub connect_timeout_ms: u64,
+    /// Deadline of one call, retries included.
+    #[serde(default = "default_call_ms")]
+    pub call_timeout_ms: u64,
+    /// Largest response body accepted.
+    #[serde(default = "default_max_bytes")]
+    pub max_response_bytes: usize,
+}
+
+fn default_connect_ms() -> u64 {
+    2_000
+}
+
+fn default_call_ms() -> u64 {
+    6_000
+}
+
+fn default_max_bytes() -> usize {
+    4 * 1024 * 1024
+}
+
+impl PlatformConfig {
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_millis(self.connect_timeout_ms)
+    }
+
+    pub fn call_timeout(&self) -> Duration {
+        Duration::from_millis(self.call_timeout_ms)
+    }
+}
+
+impl Config {
+    /// Reads `path`: a `terminal.toml`, or a folder holding one.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        // A folder (or a name that is not a .toml file) means its terminal.toml.
+        let file = if path.is_dir() || path.extension().is_none_or(|e| e != "toml") {
+            path.join(CONFIG_FILE)
+        } else {
+            path.to_path_buf()
+        };
+        let src = std::fs::read_to_string(&file).map_err(|source| ConfigError::Io {
+            path: file.clone(),
+            source,
+        })?;
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        Self::parse(&src, &file, &dir)
+    }
+
+    /// Parses and checks a configuration; `file` names it in messages.
+    pub fn parse(src: &str, file: &Path, dir: &Path) -> Result<Config, ConfigError> {
+        let mut cfg: Config = toml::from_str(src).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| crate::template::line_col(src, s.start));
+            ConfigError::Syntax {
+                path: file.to_path_buf(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        cfg.dir = dir.to_path_buf();
+        let invalid = |field: &'static str, message: String| ConfigError::Invalid {
+            path: file.to_path_buf(),
+            field,
+            message,
+        };
+        let t = &cfg.terminal;
+        if t.id.is_empty()
+            || t.id.len() > 64
+            || !t.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(invalid(
+                "terminal.id",
+                format!("{:?}: use 1–64 letters, digits, '-' or '_'", t.id),
+            ));
+        }
+        let p = &cfg.platform;
+        let url = reqwest::Url::parse(&p.base_url)
+            .map_err(|e| invalid("platform.base_url", format!("{:?} is not a URL: {e}", p.base_url)))?;
+        if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+            return Err(invalid(
+                "platform.base_url",
+                format!("{:?}: use an https:// URL", p.base_url),
+            ));
+        }
+        if url.scheme() == "http" && !url.host_str().is_some_and(is_loopback) {
+            return Err(invalid(
+                "platform.base_url",
+                format!(
+                    "{:?}: plain http is allowed only to this machine (127.0.0.1, localhost); use https",
+                    p.base_url
+                ),
+            ));
+        }
+        if !(100..=60_000).contains(&p.connect_timeout_ms) {
+            return Err(invalid("platform.connect_timeout_ms", "must be 100–60000".into()));
+        }
+        if !(500..=120_000).contains(&p.call_timeout_ms) {
+            return Err(invalid("platform.call_timeout_ms", "must be 500–120000".into()));
+        }
+        if !(64 * 1024..=64 * 1024 * 1024).contains(&p.max_response_bytes) {
+            return Err(invalid("platform.max_response_bytes", "must be 64 KiB–64 MiB".into()));
+        }
+        Ok(cfg)
+    }
+
+    /// A path from the file, taken relative to the file's folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.dir.join(p)
+        }
+    }
+
+    /// The platform token, read from `platform.token_file`.
+    pub fn read_token(&self) -> Result<String, ConfigError> {
+        let path = self.resolve(&self.platform.token_file);
+        let token = std::fs::read_to_string(&path).map_err(|source| ConfigError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let token = token.trim().to_string();
+        if token.is_empty() || token.contains(char::is_whitespace) {
+            return Err(ConfigError::Invalid {
+                path,
+                field: "platform.token_file",
+                message: "the token file must hold one token on one line".into(),
+            });
+        }
+        Ok(token)
+    }
+
+    /// The extra CA certificate, if one is configured.
+    pub fn read_ca(&self) -> Result<Option<Vec<u8>>, ConfigError> {
+        let Some(ca) = &self.platform.ca_file else {
+            return Ok(None);
+        };
+        let path = self.resolve(ca);
+        std::fs::read(&path)
+            .map(Some)
+            .map_err(|source| ConfigError::Io { path, source })
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[terminal]
+id = "LIB-1F-01"
+name = "图书馆一楼"
+
+[platform]
+base_url = "https://data.example.edu.cn/api/v1"
+token_file = "token"
+"#;
+
+    fn parse(src: &str) -> Result<Config, ConfigError> {
+        Config::parse(
+            src,
+            Path::new("kiosk-config/x/terminal.toml"),
+            Path::new("kiosk-config/x"),
+        )
+    }
+
+    #[test]
+    fn a_good_file_parses_with_defaults() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.terminal.id, "LIB-1F-01");
+        assert_eq!(c.platform.call_timeout(), Duration::from_secs(6));
+        assert_eq!(c.resolve(&c.platform.token_file), Path::new("kiosk-config/x/token"));
+    }
+
+    #[test]
+    fn errors_name_the_line_or_field() {
+        let e = parse(&GOOD.replace("token_file", "tokn_file")).unwrap_err().to_string();
+        assert!(e.starts_with("kiosk-config/x/terminal.toml:8:1:"), "{e}");
+        assert!(e.contains("tokn_file"), "{e}");
+
+        let e = parse(&GOOD.replace("https://data", "ftp://data"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("platform.base_url"), "{e}");
+
+        let e = parse(&GOOD.replace("https://data.example.edu.cn", "http://data.example.edu.cn")).unwrap_err();
+        assert!(e.to_string().contains("plain http"), "{e}");
+        assert!(parse(&GOOD.replace("https://data.example.edu.cn", "http://127.0.0.1:8080")).is_ok());
+
+        let e = parse(&format!("{GOOD}call_timeout_ms = 5\n")).unwrap_err().to_string();
+        assert!(e.contains("platform.call_timeout_ms"), "{e}");
+
+        let e = parse(&GOOD.replace("LIB-1F-01", "lib 1f")).unwrap_err().to_string();
+        assert!(e.contains("terminal.id"), "{e}");
+    }
+}

@@ -1,0 +1,158 @@
+//! The university's data platform as the terminal sees it: the records it
+//! returns, the errors a call can end in, and the checks every answer goes
+//! through before anything is printed from it.
+//!
+//! The contract is `openapi.yaml` of the platform team. This module is pure;
+//! the HTTP client lives in `adapters::platform_http`.
+
+pub mod validate;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+/// Who a person is to the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PersonKind {
+    Student,
+    Staff,
+}
+
+/// A person, as card login and QR login return them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Person {
+    pub id: String,
+    pub kind: PersonKind,
+    pub name: String,
+    /// The record as the platform sent it (templates read it as `person`).
+    pub record: Json,
+}
+
+/// An open scan-to-log-in session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QrSession {
+    pub session_id: String,
+    pub login_url: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    pub poll_interval_ms: u64,
+}
+
+/// Where a scan-to-log-in session stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QrStatus {
+    Pending,
+    Confirmed(Person),
+    Expired,
+    Cancelled,
+}
+
+/// How a print record was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordOutcome {
+    /// 201: recorded now.
+    Created,
+    /// 200: this record id was recorded before; nothing changed.
+    AlreadyRecorded,
+}
+
+/// One print attempt, reported after it ends (`POST /print-records`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrintRecord {
+    pub record_id: String,
+    pub terminal_id: String,
+    pub person_id: String,
+    pub service_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<String>,
+    pub copies: u32,
+    pub pages: u32,
+    /// `printed`, `failed` or `cancelled`.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_sha256: Option<String>,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+}
+
+/// What kind of failure a platform call ended in: what the screen and the
+/// technician can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The card, person, record or session does not exist.
+    NotFound,
+    /// The card is reported lost (挂失).
+    CardFrozen,
+    /// The platform refused this terminal: token revoked or misconfigured.
+    Unauthorized,
+    /// The platform is down, overloaded, unreachable or too slow.
+    Unavailable,
+    /// The platform answered something that is not what the contract says.
+    BadData,
+    /// The platform rejected what we sent (a bug or a misconfiguration).
+    Rejected,
+}
+
+/// A failed platform call. `code` is the platform's `error.code` when it
+/// sent one (kept for the log); the message never holds the token.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{}: {detail}", kind_text(*kind), code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())]
+pub struct PlatformError {
+    pub kind: ErrorKind,
+    pub code: Option<String>,
+    pub detail: String,
+}
+
+fn kind_text(k: ErrorKind) -> &'static str {
+    match k {
+        ErrorKind::NotFound => "not found",
+        ErrorKind::CardFrozen => "card frozen",
+        ErrorKind::Unauthorized => "terminal not authorized or misconfigured",
+        ErrorKind::Unavailable => "platform unavailable",
+        ErrorKind::BadData => "bad data from the platform",
+        ErrorKind::Rejected => "request rejected",
+    }
+}
+
+impl PlatformError {
+    pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Self {
+        PlatformError {
+            kind,
+            code: None,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn bad_data(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::BadData, detail)
+    }
+
+    /// What the person at the terminal is told (zh, en).
+    pub fn for_person(&self) -> (&'static str, &'static str) {
+        match self.kind {
+            ErrorKind::NotFound => (
+                "未找到你的信息，请到服务台咨询。",
+                "We could not find your record. Please ask at the service desk.",
+            ),
+            ErrorKind::CardFrozen => (
+                "这张校园卡已挂失，请到校园卡服务中心办理。",
+                "This campus card has been reported lost. Please go to the card centre.",
+            ),
+            ErrorKind::Unauthorized | ErrorKind::Rejected => (
+                "终端暂时无法使用，请联系工作人员。",
+                "This terminal cannot be used right now. Please call staff.",
+            ),
+            ErrorKind::Unavailable => (
+                "数据平台暂时无法访问，请稍后再试。未扣次数。",
+                "The data platform cannot be reached right now. Please try again later. Nothing was charged.",
+            ),
+            ErrorKind::BadData => (
+                "数据有误，无法出具文件，请联系工作人员。未扣次数。",
+                "The data is not valid, so no document can be issued. Please call staff. Nothing was charged.",
+            ),
+        }
+    }
+}

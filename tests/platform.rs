@@ -1,0 +1,353 @@
+//! The platform client against the reference platform, over real HTTP on
+//! 127.0.0.1.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use campus_kiosk::adapters::demo_platform::{DemoOptions, DemoServer, Fault};
+use campus_kiosk::adapters::platform_http::{ClientSettings, PlatformClient};
+use campus_kiosk::data::Source;
+use campus_kiosk::platform::{ErrorKind, PlatformError, PrintRecord, QrStatus, RecordOutcome};
+use common::*;
+
+const TOKEN: &str = "s3cret-T0KEN-never-shown";
+
+async fn server(data: &Path) -> DemoServer {
+    DemoServer::start(DemoOptions::new(data, TOKEN), "127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("reference platform starts")
+}
+
+fn client(base: &str, token: &str, call_timeout: Duration) -> PlatformClient {
+    PlatformClient::new(
+        ClientSettings {
+            base_url: base.to_string(),
+            terminal_id: "TEST-01".into(),
+            connect_timeout: Duration::from_secs(2),
+            call_timeout,
+            max_response_bytes: 256 * 1024,
+            ca_pem: None,
+        },
+        token.to_string(),
+    )
+    .unwrap()
+}
+
+fn data_dir() -> std::path::PathBuf {
+    root().join("assets/sample-data")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_endpoint_answers_in_the_contracts_shapes() {
+    let srv = server(&data_dir()).await;
+    let c = client(&srv.base_url(), TOKEN, Duration::from_secs(5));
+
+    let person = c.card("04A1B2C3").await.unwrap();
+    assert_eq!(person.id, "2022011234");
+    assert_eq!(person.name, "王小明");
+    let other = c.card("04D5E6F708A1B2").await.unwrap();
+    assert_eq!(other.id, "2023020456");
+
+    let e = c.enrollment("2022011234").await.unwrap();
+    assert_eq!(e["status"], "enrolled");
+    let t = c.transcript("2022011234").await.unwrap();
+    assert_eq!(t["terms"].as_array().unwrap().len(), 7);
+    let d = c.dataset("2022011234", "scholarships").await.unwrap();
+    assert_eq!(d["awards"].as_array().unwrap().len(), 2);
+
+    // Everything a template needs, in one go.
+    let sources = [
+        Source::Person,
+        Source::Enrollment,
+        Source::Transcript,
+        Source::Dataset("scholarships".into()),
+    ];
+    let data = c.fetch(&person, &sources).await.unwrap();
+    assert!(data.missing(&sources).is_empty());
+    // …and it prints: the platform's data goes through the same pipeline.
+    let (doc, _) = campus_kiosk::pipeline::render(book(), &template("transcript-zh"), &data, ISSUED_AT).unwrap();
+    assert_eq!(doc.pages.len(), 2);
+
+    // QR login: pending → confirmed, with the person.
+    let s = c.open_qr_session().await.unwrap();
+    assert!(s.login_url.contains(&s.session_id));
+    assert_eq!(c.poll_qr_session(&s.session_id).await.unwrap(), QrStatus::Pending);
+    srv.state.confirm_qr(&s.session_id, "2023020456").unwrap();
+    match c.poll_qr_session(&s.session_id).await.unwrap() {
+        QrStatus::Confirmed(p) => assert_eq!(p.id, "2023020456"),
+        other => panic!("{other:?}"),
+    }
+    let unknown = c.poll_qr_session("no-such-session").await.unwrap_err();
+    assert_eq!(
+        (unknown.kind, unknown.code.as_deref()),
+        (ErrorKind::NotFound, Some("session_unknown"))
+    );
+    srv.stop().await;
+}
+
+fn record(id: &str) -> PrintRecord {
+    PrintRecord {
+        record_id: id.into(),
+        terminal_id: "TEST-01".into(),
+        person_id: "2022011234".into(),
+        service_id: "transcript-zh".into(),
+        document_id: Some("N4GVJYT7BSBG1KP4".into()),
+        copies: 2,
+        pages: 2,
+        status: "printed".into(),
+        failure: None,
+        content_sha256: Some("ab".repeat(32)),
+        created_at: "2026-11-23T09:30:00+08:00".into(),
+        finished_at: Some("2026-11-23T09:30:41+08:00".into()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_print_record_posted_twice_is_recorded_once() {
+    let srv = server(&data_dir()).await;
+    let c = client(&srv.base_url(), TOKEN, Duration::from_secs(5));
+    let rec = record("5f0c6a52-2f36-4c0e-9d8e-1b2a3c4d5e6f");
+    assert_eq!(c.post_print_record(&rec).await.unwrap(), RecordOutcome::Created);
+    assert_eq!(c.post_print_record(&rec).await.unwrap(), RecordOutcome::AlreadyRecorded);
+    assert_eq!(srv.state.record_posts(), 2);
+    let got = srv.state.records();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["record_id"], rec.record_id);
+    assert_eq!(got[0]["copies"], 2);
+
+    // A 503 with Retry-After on the idempotent POST is retried, and the
+    // record still lands once.
+    srv.state.push_fault(Fault::Status {
+        status: 503,
+        code: "maintenance".into(),
+        retry_after: Some(1),
+    });
+    let rec2 = record("8d7e6f5a-0000-4000-8000-000000000002");
+    assert_eq!(c.post_print_record(&rec2).await.unwrap(), RecordOutcome::Created);
+    assert_eq!(srv.state.records().len(), 2);
+    srv.stop().await;
+}
+
+/// Every error of the run, to check none of them shows the token.
+struct Seen(Vec<String>);
+
+impl Seen {
+    fn err<T: std::fmt::Debug>(&mut self, r: Result<T, PlatformError>) -> PlatformError {
+        let e = r.expect_err("the call should fail");
+        self.0.push(format!("{e} {e:?}"));
+        e
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_are_typed_and_never_show_the_token() {
+    let srv = server(&data_dir()).await;
+    let c = client(&srv.base_url(), TOKEN, Duration::from_secs(4));
+    let mut seen = Seen(Vec::new());
+
+    // 401: a revoked or wrong token.
+    let wrong = client(&srv.base_url(), "revoked-token", Duration::from_secs(4));
+    let e = seen.err(wrong.enrollment("2022011234").await);
+    assert_eq!(
+        (e.kind, e.code.as_deref()),
+        (ErrorKind::Unauthorized, Some("token_invalid"))
+    );
+
+    // 404 card_unknown, 423 card_frozen.
+    let e = seen.err(c.card("DEADBEEF").await);
+    assert_eq!((e.kind, e.code.as_deref()), (ErrorKind::NotFound, Some("card_unknown")));
+    let e = seen.err(c.card("0BADCAFE").await);
+    assert_eq!(
+        (e.kind, e.code.as_deref()),
+        (ErrorKind::CardFrozen, Some("card_frozen"))
+    );
+    assert!(e.for_person().0.contains("挂失"));
+    // A malformed UID never leaves the terminal.
+    assert_eq!(seen.err(c.card("04a1b2c3").await).kind, ErrorKind::Rejected);
+
+    // 429 with Retry-After on a GET: honoured, then success.
+    srv.state.push_fault(Fault::Status {
+        status: 429,
+        code: "rate_limited".into(),
+        retry_after: Some(1),
+    });
+    let started = std::time::Instant::now();
+    assert_eq!(c.enrollment("2022011234").await.unwrap()["student_id"], "2022011234");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was not honoured"
+    );
+
+    // 503 on a call that is not retried; and a Retry-After past the deadline.
+    srv.state.push_fault(Fault::Status {
+        status: 503,
+        code: "maintenance".into(),
+        retry_after: Some(1),
+    });
+    let e = seen.err(c.card("04A1B2C3").await);
+    assert_eq!(
+        (e.kind, e.code.as_deref()),
+        (ErrorKind::Unavailable, Some("maintenance"))
+    );
+    srv.state.push_fault(Fault::Status {
+        status: 503,
+        code: "maintenance".into(),
+        retry_after: Some(30),
+    });
+    let e = seen.err(c.transcript("2022011234").await);
+    assert_eq!(e.kind, ErrorKind::Unavailable);
+
+    // A server that stalls past the deadline.
+    let quick = client(&srv.base_url(), TOKEN, Duration::from_millis(700));
+    srv.state.push_fault(Fault::Stall { ms: 3000 });
+    let e = seen.err(quick.enrollment("2022011234").await);
+    assert_eq!(e.kind, ErrorKind::Unavailable);
+    assert!(e.detail.contains("no answer"), "{e}");
+
+    // Malformed JSON, a wrong type, an oversize body.
+    srv.state.push_fault(Fault::Body {
+        status: 200,
+        body: "{\"student_id\": \"2022011234\",".into(),
+    });
+    assert_eq!(seen.err(c.enrollment("2022011234").await).kind, ErrorKind::BadData);
+    let mut wrong_type: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data_dir().join("2022011234/enrollment.json")).unwrap()).unwrap();
+    wrong_type["major"] = serde_json::json!(["软件工程"]);
+    srv.state.push_fault(Fault::Body {
+        status: 200,
+        body: wrong_type.to_string(),
+    });
+    let e = seen.err(c.enrollment("2022011234").await);
+    assert_eq!(e.kind, ErrorKind::BadData);
+    assert!(e.detail.contains("enrollment.major"), "{e}");
+    srv.state.push_fault(Fault::Oversize { bytes: 1024 * 1024 });
+    let e = seen.err(c.transcript("2022011234").await);
+    assert_eq!(e.kind, ErrorKind::BadData);
+    assert!(e.detail.contains("larger than"), "{e}");
+
+    // A record of someone else than asked for.
+    let mut other = wrong_type.clone();
+    other["major"] = serde_json::json!("软件工程");
+    other["student_id"] = serde_json::json!("2023020456");
+    srv.state.push_fault(Fault::Body {
+        status: 200,
+        body: other.to_string(),
+    });
+    let e = seen.err(c.enrollment("2022011234").await);
+    assert_eq!(e.kind, ErrorKind::BadData);
+    assert!(e.detail.contains("student_id"), "{e}");
+
+    // Nobody listening at all.
+    let gone = srv.addr;
+    srv.stop().await;
+    let e = seen.err(
+        client(&format!("http://{gone}/api/v1"), TOKEN, Duration::from_secs(1))
+            .card("04A1B2C3")
+            .await,
+    );
+    assert_eq!(e.kind, ErrorKind::Unavailable);
+
+    // The token is in no message, and not in the client's own Debug.
+    seen.0.push(format!("{c:?}"));
+    for s in &seen.0 {
+        assert!(!s.contains(TOKEN), "token leaked: {s}");
+    }
+    assert!(seen.0.len() >= 12);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mismatched_record_on_disk_is_bad_data() {
+    // The same check with the server's own files: a transcript filed under
+    // the wrong student.
+    let tmp = tempfile::tempdir().unwrap();
+    let src = data_dir();
+    std::fs::copy(src.join("cards.json"), tmp.path().join("cards.json")).unwrap();
+    let dir = tmp.path().join("2022011234");
+    std::fs::create_dir(&dir).unwrap();
+    for f in ["person.json", "enrollment.json"] {
+        std::fs::copy(src.join("2022011234").join(f), dir.join(f)).unwrap();
+    }
+    std::fs::copy(src.join("2023020456/transcript.json"), dir.join("transcript.json")).unwrap();
+    let srv = server(tmp.path()).await;
+    let c = client(&srv.base_url(), TOKEN, Duration::from_secs(3));
+    let e = c.transcript("2022011234").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadData);
+    assert!(e.detail.contains("transcript.student_id"), "{e}");
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn preview_fetches_live_data_from_the_platform() {
+    let srv = server(&data_dir()).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("terminal.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[terminal]\nid = \"T-1\"\nname = \"t\"\n[platform]\nbase_url = \"{}\"\ntoken_file = \"token\"\n",
+            srv.base_url()
+        ),
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("token"), format!("{TOKEN}\n")).unwrap();
+    let tpl = root().join("print-templates/transcript-zh");
+    let dir = tmp.path().to_path_buf();
+    let run_preview = move |who: Vec<&'static str>, out: &'static str| {
+        let (tpl, dir) = (tpl.clone(), dir.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut args = vec![
+                "template",
+                "preview",
+                tpl.to_str().unwrap(),
+                "--config",
+                dir.to_str().unwrap(),
+            ];
+            args.extend(who);
+            let out = dir.join(out);
+            args.extend(["--out", out.to_str().unwrap(), "--issued-at", ISSUED_AT]);
+            (kiosk(&args, &dir), out.exists())
+        })
+    };
+
+    let (res, written) = run_preview(vec!["--platform", "2022011234"], "by-id.pdf")
+        .await
+        .unwrap();
+    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    assert!(written && String::from_utf8_lossy(&res.stdout).starts_with("2 page(s)"));
+
+    let (res, written) = run_preview(vec!["--platform", "04A1B2C3", "--card"], "by-card.pdf")
+        .await
+        .unwrap();
+    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    assert!(written);
+    // The same document as from the sample folder (same data, same time).
+    let from_dir = {
+        let (doc, _) =
+            campus_kiosk::pipeline::render(book(), &template("transcript-zh"), &sample("2022011234"), ISSUED_AT)
+                .unwrap();
+        campus_kiosk::export::pdf::to_pdf(book(), &doc).unwrap()
+    };
+    assert!(
+        std::fs::read(tmp.path().join("by-card.pdf")).unwrap() == from_dir,
+        "platform and folder data give different PDFs"
+    );
+
+    let (res, written) = run_preview(vec!["--platform", "0BADCAFE", "--card"], "frozen.pdf")
+        .await
+        .unwrap();
+    assert_eq!(res.status.code(), Some(1));
+    assert!(!written);
+    assert!(String::from_utf8_lossy(&res.stderr).contains("card frozen"));
+
+    std::fs::write(tmp.path().join("token"), "another-token\n").unwrap();
+    let (res, _) = run_preview(vec!["--platform", "2022011234"], "x.pdf").await.unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1));
+    assert!(
+        err.contains("not authorized") && !err.contains("another-token"),
+        "{err}"
+    );
+    srv.stop().await;
+}
