@@ -10,4 +10,5 @@ pub mod fonts;
 pub mod layout;
 pub mod pipeline;
 pub mod platform;
+pub mod sheets;
 pub mod template;

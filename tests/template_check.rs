@@ -35,7 +35,7 @@ fn line_of(dir: &Path, needle: &str) -> usize {
 #[test]
 fn built_in_templates_pass() {
     for id in ["enrollment-certificate", "transcript-zh", "transcript-en"] {
-        let problems = check_dir(book(), &root().join("print-templates").join(id));
+        let problems = check_dir(book(), &root().join("print-templates").join(id), NOW);
         assert!(problems.is_empty(), "{id}: {problems:?}");
     }
 }
@@ -44,7 +44,7 @@ fn built_in_templates_pass() {
 fn syntax_error_names_file_line_and_column() {
     let (_tmp, dir) = broken(|t| t.replace("size = 24\n", "size = = 24\n"));
     let line = line_of(&dir, "size = = 24");
-    let problems = check_dir(book(), &dir);
+    let problems = check_dir(book(), &dir, NOW);
     assert_eq!(problems.len(), 1, "{problems:?}");
     let expected = format!("{}:{line}:8", dir.join("template.toml").display());
     assert_eq!(problems[0].at, expected, "{problems:?}");
@@ -54,7 +54,7 @@ fn syntax_error_names_file_line_and_column() {
 fn unknown_field_is_named_with_its_position() {
     let (_tmp, dir) = broken(|t| t.replace("max_copies = 5", "max_copies = 5\nmax_kopies = 3"));
     let line = line_of(&dir, "max_kopies");
-    let p = &check_dir(book(), &dir)[0];
+    let p = &check_dir(book(), &dir, NOW)[0];
     assert!(p.at.ends_with(&format!(":{line}:1")), "{p:?}");
     assert!(p.message.contains("max_kopies"), "{p:?}");
 }
@@ -65,7 +65,7 @@ fn unknown_placeholder_names_the_field() {
         assert!(t.contains("学号：{{ enrollment.student_id }}"));
         t.replace("学号：{{ enrollment.student_id }}", "学号：{{ enrollment.studnet_id }}")
     });
-    let problems = check_dir(book(), &dir);
+    let problems = check_dir(book(), &dir, NOW);
     assert!(
         problems.iter().any(|p| p.message.contains("enrollment.studnet_id")),
         "{problems:?}"
@@ -75,7 +75,7 @@ fn unknown_placeholder_names_the_field() {
 #[test]
 fn placeholder_syntax_error_is_reported() {
     let (_tmp, dir) = broken(|t| t.replace("text = \"特此证明。\"", "text = \"特此证明{{ 。\""));
-    let p = &check_dir(book(), &dir)[0];
+    let p = &check_dir(book(), &dir, NOW)[0];
     assert!(p.message.contains("placeholder syntax"), "{p:?}");
     assert!(p.at.contains(&format!(":{}", line_of(&dir, "特此证明{{"))), "{p:?}");
 }
@@ -83,11 +83,11 @@ fn placeholder_syntax_error_is_reported() {
 #[test]
 fn missing_image_and_unknown_font_are_reported() {
     let (_tmp, dir) = broken(|t| t.replace("file = \"seal.png\"", "file = \"stamp.png\""));
-    let p = &check_dir(book(), &dir)[0];
+    let p = &check_dir(book(), &dir, NOW)[0];
     assert!(p.message.contains("stamp.png"), "{p:?}");
 
     let (_tmp, dir) = broken(|t| t.replace("family = \"serif\"", "family = \"fangsong\""));
-    let p = &check_dir(book(), &dir)[0];
+    let p = &check_dir(book(), &dir, NOW)[0];
     assert!(p.message.contains("fangsong"), "{p:?}");
     assert!(p.at.contains(&format!(":{}:", line_of(&dir, "fangsong"))), "{p:?}");
 }
@@ -96,7 +96,7 @@ fn missing_image_and_unknown_font_are_reported() {
 fn literal_text_outside_the_fonts_is_reported() {
     // U+17000 (Tangut) is in none of the bundled fonts.
     let (_tmp, dir) = broken(|t| t.replace("特此证明。", "特此证明\u{17000}"));
-    let problems = check_dir(book(), &dir);
+    let problems = check_dir(book(), &dir, NOW);
     assert!(problems.iter().any(|p| p.message.contains("U+17000")), "{problems:?}");
 }
 
@@ -141,7 +141,7 @@ fn the_documented_example_checks_and_renders() {
     for f in ["person.json", "enrollment.json"] {
         fs::copy(sample_dir("2022011234").join(f), sample.join(f)).unwrap();
     }
-    let problems = check_dir(book(), &dir);
+    let problems = check_dir(book(), &dir, NOW);
     assert!(problems.is_empty(), "{problems:?}");
 
     let out = tmp.path().join("s.pdf");
@@ -195,7 +195,7 @@ fn unreadable_geometry_is_refused_with_the_block_named() {
             assert!(t.contains(from), "{from}");
             t.replacen(from, to, 1)
         });
-        let p = &check_dir(book(), &dir)[0];
+        let p = &check_dir(book(), &dir, NOW)[0];
         assert!(p.at.ends_with(field), "{to}: {p:?}");
     }
 }

@@ -4,3 +4,4 @@
 pub mod data_dir;
 pub mod demo_platform;
 pub mod platform_http;
+pub mod spreadsheet;

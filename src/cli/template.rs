@@ -27,7 +27,7 @@ pub fn check(dirs: Vec<PathBuf>) -> anyhow::Result<()> {
         }
         for dir in found {
             checked += 1;
-            let problems = check::check_dir(book, &dir);
+            let problems = check::check_dir(book, &dir, now_unix());
             if problems.is_empty() {
                 println!("ok      {}", dir.display());
             } else {
@@ -44,6 +44,11 @@ pub fn check(dirs: Vec<PathBuf>) -> anyhow::Result<()> {
     }
     println!("{checked} templates ok");
     Ok(())
+}
+
+/// Now as Unix seconds, at the binary's edge.
+pub fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// Now, at the binary's edge: the library never reads the clock.
@@ -101,11 +106,12 @@ pub fn preview(
 ) -> anyhow::Result<()> {
     let book = super::fonts()?;
     let tpl = Template::load(dir)?;
-    let data = match source {
+    let mut data = match source {
         DataFrom::Dir(d) => data_dir::load(&d)?,
         DataFrom::Platform { id, card, config } => fetch(&tpl, &id, card, &config)
             .with_context(|| format!("cannot fetch the data of {id} from the platform"))?,
     };
+    campus_kiosk::adapters::spreadsheet::bind(&tpl, &mut data, now_unix())?;
     let issued_at = issued_at.unwrap_or_else(now_rfc3339);
     let (doc, facts) = match pipeline::render(book, &tpl, &data, &issued_at) {
         Ok(d) => d,

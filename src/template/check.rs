@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
-use crate::adapters::data_dir;
+use crate::adapters::{data_dir, spreadsheet};
 use crate::fonts::{Family, FontBook, Weight};
 use crate::pipeline;
+use crate::sheets::check_fresh;
 use crate::template::{Template, TemplateError, collect_tables, segments, texts_of};
 
 /// One thing wrong with a template.
@@ -55,8 +56,9 @@ fn literal_chars(src: &str) -> String {
     out
 }
 
-/// Checks one template folder against its sample data.
-pub fn check_dir(book: &FontBook, dir: &Path) -> Vec<Problem> {
+/// Checks one template folder against its sample data; `now` (Unix
+/// seconds) decides whether its spreadsheets are stale.
+pub fn check_dir(book: &FontBook, dir: &Path, now: i64) -> Vec<Problem> {
     let file = dir.join(super::TEMPLATE_FILE);
     let name = file.display().to_string();
     let tpl = match Template::load(dir) {
@@ -79,7 +81,7 @@ pub fn check_dir(book: &FontBook, dir: &Path) -> Vec<Problem> {
     };
     let mut problems = Vec::new();
     let sample_dir: PathBuf = dir.join(&tpl.file.sample.data);
-    let data = match data_dir::load(&sample_dir) {
+    let mut data = match data_dir::load(&sample_dir) {
         Ok(d) => d,
         Err(e) => {
             problems.push(Problem {
@@ -89,6 +91,39 @@ pub fn check_dir(book: &FontBook, dir: &Path) -> Vec<Problem> {
             return problems;
         }
     };
+    // Department spreadsheets: every bad row, staleness, then the sample
+    // person's row.
+    for (name, spec) in &tpl.file.sources {
+        let at = format!("{name}: sources.{name}");
+        match spreadsheet::read(&tpl.dir.join(&spec.file), spec) {
+            Err(e) => problems.push(Problem {
+                at: at.clone(),
+                message: e.to_string(),
+            }),
+            Ok((table, modified)) => {
+                problems.extend(table.problems.iter().map(|e| Problem {
+                    at: at.clone(),
+                    message: e.to_string(),
+                }));
+                if let Err(e) = check_fresh(&table.file, spec, modified, now) {
+                    problems.push(Problem {
+                        at: at.clone(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return problems;
+    }
+    if let Err(e) = spreadsheet::bind(&tpl, &mut data, now) {
+        problems.push(Problem {
+            at: format!("{name}: sample"),
+            message: format!("the sample person has no usable row: {e}"),
+        });
+        return problems;
+    }
     let facts = pipeline::document_facts(tpl.id(), &data, "2026-01-01T00:00:00+08:00");
     let mut root = data.to_json();
     if let Json::Object(m) = &mut root {

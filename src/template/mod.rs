@@ -290,6 +290,48 @@ impl Template {
                 ));
             }
         }
+        for d in &s.data {
+            if let Some(crate::data::Source::Spreadsheet(n)) = crate::data::Source::parse(d)
+                && !file.sources.contains_key(&n)
+            {
+                return Err(invalid(
+                    "service.data",
+                    d,
+                    format!("{d:?} needs a [sources.{n}] table saying which file to read"),
+                ));
+            }
+        }
+        for (n, src) in &file.sources {
+            let needle = format!("[sources.{n}]");
+            if !s.data.iter().any(|d| *d == format!("spreadsheet:{n}")) {
+                return Err(invalid(
+                    "sources",
+                    &needle,
+                    format!("[sources.{n}] is not read: add \"spreadsheet:{n}\" to service.data"),
+                ));
+            }
+            let f = std::path::Path::new(&src.file);
+            if src.file.contains("..") || f.is_absolute() {
+                return Err(invalid(
+                    "sources",
+                    &needle,
+                    format!("{:?}: the file must be inside the template folder", src.file),
+                ));
+            }
+            if !matches!(
+                f.extension().and_then(|e| e.to_str()),
+                Some("xlsx" | "xlsm" | "xls" | "ods" | "csv")
+            ) {
+                return Err(invalid(
+                    "sources",
+                    &needle,
+                    format!("{:?}: use an .xlsx or .csv file", src.file),
+                ));
+            }
+            if src.max_age_days == 0 {
+                return Err(invalid("sources", &needle, "max_age_days must be at least 1".into()));
+            }
+        }
         if Color::parse(&file.page.watermark_color).is_none() {
             return Err(invalid(
                 "page.watermark_color",

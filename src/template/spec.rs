@@ -15,6 +15,9 @@ use crate::fonts::Family;
 pub struct TemplateFile {
     pub service: Service,
     pub eligibility: Option<Eligibility>,
+    /// Department spreadsheets the template reads (`spreadsheet:<name>`).
+    #[serde(default)]
+    pub sources: std::collections::BTreeMap<String, crate::sheets::SheetSource>,
     #[serde(default)]
     pub sample: Sample,
     #[serde(default)]

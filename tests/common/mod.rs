@@ -10,6 +10,8 @@ use campus_kiosk::fonts::FontBook;
 use campus_kiosk::template::Template;
 
 pub const ISSUED_AT: &str = "2026-11-23T09:30:00+08:00";
+/// A fixed "now" (2026-11-23) for checks that compare dates.
+pub const NOW: i64 = 1_795_397_400;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
