@@ -351,3 +351,130 @@ async fn preview_fetches_live_data_from_the_platform() {
     );
     srv.stop().await;
 }
+
+/// A campus CA and a server certificate for localhost it signed, made with
+/// the openssl command.
+fn campus_pki(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let p = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let ext = dir.join("san.ext");
+    std::fs::write(
+        &ext,
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    run(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Example Campus CA",
+            "-keyout",
+            &p("ca.key"),
+            "-out",
+            &p("ca.pem"),
+        ],
+    );
+    run(
+        "openssl",
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            &p("srv.key"),
+            "-out",
+            &p("srv.csr"),
+        ],
+    );
+    run(
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &p("srv.csr"),
+            "-CA",
+            &p("ca.pem"),
+            "-CAkey",
+            &p("ca.key"),
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            ext.to_str().unwrap(),
+            "-out",
+            &p("srv.pem"),
+        ],
+    );
+    (dir.join("ca.pem"), dir.join("srv.pem"), dir.join("srv.key"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_campus_ca_from_the_config_is_trusted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = campus_pki(tmp.path());
+    // A real TLS server on a free port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new(tool("openssl"))
+        .args([
+            "s_server",
+            "-quiet",
+            "-www",
+            "-accept",
+            &port.to_string(),
+            "-cert",
+            cert.to_str().unwrap(),
+            "-key",
+            key.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until it accepts connections (bounded).
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let base = format!("https://localhost:{port}/api/v1");
+    let settings = |ca_pem: Option<Vec<u8>>| ClientSettings {
+        base_url: base.clone(),
+        terminal_id: "TEST-01".into(),
+        connect_timeout: Duration::from_secs(2),
+        call_timeout: Duration::from_secs(3),
+        max_response_bytes: 256 * 1024,
+        ca_pem,
+    };
+    // Without the campus CA the certificate is not trusted: no connection.
+    let plain = PlatformClient::new(settings(None), TOKEN.into()).unwrap();
+    let e = plain.enrollment("2022011234").await.unwrap_err();
+    // With it, TLS succeeds; openssl's status page is then not JSON.
+    let trusting = PlatformClient::new(settings(Some(std::fs::read(&ca).unwrap())), TOKEN.into()).unwrap();
+    let e2 = trusting.enrollment("2022011234").await.unwrap_err();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(e.kind, ErrorKind::Unavailable, "{e}");
+    assert_eq!(e2.kind, ErrorKind::BadData, "{e2}");
+    assert!(e2.detail.contains("not JSON"), "{e2}");
+
+    // A CA file that is not a certificate is a configuration error.
+    let bad = PlatformClient::new(settings(Some(b"not a certificate".to_vec())), TOKEN.into());
+    let e = bad.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unauthorized);
+    assert!(e.detail.contains("platform.ca_file"), "{e}");
+}

@@ -103,9 +103,14 @@ impl PlatformClient {
             .user_agent(concat!("campus-kiosk/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none());
         if let Some(pem) = &s.ca_pem {
-            let cert =
-                reqwest::Certificate::from_pem(pem).map_err(|e| misconfigured(format!("platform.ca_file: {e}")))?;
-            builder = builder.tls_certs_merge([cert]);
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| misconfigured(format!("platform.ca_file: {e}")))?;
+            if certs.is_empty() || !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                return Err(misconfigured(
+                    "platform.ca_file: no PEM certificate (-----BEGIN CERTIFICATE-----) in the file",
+                ));
+            }
+            builder = builder.tls_certs_merge(certs);
         }
         let http = builder
             .build()
