@@ -4,11 +4,13 @@
 pub mod adapters;
 pub mod bench;
 pub mod config;
+pub mod core;
 pub mod data;
 pub mod export;
 pub mod fonts;
 pub mod layout;
 pub mod pipeline;
 pub mod platform;
+pub mod reader;
 pub mod sheets;
 pub mod template;
