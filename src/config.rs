@@ -38,6 +38,10 @@ pub enum ConfigError {
 pub struct Config {
     pub terminal: TerminalConfig,
     pub platform: PlatformConfig,
+    /// The campus-card reader; none: QR login only.
+    pub reader: Option<ReaderConfig>,
+    #[serde(default)]
+    pub session: SessionConfig,
     /// The folder the file is in; relative paths in the file are taken
     /// from here.
     #[serde(skip)]
@@ -72,6 +76,100 @@ pub struct PlatformConfig {
     /// Largest response body accepted.
     #[serde(default = "default_max_bytes")]
     pub max_response_bytes: usize,
+}
+
+/// The campus-card reader (`[reader]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReaderConfig {
+    /// Serial port, e.g. `/dev/ttyUSB0` (not used by `keyboard` readers).
+    #[serde(default)]
+    pub port: PathBuf,
+    #[serde(default = "default_baud")]
+    pub baud: u32,
+    pub protocol: ReaderProtocol,
+    /// `line` and `keyboard`: how the UID is written.
+    #[serde(default)]
+    pub format: crate::reader::UidFormat,
+    /// Decimal UIDs: the byte order of the number.
+    #[serde(default)]
+    pub byte_order: crate::reader::ByteOrder,
+    /// The same card within this window is one tap.
+    #[serde(default = "default_debounce_ms")]
+    pub debounce_ms: u64,
+}
+
+/// A reader protocol name in the configuration.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ReaderProtocol {
+    Line,
+    Framed,
+    Keyboard,
+}
+
+impl ReaderConfig {
+    pub fn protocol(&self) -> crate::reader::Protocol {
+        use crate::reader::Protocol;
+        match self.protocol {
+            ReaderProtocol::Line => Protocol::Line {
+                format: self.format,
+                order: self.byte_order,
+            },
+            ReaderProtocol::Framed => Protocol::Framed,
+            ReaderProtocol::Keyboard => Protocol::Keyboard {
+                format: self.format,
+                order: self.byte_order,
+            },
+        }
+    }
+}
+
+fn default_baud() -> u32 {
+    9600
+}
+
+fn default_debounce_ms() -> u64 {
+    2000
+}
+
+/// Session timings (`[session]`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionConfig {
+    /// Seconds without a touch before the person is signed out.
+    #[serde(default = "default_idle_s")]
+    pub idle_timeout_s: u64,
+    /// The last seconds of that, shown as a countdown.
+    #[serde(default = "default_countdown_s")]
+    pub countdown_s: u64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            idle_timeout_s: default_idle_s(),
+            countdown_s: default_countdown_s(),
+        }
+    }
+}
+
+impl SessionConfig {
+    pub fn timings(&self) -> crate::core::session::Timings {
+        crate::core::session::Timings {
+            idle_timeout: self.idle_timeout_s * 1000,
+            countdown: self.countdown_s * 1000,
+            ..Default::default()
+        }
+    }
+}
+
+fn default_idle_s() -> u64 {
+    60
+}
+
+fn default_countdown_s() -> u64 {
+    10
 }
 
 fn default_connect_ms() -> u64 {
@@ -166,6 +264,30 @@ impl Config {
         }
         if !(64 * 1024..=64 * 1024 * 1024).contains(&p.max_response_bytes) {
             return Err(invalid("platform.max_response_bytes", "must be 64 KiB–64 MiB".into()));
+        }
+        if let Some(r) = &cfg.reader {
+            if r.protocol != ReaderProtocol::Keyboard && r.port.as_os_str().is_empty() {
+                return Err(invalid("reader.port", "name the serial port, e.g. /dev/ttyUSB0".into()));
+            }
+            if ![1200, 2400, 4800, 9600, 19200, 38400, 57600, 115_200].contains(&r.baud) {
+                return Err(invalid(
+                    "reader.baud",
+                    format!("{}: use a standard rate such as 9600", r.baud),
+                ));
+            }
+            if r.debounce_ms > 10_000 {
+                return Err(invalid("reader.debounce_ms", "must be at most 10000".into()));
+            }
+        }
+        let se = &cfg.session;
+        if !(15..=600).contains(&se.idle_timeout_s)
+            || !(3..=30).contains(&se.countdown_s)
+            || se.countdown_s >= se.idle_timeout_s
+        {
+            return Err(invalid(
+                "session",
+                "idle_timeout_s must be 15–600 and countdown_s 3–30, shorter than the timeout".into(),
+            ));
         }
         Ok(cfg)
     }
@@ -268,5 +390,19 @@ token_file = "token"
 
         let e = parse(&GOOD.replace("LIB-1F-01", "lib 1f")).unwrap_err().to_string();
         assert!(e.contains("terminal.id"), "{e}");
+
+        let reader = "\n[reader]\nport = \"/dev/ttyUSB0\"\nprotocol = \"line\"\nformat = \"decimal\"\n";
+        let c = parse(&format!("{GOOD}{reader}")).unwrap();
+        assert_eq!(c.reader.unwrap().debounce_ms, 2000);
+        let e = parse(&format!("{GOOD}{reader}baud = 1234\n")).unwrap_err().to_string();
+        assert!(e.contains("reader.baud"), "{e}");
+        let e = parse(&format!("{GOOD}{}", reader.replace("line", "morse")))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":12:12") && e.contains("morse"), "{e}");
+        let e = parse(&format!("{GOOD}\n[session]\nidle_timeout_s = 5\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("session"), "{e}");
     }
 }

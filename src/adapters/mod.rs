@@ -1,6 +1,7 @@
 //! Adapters: the only code that touches the world (files, network,
 //! devices). Each sits behind a narrow interface the rest of the crate uses.
 
+pub mod card_reader;
 pub mod data_dir;
 pub mod demo_platform;
 pub mod platform_http;

@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod reader;
 mod template;
 
 use std::path::PathBuf;
@@ -28,6 +29,9 @@ pub enum Command {
     /// Measure the print pipeline.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Technician checks of the campus-card reader.
+    #[command(subcommand)]
+    Reader(ReaderCmd),
     /// Serve the reference data platform from a folder of records.
     DemoPlatform {
         /// Folder laid out like the platform's examples: cards.json, <person id>/*.json.
@@ -83,6 +87,16 @@ pub enum TemplateCmd {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ReaderCmd {
+    /// Print each tap's UID and every protocol error, until Ctrl-C.
+    Test {
+        /// The terminal's configuration (folder or terminal.toml).
+        #[arg(long, default_value = "kiosk-config/demo")]
+        config: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum BenchCmd {
     /// Render a template N times in one process and report timings.
     Render {
@@ -117,6 +131,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(BenchCmd::Render { template, data, n }) => bench::render(&template, &data, n),
         Command::DemoPlatform { data, listen, token } => demo::serve(data, listen, token),
+        Command::Reader(ReaderCmd::Test { config }) => reader::test(&config),
     }
 }
 
