@@ -478,3 +478,59 @@ async fn a_campus_ca_from_the_config_is_trusted() {
     assert_eq!(e.kind, ErrorKind::Unauthorized);
     assert!(e.detail.contains("platform.ca_file"), "{e}");
 }
+
+/// A card tap through the state machine and the real platform: the
+/// shell's loop in miniature.
+#[tokio::test(flavor = "multi_thread")]
+async fn card_taps_resolve_to_a_person_or_a_clear_fault() {
+    use campus_kiosk::core::session::{Effect, Fault, Input, Session, State, Timings};
+    let srv = server(&data_dir()).await;
+    let c = client(&srv.base_url(), TOKEN, Duration::from_secs(3));
+    let (mut s, _) = Session::new(Timings::default());
+    let mut now = 0;
+    let mut tap = async |s: &mut Session, uid: &str| {
+        now += 1000;
+        let fx = s.update(Input::CardTapped(uid.into()), now);
+        let uid = fx
+            .iter()
+            .find_map(|e| match e {
+                Effect::LookUpCard(u) => Some(u.clone()),
+                _ => None,
+            })
+            .expect("a lookup");
+        s.update(Input::from_lookup(c.card(&uid).await), now + 200)
+    };
+
+    tap(&mut s, "04A1B2C3").await;
+    assert_eq!(s.person().unwrap().name, "王小明");
+    // Someone else's card ends that session first.
+    let fx = tap(&mut s, "04D5E6F708A1B2").await;
+    assert!(fx.is_empty());
+    assert_eq!(s.person().unwrap().id, "2023020456");
+    s.update(Input::Logout, 10_000);
+    // A frozen card: a fault that tells the person where to go.
+    tap(&mut s, "0BADCAFE").await;
+    match s.state() {
+        State::Fault {
+            fault: Fault::Identify(kind),
+            ..
+        } => {
+            let e = campus_kiosk::platform::PlatformError::new(*kind, "");
+            assert!(e.for_person().0.contains("挂失") && e.for_person().1.contains("card centre"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // An unknown card likewise; the fault clears by itself.
+    s.update(Input::Touch, 20_000);
+    tap(&mut s, "DEADBEEF").await;
+    assert!(matches!(
+        s.state(),
+        State::Fault {
+            fault: Fault::Identify(campus_kiosk::platform::ErrorKind::NotFound),
+            ..
+        }
+    ));
+    s.update(Input::Tick, 60_000);
+    assert_eq!(s.state(), &State::Idle);
+    srv.stop().await;
+}

@@ -121,6 +121,19 @@ impl DemoState {
         Ok(())
     }
 
+    /// Cancels a pending QR session (what the campus app's "cancel" does).
+    pub fn cancel_qr(&self, session: &str) -> Result<(), String> {
+        let mut qr = lock(&self.qr);
+        match qr.get_mut(session) {
+            Some(e) if e.status == "pending" => {
+                e.status = "cancelled";
+                Ok(())
+            }
+            Some(_) => Err(format!("session {session} is not pending")),
+            None => Err(format!("no session {session}")),
+        }
+    }
+
     fn read_record(&self, person_id: &str, file: &str) -> Option<Value> {
         if !safe_id(person_id) {
             return None;
@@ -293,14 +306,9 @@ async fn qr_confirm(
 }
 
 async fn qr_cancel(State(st): State<Arc<DemoState>>, UrlPath(id): UrlPath<String>) -> Response {
-    let mut qr = lock(&st.qr);
-    match qr.get_mut(&id) {
-        Some(e) if e.status == "pending" => {
-            e.status = "cancelled";
-            Json(json!({ "status": "cancelled" })).into_response()
-        }
-        Some(_) => error(StatusCode::CONFLICT, "not_pending", "会话已结束"),
-        None => error(StatusCode::NOT_FOUND, "session_unknown", "会话不存在"),
+    match st.cancel_qr(&id) {
+        Ok(()) => Json(json!({ "status": "cancelled" })).into_response(),
+        Err(m) => error(StatusCode::CONFLICT, "not_pending", &m),
     }
 }
 

@@ -124,6 +124,16 @@ pub enum Input {
     Logout,
 }
 
+impl Input {
+    /// The input for the answer to `Effect::LookUpCard`.
+    pub fn from_lookup(answer: Result<Person, crate::platform::PlatformError>) -> Input {
+        match answer {
+            Ok(p) => Input::Identified(p),
+            Err(e) => Input::IdentifyFailed(e.kind),
+        }
+    }
+}
+
 /// What the shell should do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {

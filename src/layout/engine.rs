@@ -283,13 +283,11 @@ impl Ctx<'_> {
         x: f32,
         w: f32,
     ) -> Result<Frag, LayoutError> {
-        let code = qrcode::QrCode::with_error_correction_level(self.qr_payload.as_bytes(), qrcode::EcLevel::M)
-            .map_err(|e| LayoutError::Data {
+        let crate::qr::QrMatrix { n, dark } =
+            crate::qr::encode(self.qr_payload).map_err(|message| LayoutError::Data {
                 what: "verification code".into(),
-                message: e.to_string(),
+                message,
             })?;
-        let n = code.width();
-        let dark: Vec<bool> = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
         let side = mm(size);
         let qx = aligned(align, x, w, side);
         let mut frag = Frag {

@@ -38,6 +38,19 @@ pub struct QrSession {
     pub poll_interval_ms: u64,
 }
 
+impl QrSession {
+    /// How long to show this session before opening a fresh one: until
+    /// `margin` before it expires, at least one second, at most ten
+    /// minutes. `now_ms` is Unix milliseconds.
+    pub fn refresh_after(&self, now_ms: i64, margin: std::time::Duration) -> std::time::Duration {
+        let expires_ms = time::OffsetDateTime::parse(&self.expires_at, &time::format_description::well_known::Rfc3339)
+            .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+            .unwrap_or(now_ms);
+        let left = expires_ms - now_ms - margin.as_millis() as i64;
+        std::time::Duration::from_millis(left.clamp(1_000, 600_000) as u64)
+    }
+}
+
 /// Where a scan-to-log-in session stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QrStatus {
