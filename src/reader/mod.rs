@@ -125,6 +125,11 @@ impl Parser {
         }
     }
 
+    /// Bytes held for an unfinished line or frame (bounded by `MAX_LINE`).
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Feeds bytes; taps and errors are appended to `out`.
     pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Parsed>) {
         for &b in bytes {
