@@ -11,6 +11,7 @@ pub mod fonts;
 pub mod layout;
 pub mod pipeline;
 pub mod platform;
+pub mod printing;
 pub mod qr;
 pub mod reader;
 pub mod sheets;

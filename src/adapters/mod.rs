@@ -5,5 +5,6 @@ pub mod card_reader;
 pub mod data_dir;
 pub mod demo_platform;
 pub mod platform_http;
+pub mod printer_dir;
 pub mod qr_login;
 pub mod spreadsheet;
