@@ -6,5 +6,6 @@ pub mod data_dir;
 pub mod demo_platform;
 pub mod platform_http;
 pub mod printer_dir;
+pub mod printer_ipp;
 pub mod qr_login;
 pub mod spreadsheet;
