@@ -33,6 +33,11 @@ fn free_port() -> u16 {
 
 /// A private D-Bus and an IPP Everywhere printer taking `formats`.
 fn ippeveprinter(spool: &std::path::Path, formats: &str) -> (Procs, String) {
+    ippeveprinter_with(spool, formats, &[])
+}
+
+/// The same, with extra ippeveprinter options (`-2`, `-c script`).
+fn ippeveprinter_with(spool: &std::path::Path, formats: &str, extra: &[&str]) -> (Procs, String) {
     let mut bus = Command::new(tool("dbus-daemon"))
         .args(["--session", "--nofork", "--print-address=1"])
         .stdout(Stdio::piped())
@@ -55,8 +60,9 @@ fn ippeveprinter(spool: &std::path::Path, formats: &str) -> (Procs, String) {
             spool.to_str().unwrap(),
             "-f",
             formats,
-            "Front",
         ])
+        .args(extra)
+        .arg("Front")
         .env("DBUS_SYSTEM_BUS_ADDRESS", addr.trim())
         .env("DBUS_SESSION_BUS_ADDRESS", addr.trim())
         .stdout(Stdio::null())
@@ -117,4 +123,144 @@ async fn a_printer_that_does_not_answer_is_offline_within_the_timeout() {
     .unwrap();
     assert!(matches!(p.status().await.unwrap_err(), IppPrinterError::Offline(_)));
     drop(silent);
+}
+
+/// A print command for ippeveprinter: records the job's IPP_* environment
+/// beside the spool, then runs `tail` (its exit status is the job's).
+fn script(dir: &std::path::Path, tail: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join("print.sh");
+    std::fs::write(
+        &p,
+        format!(
+            "#!/bin/sh\nenv | grep '^IPP_' > \"{}/job-env.txt\"\n{tail}\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+fn transcript_pdf() -> Vec<u8> {
+    let (doc, _) =
+        campus_kiosk::pipeline::render(book(), &template("transcript-zh"), &sample("2022011234"), ISSUED_AT).unwrap();
+    campus_kiosk::export::pdf::to_pdf(book(), &doc).unwrap()
+}
+
+fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_in(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_completes_with_the_exact_pdf_copies_and_sides() {
+    use campus_kiosk::adapters::printer_ipp::IppJob;
+    use campus_kiosk::printing::JobOutcome;
+    let tmp = tempfile::tempdir().unwrap();
+    let spool = tmp.path().join("spool");
+    std::fs::create_dir(&spool).unwrap();
+    let cmd = script(tmp.path(), "exit 0");
+    let (_procs, uri) = ippeveprinter_with(&spool, "application/pdf", &["-2", "-c", cmd.to_str().unwrap()]);
+    let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
+    let pdf = transcript_pdf();
+    let id = p
+        .submit(&IppJob {
+            name: "transcript-zh",
+            pdf: &pdf,
+            copies: 2,
+            duplex: true,
+        })
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let outcome = p
+        .follow(id, Duration::from_millis(200), Duration::from_secs(30), |j, _| {
+            seen.push(j.state)
+        })
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, JobOutcome::Printed { .. }),
+        "{outcome:?} after {seen:?}"
+    );
+    // The spooled file is byte for byte the PDF we sent.
+    let spooled: Vec<_> = files_in(&spool)
+        .into_iter()
+        .filter(|f| std::fs::read(f).map(|b| b == pdf).unwrap_or(false))
+        .collect();
+    assert_eq!(spooled.len(), 1, "{:?}", files_in(&spool));
+    // Copies and sides arrived as job attributes.
+    let env = std::fs::read_to_string(tmp.path().join("job-env.txt")).unwrap();
+    assert!(env.contains("IPP_COPIES=2"), "{env}");
+    assert!(env.contains("IPP_SIDES=two-sided-long-edge"), "{env}");
+    assert!(env.contains("iso_a4_210x297mm"), "{env}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_aborted_job_is_failed_not_printed() {
+    use campus_kiosk::adapters::printer_ipp::IppJob;
+    use campus_kiosk::printing::JobOutcome;
+    let tmp = tempfile::tempdir().unwrap();
+    let cmd = script(tmp.path(), "exit 1");
+    let (_procs, uri) = ippeveprinter_with(tmp.path(), "application/pdf", &["-c", cmd.to_str().unwrap()]);
+    let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
+    let pdf = transcript_pdf();
+    let id = p
+        .submit(&IppJob {
+            name: "x",
+            pdf: &pdf,
+            copies: 1,
+            duplex: false,
+        })
+        .await
+        .unwrap();
+    let outcome = p
+        .follow(id, Duration::from_millis(200), Duration::from_secs(30), |_, _| {})
+        .await
+        .unwrap();
+    assert!(matches!(outcome, JobOutcome::Failed { .. }), "{outcome:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn media_empty_blocks_the_next_job_with_the_right_words() {
+    use campus_kiosk::adapters::printer_ipp::IppJob;
+    let tmp = tempfile::tempdir().unwrap();
+    let cmd = script(tmp.path(), "echo 'STATE: +media-empty' >&2\nexit 0");
+    let (_procs, uri) = ippeveprinter_with(tmp.path(), "application/pdf", &["-c", cmd.to_str().unwrap()]);
+    let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
+    let pdf = transcript_pdf();
+    let id = p
+        .submit(&IppJob {
+            name: "x",
+            pdf: &pdf,
+            copies: 1,
+            duplex: false,
+        })
+        .await
+        .unwrap();
+    p.follow(id, Duration::from_millis(200), Duration::from_secs(30), |_, _| {})
+        .await
+        .unwrap();
+    let s = p.status().await.unwrap();
+    // printer-state may well be idle: the reasons decide.
+    match readiness(&s) {
+        Readiness::NotReady { reason } => {
+            assert_eq!(reason, "media-empty", "{s:?}");
+            let advice = campus_kiosk::printing::advice(&reason);
+            assert_eq!(
+                (advice.zh, advice.en, advice.call_staff),
+                ("打印机缺纸。", "The printer is out of paper.", true)
+            );
+        }
+        other => panic!("{other:?} from {s:?}"),
+    }
 }

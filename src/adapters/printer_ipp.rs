@@ -128,6 +128,176 @@ impl IppPrinter {
     }
 }
 
+/// A job to print.
+#[derive(Debug, Clone, Copy)]
+pub struct IppJob<'a> {
+    pub name: &'a str,
+    pub pdf: &'a [u8],
+    pub copies: u32,
+    pub duplex: bool,
+}
+
+/// IPP `job-state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Pending,
+    Held,
+    Processing,
+    /// Processing, stopped by a printer fault (it may resume after a refill).
+    Stopped,
+    Canceled,
+    Aborted,
+    Completed,
+}
+
+/// What Get-Job-Attributes says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobStatus {
+    pub state: JobState,
+    pub reasons: Vec<String>,
+    pub impressions: Option<u32>,
+}
+
+impl IppPrinter {
+    async fn send(&self, op: impl ipp::operation::IppOperation) -> Result<IppRequestResponse, IppPrinterError> {
+        let client = AsyncIppClient::builder(self.uri.clone())
+            .request_timeout(self.timeout)
+            .build();
+        let resp = match tokio::time::timeout(self.timeout, client.send(op)).await {
+            Err(_) => {
+                return Err(IppPrinterError::Offline(format!(
+                    "no answer from {} within {:?}",
+                    self.uri, self.timeout
+                )));
+            }
+            Ok(Err(e)) => return Err(IppPrinterError::Offline(format!("{}: {e}", self.uri))),
+            Ok(Ok(r)) => r,
+        };
+        let code = resp.header().status_code();
+        if !code.is_success() {
+            return Err(IppPrinterError::Refused(format!("{code:?}")));
+        }
+        Ok(resp)
+    }
+
+    /// Print-Job: the PDF with copies, sides and A4 media. Returns the job id.
+    pub async fn submit(&self, job: &IppJob<'_>) -> Result<i32, IppPrinterError> {
+        let attr = |name: &str, v: Result<IppValue, ipp::parser::IppParseError>| {
+            v.and_then(|v| IppAttribute::with_name(name, v))
+                .map_err(|e| IppPrinterError::Refused(e.to_string()))
+        };
+        let sides = if job.duplex { "two-sided-long-edge" } else { "one-sided" };
+        let copies = i32::try_from(job.copies.clamp(1, 99)).unwrap_or(1);
+        let op = IppOperationBuilder::print_job(
+            self.uri.clone(),
+            IppPayload::new(std::io::Cursor::new(job.pdf.to_vec())),
+        )
+        .user_name("campus-kiosk")
+        .job_title(job.name)
+        .document_format("application/pdf")
+        .attribute(attr("copies", Ok(IppValue::Integer(copies)))?)
+        .attribute(attr("sides", IppValue::new_keyword(sides))?)
+        .attribute(attr("media", IppValue::new_keyword("iso_a4_210x297mm"))?)
+        .build()
+        .map_err(|e| IppPrinterError::Refused(e.to_string()))?;
+        let resp = self.send(op).await?;
+        resp.attributes()
+            .groups_of(DelimiterTag::JobAttributes)
+            .find_map(|g| match g.get("job-id").map(IppAttribute::value) {
+                Some(IppValue::Integer(id)) => Some(*id),
+                _ => None,
+            })
+            .ok_or_else(|| IppPrinterError::Refused("no job-id in the answer".into()))
+    }
+
+    /// Get-Job-Attributes.
+    pub async fn job(&self, id: i32) -> Result<JobStatus, IppPrinterError> {
+        let op = IppOperationBuilder::get_job_attributes(self.uri.clone(), id)
+            .build()
+            .map_err(|e| IppPrinterError::Refused(e.to_string()))?;
+        let resp = self.send(op).await?;
+        let g = resp
+            .attributes()
+            .groups_of(DelimiterTag::JobAttributes)
+            .next()
+            .ok_or_else(|| IppPrinterError::Refused("no job attributes in the answer".into()))?;
+        let state = match g.get("job-state").map(IppAttribute::value) {
+            Some(IppValue::Enum(3)) => JobState::Pending,
+            Some(IppValue::Enum(4)) => JobState::Held,
+            Some(IppValue::Enum(5)) => JobState::Processing,
+            Some(IppValue::Enum(6)) => JobState::Stopped,
+            Some(IppValue::Enum(7)) => JobState::Canceled,
+            Some(IppValue::Enum(8)) => JobState::Aborted,
+            Some(IppValue::Enum(9)) => JobState::Completed,
+            other => return Err(IppPrinterError::Refused(format!("job-state {other:?}"))),
+        };
+        let impressions = match g.get("job-impressions-completed").map(IppAttribute::value) {
+            Some(IppValue::Integer(n)) if *n >= 0 => Some(*n as u32),
+            _ => None,
+        };
+        Ok(JobStatus {
+            state,
+            reasons: g
+                .get("job-state-reasons")
+                .map(|a| keywords(a.value()))
+                .unwrap_or_default(),
+            impressions,
+        })
+    }
+
+    /// Cancel-Job.
+    pub async fn cancel(&self, id: i32) -> Result<(), IppPrinterError> {
+        let op = IppOperationBuilder::cancel_job(self.uri.clone(), id)
+            .build()
+            .map_err(|e| IppPrinterError::Refused(e.to_string()))?;
+        self.send(op).await.map(|_| ())
+    }
+
+    /// Follows a job to its end, polling every `poll`; `on_update` sees each
+    /// state and the printer's reasons (a fault mid-job, a resume). A job
+    /// not finished after `stuck_after` is cancelled and reported failed.
+    pub async fn follow(
+        &self,
+        id: i32,
+        poll: Duration,
+        stuck_after: Duration,
+        mut on_update: impl FnMut(&JobStatus, &[String]),
+    ) -> Result<crate::printing::JobOutcome, IppPrinterError> {
+        use crate::printing::JobOutcome;
+        let deadline = tokio::time::Instant::now() + stuck_after;
+        loop {
+            let job = self.job(id).await?;
+            let printer_reasons = self.status().await.map(|s| s.reasons).unwrap_or_default();
+            on_update(&job, &printer_reasons);
+            match job.state {
+                JobState::Completed => {
+                    return Ok(JobOutcome::Printed {
+                        impressions: job.impressions,
+                    });
+                }
+                JobState::Canceled => return Ok(JobOutcome::Cancelled),
+                JobState::Aborted => {
+                    let reason = printer_reasons
+                        .iter()
+                        .chain(&job.reasons)
+                        .find(|r| r.as_str() != "none")
+                        .cloned()
+                        .unwrap_or_else(|| "job-aborted".into());
+                    return Ok(JobOutcome::Failed { reason });
+                }
+                _ => {}
+            }
+            if tokio::time::Instant::now() >= deadline {
+                let _ = self.cancel(id).await;
+                return Ok(JobOutcome::Failed {
+                    reason: format!("job-stuck: not finished after {stuck_after:?}; cancelled"),
+                });
+            }
+            tokio::time::sleep(poll).await;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,7 +75,12 @@ pub fn readiness(s: &PrinterStatus) -> Readiness {
         if keyword == "none" {
             continue;
         }
-        if sev == Severity::Error && advice(keyword).blocks {
+        // A known physical condition (no paper, a jam, an open door) blocks
+        // whatever its suffix: printers and CUPS filters disagree on
+        // suffixes (ippeveprinter reports `media-empty-report`). A keyword
+        // we do not know blocks only as an error.
+        let known = reasons::ADVICE.iter().any(|a| a.keyword == keyword);
+        if advice(keyword).blocks && (known || sev == Severity::Error) {
             return Readiness::NotReady {
                 reason: keyword.to_string(),
             };
@@ -132,6 +137,21 @@ mod tests {
                 reason: "media-needed".into()
             }
         );
+    }
+
+    #[test]
+    fn a_physical_condition_blocks_whatever_its_suffix() {
+        for r in ["media-empty-report", "media-jam-warning", "door-open"] {
+            assert!(
+                matches!(readiness(&status(PrinterState::Idle, &[r])), Readiness::NotReady { .. }),
+                "{r}"
+            );
+        }
+        // An unknown keyword blocks only as an error.
+        let r = readiness(&status(PrinterState::Idle, &["cups-waiting-for-job-completed-report"]));
+        assert!(matches!(r, Readiness::Ready { .. }), "{r:?}");
+        let r = readiness(&status(PrinterState::Idle, &["developer-unit-dislocated-error"]));
+        assert!(matches!(r, Readiness::NotReady { .. }), "{r:?}");
     }
 
     #[test]
