@@ -205,51 +205,41 @@ async fn a_job_completes_with_the_exact_pdf_copies_and_sides() {
     assert!(env.contains("iso_a4_210x297mm"), "{env}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_aborted_job_is_failed_not_printed() {
+/// Prints one transcript on an ippeveprinter whose print command ends with
+/// `tail`, and follows it to the end.
+async fn print_one(dir: &std::path::Path, tail: &str) -> (Procs, IppPrinter, campus_kiosk::printing::JobOutcome) {
     use campus_kiosk::adapters::printer_ipp::IppJob;
-    use campus_kiosk::printing::JobOutcome;
-    let tmp = tempfile::tempdir().unwrap();
-    let cmd = script(tmp.path(), "exit 1");
-    let (_procs, uri) = ippeveprinter_with(tmp.path(), "application/pdf", &["-c", cmd.to_str().unwrap()]);
+    let cmd = script(dir, tail);
+    let (procs, uri) = ippeveprinter_with(dir, "application/pdf", &["-c", cmd.to_str().unwrap()]);
     let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
     let pdf = transcript_pdf();
-    let id = p
-        .submit(&IppJob {
-            name: "x",
-            pdf: &pdf,
-            copies: 1,
-            duplex: false,
-        })
-        .await
-        .unwrap();
+    let job = IppJob {
+        name: "x",
+        pdf: &pdf,
+        copies: 1,
+        duplex: false,
+    };
+    let id = p.submit(&job).await.unwrap();
     let outcome = p
         .follow(id, Duration::from_millis(200), Duration::from_secs(30), |_, _| {})
         .await
         .unwrap();
+    (procs, p, outcome)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_aborted_job_is_failed_not_printed() {
+    use campus_kiosk::printing::JobOutcome;
+    let tmp = tempfile::tempdir().unwrap();
+    let (_procs, p, outcome) = print_one(tmp.path(), "exit 1").await;
+    drop(p);
     assert!(matches!(outcome, JobOutcome::Failed { .. }), "{outcome:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn media_empty_blocks_the_next_job_with_the_right_words() {
-    use campus_kiosk::adapters::printer_ipp::IppJob;
     let tmp = tempfile::tempdir().unwrap();
-    let cmd = script(tmp.path(), "echo 'STATE: +media-empty' >&2\nexit 0");
-    let (_procs, uri) = ippeveprinter_with(tmp.path(), "application/pdf", &["-c", cmd.to_str().unwrap()]);
-    let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
-    let pdf = transcript_pdf();
-    let id = p
-        .submit(&IppJob {
-            name: "x",
-            pdf: &pdf,
-            copies: 1,
-            duplex: false,
-        })
-        .await
-        .unwrap();
-    p.follow(id, Duration::from_millis(200), Duration::from_secs(30), |_, _| {})
-        .await
-        .unwrap();
+    let (_procs, p, _) = print_one(tmp.path(), "echo 'STATE: +media-empty' >&2\nexit 0").await;
     let s = p.status().await.unwrap();
     // printer-state may well be idle: the reasons decide.
     match readiness(&s) {

@@ -83,23 +83,7 @@ impl IppPrinter {
             .attributes(["printer-state", "printer-state-reasons", "document-format-supported"])
             .build()
             .map_err(|e| IppPrinterError::Refused(e.to_string()))?;
-        let client = AsyncIppClient::builder(self.uri.clone())
-            .request_timeout(self.timeout)
-            .build();
-        let resp = match tokio::time::timeout(self.timeout, client.send(op)).await {
-            Err(_) => {
-                return Err(IppPrinterError::Offline(format!(
-                    "no answer from {} within {:?}",
-                    self.uri, self.timeout
-                )));
-            }
-            Ok(Err(e)) => return Err(IppPrinterError::Offline(format!("{}: {e}", self.uri))),
-            Ok(Ok(r)) => r,
-        };
-        let code = resp.header().status_code();
-        if !code.is_success() {
-            return Err(IppPrinterError::Refused(format!("{code:?}")));
-        }
+        let resp = self.send(op).await?;
         let group = resp
             .attributes()
             .groups_of(DelimiterTag::PrinterAttributes)
