@@ -40,6 +40,7 @@ pub struct Config {
     pub platform: PlatformConfig,
     /// The campus-card reader; none: QR login only.
     pub reader: Option<ReaderConfig>,
+    pub printer: PrinterConfig,
     #[serde(default)]
     pub session: SessionConfig,
     /// The folder the file is in; relative paths in the file are taken
@@ -76,6 +77,42 @@ pub struct PlatformConfig {
     /// Largest response body accepted.
     #[serde(default = "default_max_bytes")]
     pub max_response_bytes: usize,
+}
+
+/// The printer (`[printer]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterConfig {
+    pub kind: PrinterKind,
+    /// `ipp`: the queue, e.g. `ipp://127.0.0.1:631/printers/Front`.
+    pub uri: Option<String>,
+    /// `directory`: the folder jobs are written into.
+    pub dir: Option<PathBuf>,
+    /// One request to the printer may take this long.
+    #[serde(default = "default_printer_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Whether two-sided is preselected where a service allows it.
+    #[serde(default)]
+    pub duplex_default: bool,
+    /// A job not finished after this long is cancelled and reported failed.
+    #[serde(default = "default_stuck_s")]
+    pub job_stuck_s: u64,
+}
+
+/// Which printer backend.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PrinterKind {
+    Ipp,
+    Directory,
+}
+
+fn default_printer_timeout_ms() -> u64 {
+    5_000
+}
+
+fn default_stuck_s() -> u64 {
+    300
 }
 
 /// The campus-card reader (`[reader]`).
@@ -265,6 +302,31 @@ impl Config {
         if !(64 * 1024..=64 * 1024 * 1024).contains(&p.max_response_bytes) {
             return Err(invalid("platform.max_response_bytes", "must be 64 KiB–64 MiB".into()));
         }
+        let pr = &cfg.printer;
+        match pr.kind {
+            PrinterKind::Ipp => {
+                let uri = pr.uri.as_deref().ok_or_else(|| {
+                    invalid(
+                        "printer.uri",
+                        "an ipp printer needs uri = \"ipp://host:631/...\"".into(),
+                    )
+                })?;
+                crate::adapters::printer_ipp::printer_uri(uri).map_err(|e| invalid("printer.uri", e.to_string()))?;
+            }
+            PrinterKind::Directory if pr.dir.is_none() => {
+                return Err(invalid(
+                    "printer.dir",
+                    "a directory printer needs dir = \"/path/to/folder\"".into(),
+                ));
+            }
+            PrinterKind::Directory => {}
+        }
+        if !(200..=60_000).contains(&pr.timeout_ms) {
+            return Err(invalid("printer.timeout_ms", "must be 200–60000".into()));
+        }
+        if !(30..=3600).contains(&pr.job_stuck_s) {
+            return Err(invalid("printer.job_stuck_s", "must be 30–3600".into()));
+        }
         if let Some(r) = &cfg.reader {
             if r.protocol != ReaderProtocol::Keyboard && r.port.as_os_str().is_empty() {
                 return Err(invalid("reader.port", "name the serial port, e.g. /dev/ttyUSB0".into()));
@@ -352,6 +414,10 @@ name = "图书馆一楼"
 [platform]
 base_url = "https://data.example.edu.cn/api/v1"
 token_file = "token"
+
+[printer]
+kind = "ipp"
+uri = "ipps://printer.local/ipp/print"
 "#;
 
     fn parse(src: &str) -> Result<Config, ConfigError> {
@@ -385,8 +451,22 @@ token_file = "token"
         assert!(e.to_string().contains("plain http"), "{e}");
         assert!(parse(&GOOD.replace("https://data.example.edu.cn", "http://127.0.0.1:8080")).is_ok());
 
-        let e = parse(&format!("{GOOD}call_timeout_ms = 5\n")).unwrap_err().to_string();
+        let e = parse(&GOOD.replace(
+            "token_file = \"token\"\n",
+            "token_file = \"token\"\ncall_timeout_ms = 5\n",
+        ))
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("platform.call_timeout_ms"), "{e}");
+
+        let e = parse(&GOOD.replace("kind = \"ipp\"", "kind = \"directory\""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("printer.dir"), "{e}");
+        let e = parse(&GOOD.replace("ipps://printer.local", "lpd://printer.local"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("printer.uri"), "{e}");
 
         let e = parse(&GOOD.replace("LIB-1F-01", "lib 1f")).unwrap_err().to_string();
         assert!(e.contains("terminal.id"), "{e}");
@@ -399,7 +479,7 @@ token_file = "token"
         let e = parse(&format!("{GOOD}{}", reader.replace("line", "morse")))
             .unwrap_err()
             .to_string();
-        assert!(e.contains(":12:12") && e.contains("morse"), "{e}");
+        assert!(e.contains(":16:12") && e.contains("morse"), "{e}");
         let e = parse(&format!("{GOOD}\n[session]\nidle_timeout_s = 5\n"))
             .unwrap_err()
             .to_string();

@@ -177,7 +177,7 @@ fn config_with_reader(dir: &Path, reader: &str) -> PathBuf {
     std::fs::write(
         &cfg,
         format!(
-            "[terminal]\nid = \"T-1\"\nname = \"t\"\n[platform]\nbase_url = \"http://127.0.0.1:1/api/v1\"\ntoken_file = \"token\"\n{reader}"
+            "[terminal]\nid = \"T-1\"\nname = \"t\"\n[platform]\nbase_url = \"http://127.0.0.1:1/api/v1\"\ntoken_file = \"token\"\n[printer]\nkind = \"directory\"\ndir = \"out\"\n{reader}"
         ),
     )
     .unwrap();

@@ -286,7 +286,7 @@ async fn preview_fetches_live_data_from_the_platform() {
     std::fs::write(
         &cfg,
         format!(
-            "[terminal]\nid = \"T-1\"\nname = \"t\"\n[platform]\nbase_url = \"{}\"\ntoken_file = \"token\"\n",
+            "[terminal]\nid = \"T-1\"\nname = \"t\"\n[platform]\nbase_url = \"{}\"\ntoken_file = \"token\"\n[printer]\nkind = \"directory\"\ndir = \"out\"\n",
             srv.base_url()
         ),
     )

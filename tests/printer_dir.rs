@@ -62,9 +62,10 @@ fn a_job_lands_whole_under_its_id() {
 #[test]
 fn an_unusable_folder_is_named_with_what_to_do() {
     let tmp = tempfile::tempdir().unwrap();
-    let missing = DirectoryPrinter::new(tmp.path().join("nope"));
-    let e = missing.status().unwrap_err().to_string();
-    assert!(e.contains("nope") && e.contains("printer.dir"), "{e}");
+    // A missing folder is created.
+    let missing = DirectoryPrinter::new(tmp.path().join("new/jobs"));
+    assert!(missing.status().is_ok());
+    assert!(tmp.path().join("new/jobs").is_dir());
     // A file where the folder should be: nothing can be written under it.
     let file = tmp.path().join("file");
     fs::write(&file, b"x").unwrap();
@@ -79,5 +80,10 @@ fn an_unusable_folder_is_named_with_what_to_do() {
     let e = blocked.print(&job).unwrap_err().to_string();
     assert!(e.contains("not a folder"), "{e}");
     let nested = DirectoryPrinter::new(file.join("sub"));
-    assert!(matches!(nested.print(&job), Err(PrinterError::Unusable { .. })));
+    let e = nested.print(&job).unwrap_err();
+    assert!(matches!(e, PrinterError::Unusable { .. }));
+    assert!(
+        e.to_string().contains("file/sub") && e.to_string().contains("printer.dir"),
+        "{e}"
+    );
 }

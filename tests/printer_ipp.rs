@@ -254,3 +254,64 @@ async fn media_empty_blocks_the_next_job_with_the_right_words() {
         other => panic!("{other:?} from {s:?}"),
     }
 }
+
+fn config(dir: &std::path::Path, printer: &str) -> std::path::PathBuf {
+    let cfg = dir.join("terminal.toml");
+    std::fs::write(
+        &cfg,
+        format!("[terminal]\nid = \"T-1\"\nname = \"t\"\n[platform]\nbase_url = \"http://127.0.0.1:1/api/v1\"\ntoken_file = \"token\"\n[printer]\n{printer}"),
+    )
+    .unwrap();
+    cfg
+}
+
+#[test]
+fn technician_commands_against_a_real_printer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spool = tmp.path().join("spool");
+    std::fs::create_dir(&spool).unwrap();
+    let (_procs, uri) = ippeveprinter(&spool, "application/pdf");
+    let cfg = config(tmp.path(), &format!("kind = \"ipp\"\nuri = \"{uri}\"\n"));
+    let out = kiosk(&["printer", "status", "--config", cfg.to_str().unwrap()], tmp.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("accepts PDF: yes") && text.ends_with("ready\n"), "{text}");
+
+    let out = kiosk(&["printer", "test-page", "--config", cfg.to_str().unwrap()], tmp.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("outcome: Printed"), "{text}");
+    // What the printer spooled is a sound PDF.
+    let pdfs: Vec<_> = files_in(&spool)
+        .into_iter()
+        .filter(|f| std::fs::read(f).unwrap().starts_with(b"%PDF"))
+        .collect();
+    assert_eq!(pdfs.len(), 1, "{:?}", files_in(&spool));
+    run("qpdf", &["--check", pdfs[0].to_str().unwrap()]);
+}
+
+#[test]
+fn technician_commands_report_problems() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_procs, uri) = ippeveprinter(tmp.path(), "image/pwg-raster");
+    let cfg = config(tmp.path(), &format!("kind = \"ipp\"\nuri = \"{uri}\"\n"));
+    let out = kiosk(&["printer", "status", "--config", cfg.to_str().unwrap()], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("MISCONFIGURED"));
+    // Nobody there: offline, and nothing is sent.
+    let closed = free_port();
+    let cfg = config(
+        tmp.path(),
+        &format!("kind = \"ipp\"\nuri = \"ipp://127.0.0.1:{closed}/ipp/print\"\ntimeout_ms = 800\n"),
+    );
+    let out = kiosk(&["printer", "test-page", "--config", cfg.to_str().unwrap()], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("printer offline"));
+    // The directory printer writes the test page into its folder.
+    let cfg = config(tmp.path(), "kind = \"directory\"\ndir = \"printed\"\n");
+    let out = kiosk(&["printer", "test-page", "--config", cfg.to_str().unwrap()], tmp.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written: Vec<_> = files_in(&tmp.path().join("printed"));
+    assert_eq!(written.len(), 1);
+    run("qpdf", &["--check", written[0].to_str().unwrap()]);
+}

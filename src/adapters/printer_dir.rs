@@ -53,8 +53,12 @@ impl DirectoryPrinter {
         }
     }
 
-    /// Ready when the folder exists and takes a file.
+    /// Ready when the folder exists (it is created if missing) and takes
+    /// a file.
     pub fn status(&self) -> Result<PrinterStatus, PrinterError> {
+        if !self.dir.exists() {
+            std::fs::create_dir_all(&self.dir).map_err(|e| self.unusable(format!("cannot create it: {e}")))?;
+        }
         let meta = std::fs::metadata(&self.dir).map_err(|e| self.unusable(e))?;
         if !meta.is_dir() {
             return Err(self.unusable("not a folder"));

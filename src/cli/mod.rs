@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod printer;
 mod reader;
 mod template;
 
@@ -29,6 +30,9 @@ pub enum Command {
     /// Measure the print pipeline.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Technician checks of the printer.
+    #[command(subcommand)]
+    Printer(PrinterCmd),
     /// Technician checks of the campus-card reader.
     #[command(subcommand)]
     Reader(ReaderCmd),
@@ -87,6 +91,20 @@ pub enum TemplateCmd {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PrinterCmd {
+    /// State, reasons in plain words, PDF support; exit 0 only when ready.
+    Status {
+        #[arg(long, default_value = "kiosk-config/demo")]
+        config: PathBuf,
+    },
+    /// Print a test page through the print pipeline and follow it to the end.
+    TestPage {
+        #[arg(long, default_value = "kiosk-config/demo")]
+        config: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ReaderCmd {
     /// Print each tap's UID and every protocol error, until Ctrl-C.
     Test {
@@ -132,6 +150,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCmd::Render { template, data, n }) => bench::render(&template, &data, n),
         Command::DemoPlatform { data, listen, token } => demo::serve(data, listen, token),
         Command::Reader(ReaderCmd::Test { config }) => reader::test(&config),
+        Command::Printer(PrinterCmd::Status { config }) => printer::status(&config),
+        Command::Printer(PrinterCmd::TestPage { config }) => printer::test_page(&config),
     }
 }
 
