@@ -315,3 +315,75 @@ fn technician_commands_report_problems() {
     assert_eq!(written.len(), 1);
     run("qpdf", &["--check", written[0].to_str().unwrap()]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fault_mid_job_is_reported_and_the_job_resumes() {
+    use campus_kiosk::adapters::printer_ipp::IppJob;
+    use campus_kiosk::printing::JobOutcome;
+    let tmp = tempfile::tempdir().unwrap();
+    // Paper runs out mid-job and is refilled a little later.
+    let cmd = script(
+        tmp.path(),
+        "echo 'STATE: +media-empty' >&2\nsleep 2\necho 'STATE: -media-empty' >&2\nexit 0",
+    );
+    let (_procs, uri) = ippeveprinter_with(tmp.path(), "application/pdf", &["-c", cmd.to_str().unwrap()]);
+    let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
+    let pdf = transcript_pdf();
+    let job = IppJob {
+        name: "x",
+        pdf: &pdf,
+        copies: 1,
+        duplex: false,
+    };
+    let id = p.submit(&job).await.unwrap();
+    let mut seen_fault = false;
+    let outcome = p
+        .follow(id, Duration::from_millis(150), Duration::from_secs(30), |_, reasons| {
+            seen_fault |= reasons.iter().any(|r| r.starts_with("media-empty"));
+        })
+        .await
+        .unwrap();
+    assert!(seen_fault, "the empty tray was reported while the job ran");
+    assert!(matches!(outcome, JobOutcome::Printed { .. }), "{outcome:?}");
+    assert!(matches!(readiness(&p.status().await.unwrap()), Readiness::Ready { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stuck_job_is_cancelled_and_failed() {
+    use campus_kiosk::adapters::printer_ipp::{IppJob, JobState};
+    use campus_kiosk::printing::JobOutcome;
+    let tmp = tempfile::tempdir().unwrap();
+    let cmd = script(tmp.path(), "sleep 60");
+    let (_procs, uri) = ippeveprinter_with(tmp.path(), "application/pdf", &["-c", cmd.to_str().unwrap()]);
+    let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
+    let pdf = transcript_pdf();
+    let job = IppJob {
+        name: "x",
+        pdf: &pdf,
+        copies: 1,
+        duplex: false,
+    };
+    let id = p.submit(&job).await.unwrap();
+    let outcome = p
+        .follow(id, Duration::from_millis(200), Duration::from_secs(2), |_, _| {})
+        .await
+        .unwrap();
+    match outcome {
+        JobOutcome::Failed { reason } => assert!(reason.starts_with("job-stuck"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    // The printer took the cancel: the job is canceled, or (IPP's
+    // processing-to-stop-point) finishing what it was doing before it is.
+    let mut job_now = p.job(id).await.unwrap();
+    for _ in 0..50 {
+        if job_now.state == JobState::Canceled || job_now.reasons.iter().any(|r| r == "processing-to-stop-point") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        job_now = p.job(id).await.unwrap();
+    }
+    assert!(
+        job_now.state == JobState::Canceled || job_now.reasons.iter().any(|r| r == "processing-to-stop-point"),
+        "{job_now:?}"
+    );
+}
