@@ -130,7 +130,9 @@ fn decimal_and_framed_readers() {
     assert_eq!(next(&rx), ReaderEvent::Tap("04A1B2C3".into()));
     drop(reader);
     drop(rx);
-
+    // A fresh pair: socat may end once the first reader closes its side.
+    let tmp = tempfile::tempdir().unwrap();
+    let pty = Pty::start(tmp.path());
     let (tx, rx) = channel();
     let _reader = spawn(settings(tmp.path(), Protocol::Framed), tx).unwrap();
     assert_eq!(next(&rx), ReaderEvent::Online);

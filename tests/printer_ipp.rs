@@ -205,9 +205,9 @@ async fn a_job_completes_with_the_exact_pdf_copies_and_sides() {
     assert!(env.contains("iso_a4_210x297mm"), "{env}");
 }
 
-/// Prints one transcript on an ippeveprinter whose print command ends with
-/// `tail`, and follows it to the end.
-async fn print_one(dir: &std::path::Path, tail: &str) -> (Procs, IppPrinter, campus_kiosk::printing::JobOutcome) {
+/// Starts an ippeveprinter whose print command ends with `tail`, and sends
+/// it one transcript: the printer and the job id.
+async fn start_job(dir: &std::path::Path, tail: &str) -> (Procs, IppPrinter, i32) {
     use campus_kiosk::adapters::printer_ipp::IppJob;
     let cmd = script(dir, tail);
     let (procs, uri) = ippeveprinter_with(dir, "application/pdf", &["-c", cmd.to_str().unwrap()]);
@@ -220,6 +220,13 @@ async fn print_one(dir: &std::path::Path, tail: &str) -> (Procs, IppPrinter, cam
         duplex: false,
     };
     let id = p.submit(&job).await.unwrap();
+    (procs, p, id)
+}
+
+/// Prints one transcript on an ippeveprinter whose print command ends with
+/// `tail`, and follows it to the end.
+async fn print_one(dir: &std::path::Path, tail: &str) -> (Procs, IppPrinter, campus_kiosk::printing::JobOutcome) {
+    let (procs, p, id) = start_job(dir, tail).await;
     let outcome = p
         .follow(id, Duration::from_millis(200), Duration::from_secs(30), |_, _| {})
         .await
@@ -318,24 +325,11 @@ fn technician_commands_report_problems() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fault_mid_job_is_reported_and_the_job_resumes() {
-    use campus_kiosk::adapters::printer_ipp::IppJob;
     use campus_kiosk::printing::JobOutcome;
     let tmp = tempfile::tempdir().unwrap();
     // Paper runs out mid-job and is refilled a little later.
-    let cmd = script(
-        tmp.path(),
-        "echo 'STATE: +media-empty' >&2\nsleep 2\necho 'STATE: -media-empty' >&2\nexit 0",
-    );
-    let (_procs, uri) = ippeveprinter_with(tmp.path(), "application/pdf", &["-c", cmd.to_str().unwrap()]);
-    let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
-    let pdf = transcript_pdf();
-    let job = IppJob {
-        name: "x",
-        pdf: &pdf,
-        copies: 1,
-        duplex: false,
-    };
-    let id = p.submit(&job).await.unwrap();
+    let refill = "echo 'STATE: +media-empty' >&2\nsleep 2\necho 'STATE: -media-empty' >&2\nexit 0";
+    let (_procs, p, id) = start_job(tmp.path(), refill).await;
     let mut seen_fault = false;
     let outcome = p
         .follow(id, Duration::from_millis(150), Duration::from_secs(30), |_, reasons| {
@@ -350,20 +344,10 @@ async fn a_fault_mid_job_is_reported_and_the_job_resumes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stuck_job_is_cancelled_and_failed() {
-    use campus_kiosk::adapters::printer_ipp::{IppJob, JobState};
+    use campus_kiosk::adapters::printer_ipp::JobState;
     use campus_kiosk::printing::JobOutcome;
     let tmp = tempfile::tempdir().unwrap();
-    let cmd = script(tmp.path(), "sleep 60");
-    let (_procs, uri) = ippeveprinter_with(tmp.path(), "application/pdf", &["-c", cmd.to_str().unwrap()]);
-    let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
-    let pdf = transcript_pdf();
-    let job = IppJob {
-        name: "x",
-        pdf: &pdf,
-        copies: 1,
-        duplex: false,
-    };
-    let id = p.submit(&job).await.unwrap();
+    let (_procs, p, id) = start_job(tmp.path(), "sleep 60").await;
     let outcome = p
         .follow(id, Duration::from_millis(200), Duration::from_secs(2), |_, _| {})
         .await

@@ -156,6 +156,12 @@ impl Parser {
             self.dropping = false;
             return;
         }
+        self.keep(b);
+    }
+
+    /// Keeps a byte of the current line or frame; past `MAX_LINE` the rest
+    /// of it is dropped (and reported when it ends).
+    fn keep(&mut self, b: u8) {
         if self.dropping {
             return;
         }
@@ -207,15 +213,7 @@ impl Parser {
             self.buf.clear();
             return;
         }
-        if self.dropping {
-            return;
-        }
-        if self.buf.len() >= MAX_LINE {
-            self.buf.clear();
-            self.dropping = true;
-            return;
-        }
-        self.buf.push(b);
+        self.keep(b);
     }
 
     /// A frame's text: hex payload then two hex digits of checksum (XOR of
