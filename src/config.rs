@@ -311,7 +311,7 @@ impl Config {
                         "an ipp printer needs uri = \"ipp://host:631/...\"".into(),
                     )
                 })?;
-                crate::adapters::printer_ipp::printer_uri(uri).map_err(|e| invalid("printer.uri", e.to_string()))?;
+                crate::adapters::printer_ipp::printer_uri(uri).map_err(|e| invalid("printer.uri", e.detail))?;
             }
             PrinterKind::Directory if pr.dir.is_none() => {
                 return Err(invalid(

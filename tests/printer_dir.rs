@@ -1,31 +1,51 @@
-//! The `directory` printer.
+//! The `directory` printer, through the printer port.
 
 mod common;
 
 use std::fs;
+use std::sync::Arc;
+use std::time::Duration;
 
-use campus_kiosk::adapters::printer_dir::{DirectoryPrinter, PrintJob, PrinterError};
+use campus_kiosk::adapters::printer::{Follow, PrintError, print};
+use campus_kiosk::adapters::printer_dir::DirectoryPrinter;
 use campus_kiosk::export::pdf;
 use campus_kiosk::pipeline;
-use campus_kiosk::printing::{JobOutcome, Readiness, readiness};
+use campus_kiosk::printing::{JobOutcome, PrintJob, Printer, PrinterErrorKind, Readiness, readiness};
 use common::*;
 
-#[test]
-fn a_job_lands_whole_under_its_id() {
-    let tmp = tempfile::tempdir().unwrap();
-    let printer = DirectoryPrinter::new(tmp.path());
-    assert!(matches!(readiness(&printer.status().unwrap()), Readiness::Ready { .. }));
-    let (doc, _) = pipeline::render(book(), &template("transcript-zh"), &sample("2022011234"), ISSUED_AT).unwrap();
-    let bytes = pdf::to_pdf(book(), &doc).unwrap();
-    let job = PrintJob {
-        job_id: "5f0c6a52-2f36-4c0e-9d8e-1b2a3c4d5e6f",
-        pdf: &bytes,
+const FOLLOW: Follow = Follow {
+    poll: Duration::from_millis(10),
+    stuck_after: Duration::from_secs(5),
+};
+
+fn job(id: &str, pdf: &[u8]) -> PrintJob {
+    PrintJob {
+        id: id.into(),
+        title: "transcript".into(),
+        pdf: Arc::from(pdf),
         copies: 2,
         pages: 2,
         duplex: false,
-    };
+    }
+}
+
+async fn print_it(printer: &DirectoryPrinter, job: &PrintJob) -> Result<JobOutcome, PrintError> {
+    print(printer, job, FOLLOW, &mut |_| {}).await
+}
+
+#[tokio::test]
+async fn a_job_lands_whole_under_its_id() {
+    let tmp = tempfile::tempdir().unwrap();
+    let printer = DirectoryPrinter::new(tmp.path());
+    assert!(matches!(
+        readiness(&printer.status().await.unwrap()),
+        Readiness::Ready { .. }
+    ));
+    let (doc, _) = pipeline::render(book(), &template("transcript-zh"), &sample("2022011234"), ISSUED_AT).unwrap();
+    let bytes = pdf::to_pdf(book(), &doc).unwrap();
+    let first = job("5f0c6a52-2f36-4c0e-9d8e-1b2a3c4d5e6f", &bytes);
     assert_eq!(
-        printer.print(&job).unwrap(),
+        print_it(&printer, &first).await.unwrap(),
         JobOutcome::Printed { impressions: Some(4) }
     );
     let names: Vec<String> = fs::read_dir(tmp.path())
@@ -41,49 +61,52 @@ fn a_job_lands_whole_under_its_id() {
     run("qpdf", &["--check", tmp.path().join(&names[0]).to_str().unwrap()]);
 
     // A job id is printed once; a duplex job counts sheets' sides.
-    assert!(matches!(printer.print(&job), Err(PrinterError::Duplicate(_))));
+    match print_it(&printer, &first).await {
+        Err(PrintError::Printer(e)) => {
+            assert_eq!(e.kind, PrinterErrorKind::Refused);
+            assert!(e.detail.contains("already printed"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
     let duplex = PrintJob {
-        job_id: "b2",
         duplex: true,
         pages: 3,
         copies: 1,
-        ..job
+        ..job("b2", &bytes)
     };
     assert_eq!(
-        printer.print(&duplex).unwrap(),
+        print_it(&printer, &duplex).await.unwrap(),
         JobOutcome::Printed { impressions: Some(2) }
     );
-    assert!(matches!(
-        printer.print(&PrintJob { job_id: "../x", ..job }),
-        Err(PrinterError::BadJobId(_))
-    ));
+    match print_it(&printer, &job("../x", &bytes)).await {
+        Err(PrintError::Printer(e)) => assert!(e.detail.contains("job id"), "{e}"),
+        other => panic!("{other:?}"),
+    }
 }
 
-#[test]
-fn an_unusable_folder_is_named_with_what_to_do() {
+#[tokio::test]
+async fn an_unusable_folder_is_named_with_what_to_do() {
     let tmp = tempfile::tempdir().unwrap();
     // A missing folder is created.
     let missing = DirectoryPrinter::new(tmp.path().join("new/jobs"));
-    assert!(missing.status().is_ok());
+    assert!(missing.status().await.is_ok());
     assert!(tmp.path().join("new/jobs").is_dir());
     // A file where the folder should be: nothing can be written under it.
     let file = tmp.path().join("file");
     fs::write(&file, b"x").unwrap();
     let blocked = DirectoryPrinter::new(&file);
-    let job = PrintJob {
-        job_id: "j1",
-        pdf: b"%PDF",
-        copies: 1,
-        pages: 1,
-        duplex: false,
-    };
-    let e = blocked.print(&job).unwrap_err().to_string();
+    let j = job("j1", b"%PDF");
+    let e = print_it(&blocked, &j).await.unwrap_err().to_string();
     assert!(e.contains("not a folder"), "{e}");
     let nested = DirectoryPrinter::new(file.join("sub"));
-    let e = nested.print(&job).unwrap_err();
-    assert!(matches!(e, PrinterError::Unusable { .. }));
-    assert!(
-        e.to_string().contains("file/sub") && e.to_string().contains("printer.dir"),
-        "{e}"
-    );
+    match print_it(&nested, &j).await {
+        Err(PrintError::Printer(e)) => {
+            assert_eq!(e.kind, PrinterErrorKind::Misconfigured);
+            assert!(
+                e.to_string().contains("file/sub") && e.to_string().contains("printer.dir"),
+                "{e}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -7,8 +7,13 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use campus_kiosk::adapters::printer_ipp::{IppPrinter, IppPrinterError};
-use campus_kiosk::printing::{PrinterState, Readiness, readiness};
+use std::sync::Arc;
+
+use campus_kiosk::adapters::printer::{Follow, Progress, print};
+use campus_kiosk::adapters::printer_ipp::IppPrinter;
+use campus_kiosk::printing::{
+    JobId, JobOutcome, JobState, PrintJob, Printer, PrinterErrorKind, PrinterState, Readiness, readiness,
+};
 use common::*;
 
 /// Processes killed when the test ends, pass or fail.
@@ -88,6 +93,16 @@ async fn a_pdf_printer_is_ready() {
     assert!(s.accepts_pdf, "{s:?}");
     assert_eq!(s.reasons, ["none"]);
     assert_eq!(readiness(&s), Readiness::Ready { warnings: vec![] });
+    // What a technician reads: formats, media loaded, supply levels.
+    assert!(s.formats.iter().any(|f| f == "application/pdf"), "{s:?}");
+    assert!(!s.media_ready.is_empty(), "{s:?}");
+    assert!(!s.supplies.is_empty(), "{s:?}");
+    assert!(
+        s.supplies
+            .iter()
+            .any(|x| x.kind == "toner" && x.level.is_some_and(|l| l <= 100)),
+        "{s:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -113,7 +128,7 @@ async fn a_printer_that_does_not_answer_is_offline_within_the_timeout() {
     let port = silent.local_addr().unwrap().port();
     let p = IppPrinter::new(&format!("ipp://127.0.0.1:{port}/ipp/print"), Duration::from_millis(800)).unwrap();
     let e = p.status().await.unwrap_err();
-    assert!(matches!(e, IppPrinterError::Offline(_)), "{e}");
+    assert_eq!(e.kind, PrinterErrorKind::Offline, "{e}");
     // And nothing listening at all.
     let closed = free_port();
     let p = IppPrinter::new(
@@ -121,7 +136,7 @@ async fn a_printer_that_does_not_answer_is_offline_within_the_timeout() {
         Duration::from_millis(800),
     )
     .unwrap();
-    assert!(matches!(p.status().await.unwrap_err(), IppPrinterError::Offline(_)));
+    assert_eq!(p.status().await.unwrap_err().kind, PrinterErrorKind::Offline);
     drop(silent);
 }
 
@@ -161,10 +176,24 @@ fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+fn job(pdf: Vec<u8>, copies: u32, duplex: bool) -> PrintJob {
+    PrintJob {
+        id: "j1".into(),
+        title: "transcript-zh".into(),
+        pdf: Arc::from(pdf),
+        copies,
+        pages: 2,
+        duplex,
+    }
+}
+
+const FOLLOW: Follow = Follow {
+    poll: Duration::from_millis(150),
+    stuck_after: Duration::from_secs(30),
+};
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_job_completes_with_the_exact_pdf_copies_and_sides() {
-    use campus_kiosk::adapters::printer_ipp::IppJob;
-    use campus_kiosk::printing::JobOutcome;
     let tmp = tempfile::tempdir().unwrap();
     let spool = tmp.path().join("spool");
     std::fs::create_dir(&spool).unwrap();
@@ -172,26 +201,15 @@ async fn a_job_completes_with_the_exact_pdf_copies_and_sides() {
     let (_procs, uri) = ippeveprinter_with(&spool, "application/pdf", &["-2", "-c", cmd.to_str().unwrap()]);
     let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
     let pdf = transcript_pdf();
-    let id = p
-        .submit(&IppJob {
-            name: "transcript-zh",
-            pdf: &pdf,
-            copies: 2,
-            duplex: true,
-        })
-        .await
-        .unwrap();
     let mut seen = Vec::new();
-    let outcome = p
-        .follow(id, Duration::from_millis(200), Duration::from_secs(30), |j, _| {
-            seen.push(j.state)
-        })
+    let outcome = print(&p, &job(pdf.clone(), 2, true), FOLLOW, &mut |e| seen.push(e))
         .await
         .unwrap();
     assert!(
         matches!(outcome, JobOutcome::Printed { .. }),
         "{outcome:?} after {seen:?}"
     );
+    assert!(matches!(seen[0], Progress::Accepted { .. }), "{seen:?}");
     // The spooled file is byte for byte the PDF we sent.
     let spooled: Vec<_> = files_in(&spool)
         .into_iter()
@@ -205,38 +223,36 @@ async fn a_job_completes_with_the_exact_pdf_copies_and_sides() {
     assert!(env.contains("iso_a4_210x297mm"), "{env}");
 }
 
-/// Starts an ippeveprinter whose print command ends with `tail`, and sends
-/// it one transcript: the printer and the job id.
-async fn start_job(dir: &std::path::Path, tail: &str) -> (Procs, IppPrinter, i32) {
-    use campus_kiosk::adapters::printer_ipp::IppJob;
+/// An ippeveprinter whose print command ends with `tail`.
+fn printer_running(dir: &std::path::Path, tail: &str) -> (Procs, IppPrinter) {
     let cmd = script(dir, tail);
     let (procs, uri) = ippeveprinter_with(dir, "application/pdf", &["-c", cmd.to_str().unwrap()]);
-    let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
-    let pdf = transcript_pdf();
-    let job = IppJob {
-        name: "x",
-        pdf: &pdf,
-        copies: 1,
-        duplex: false,
-    };
-    let id = p.submit(&job).await.unwrap();
-    (procs, p, id)
+    (procs, IppPrinter::new(&uri, Duration::from_secs(5)).unwrap())
 }
 
 /// Prints one transcript on an ippeveprinter whose print command ends with
-/// `tail`, and follows it to the end.
-async fn print_one(dir: &std::path::Path, tail: &str) -> (Procs, IppPrinter, campus_kiosk::printing::JobOutcome) {
-    let (procs, p, id) = start_job(dir, tail).await;
-    let outcome = p
-        .follow(id, Duration::from_millis(200), Duration::from_secs(30), |_, _| {})
+/// `tail`, following it with `follow`: the printer, the outcome, and
+/// what was seen on the way.
+async fn print_one_with(
+    dir: &std::path::Path,
+    tail: &str,
+    follow: Follow,
+) -> (Procs, IppPrinter, JobOutcome, Vec<Progress>) {
+    let (procs, p) = printer_running(dir, tail);
+    let mut seen = Vec::new();
+    let outcome = print(&p, &job(transcript_pdf(), 1, false), follow, &mut |e| seen.push(e))
         .await
         .unwrap();
+    (procs, p, outcome, seen)
+}
+
+async fn print_one(dir: &std::path::Path, tail: &str) -> (Procs, IppPrinter, JobOutcome) {
+    let (procs, p, outcome, _) = print_one_with(dir, tail, FOLLOW).await;
     (procs, p, outcome)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_aborted_job_is_failed_not_printed() {
-    use campus_kiosk::printing::JobOutcome;
     let tmp = tempfile::tempdir().unwrap();
     let (_procs, p, outcome) = print_one(tmp.path(), "exit 1").await;
     drop(p);
@@ -283,6 +299,9 @@ fn technician_commands_against_a_real_printer() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("accepts PDF: yes") && text.ends_with("ready\n"), "{text}");
+    // Media and supplies, as the printer reports them.
+    assert!(text.contains("media ready: ") && text.contains("supply: "), "{text}");
+    assert!(text.contains("formats: ") && text.contains("application/pdf"), "{text}");
 
     let out = kiosk(&["printer", "test-page", "--config", cfg.to_str().unwrap()], tmp.path());
     let text = String::from_utf8_lossy(&out.stdout);
@@ -325,46 +344,57 @@ fn technician_commands_report_problems() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fault_mid_job_is_reported_and_the_job_resumes() {
-    use campus_kiosk::printing::JobOutcome;
     let tmp = tempfile::tempdir().unwrap();
     // Paper runs out mid-job and is refilled a little later.
     let refill = "echo 'STATE: +media-empty' >&2\nsleep 2\necho 'STATE: -media-empty' >&2\nexit 0";
-    let (_procs, p, id) = start_job(tmp.path(), refill).await;
-    let mut seen_fault = false;
-    let outcome = p
-        .follow(id, Duration::from_millis(150), Duration::from_secs(30), |_, reasons| {
-            seen_fault |= reasons.iter().any(|r| r.starts_with("media-empty"));
+    let (_procs, p, outcome, seen) = print_one_with(tmp.path(), refill, FOLLOW).await;
+    let faults: Vec<_> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Progress::Running { fault, .. } => Some(fault.clone()),
+            Progress::Accepted { .. } => None,
         })
-        .await
-        .unwrap();
-    assert!(seen_fault, "the empty tray was reported while the job ran");
+        .collect();
+    let at = faults
+        .iter()
+        .position(|f| f.as_deref() == Some("media-empty"))
+        .unwrap_or_else(|| panic!("the empty tray was reported while the job ran: {seen:?}"));
+    assert!(
+        faults[at..].contains(&None) || matches!(outcome, JobOutcome::Printed { .. }),
+        "{seen:?}"
+    );
     assert!(matches!(outcome, JobOutcome::Printed { .. }), "{outcome:?}");
     assert!(matches!(readiness(&p.status().await.unwrap()), Readiness::Ready { .. }));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stuck_job_is_cancelled_and_failed() {
-    use campus_kiosk::adapters::printer_ipp::JobState;
-    use campus_kiosk::printing::JobOutcome;
     let tmp = tempfile::tempdir().unwrap();
-    let (_procs, p, id) = start_job(tmp.path(), "sleep 60").await;
-    let outcome = p
-        .follow(id, Duration::from_millis(200), Duration::from_secs(2), |_, _| {})
-        .await
-        .unwrap();
+    let follow = Follow {
+        poll: Duration::from_millis(200),
+        stuck_after: Duration::from_secs(2),
+    };
+    let (_procs, p, outcome, seen) = print_one_with(tmp.path(), "sleep 60", follow).await;
     match outcome {
         JobOutcome::Failed { reason } => assert!(reason.starts_with("job-stuck"), "{reason}"),
         other => panic!("{other:?}"),
     }
+    let id: JobId = seen
+        .iter()
+        .find_map(|e| match e {
+            Progress::Accepted { job } => Some(job.clone()),
+            Progress::Running { .. } => None,
+        })
+        .unwrap();
     // The printer took the cancel: the job is canceled, or (IPP's
     // processing-to-stop-point) finishing what it was doing before it is.
-    let mut job_now = p.job(id).await.unwrap();
+    let mut job_now = p.job(&id).await.unwrap();
     for _ in 0..50 {
         if job_now.state == JobState::Canceled || job_now.reasons.iter().any(|r| r == "processing-to-stop-point") {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-        job_now = p.job(id).await.unwrap();
+        job_now = p.job(&id).await.unwrap();
     }
     assert!(
         job_now.state == JobState::Canceled || job_now.reasons.iter().any(|r| r == "processing-to-stop-point"),

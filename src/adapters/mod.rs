@@ -5,6 +5,7 @@ pub mod card_reader;
 pub mod data_dir;
 pub mod demo_platform;
 pub mod platform_http;
+pub mod printer;
 pub mod printer_dir;
 pub mod printer_ipp;
 pub mod qr_login;

@@ -2,60 +2,54 @@
 //! its job id, atomically (written to a hidden temporary file, synced,
 //! then renamed). The demo terminal prints here.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
-use crate::printing::{JobOutcome, PrinterState, PrinterStatus};
-
-/// One job.
-#[derive(Debug, Clone, Copy)]
-pub struct PrintJob<'a> {
-    /// Unique; letters, digits, '-' and '_' (a UUID).
-    pub job_id: &'a str,
-    pub pdf: &'a [u8],
-    pub copies: u32,
-    pub pages: u32,
-    pub duplex: bool,
-}
-
-/// Why the printer cannot take a job.
-#[derive(Debug, thiserror::Error)]
-pub enum PrinterError {
-    #[error("printer folder {dir}: {reason}; create it and give the kiosk's user write access, or set printer.dir")]
-    Unusable { dir: PathBuf, reason: String },
-    #[error("job {0:?}: a job id must be letters, digits, '-' or '_'")]
-    BadJobId(String),
-    #[error("job {0}: a job with this id was already printed")]
-    Duplicate(String),
-    #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
-}
+use crate::printing::{
+    JobId, JobState, JobStatus, PrintJob, Printer, PrinterError, PrinterErrorKind, PrinterFuture, PrinterState,
+    PrinterStatus,
+};
 
 /// A printer that writes PDFs into a folder.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct DirectoryPrinter {
     dir: PathBuf,
+    /// Impressions of the jobs written by this process.
+    written: Mutex<HashMap<String, u32>>,
 }
 
 impl DirectoryPrinter {
     pub fn new(dir: impl Into<PathBuf>) -> DirectoryPrinter {
-        DirectoryPrinter { dir: dir.into() }
+        DirectoryPrinter {
+            dir: dir.into(),
+            written: Mutex::default(),
+        }
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
+    /// Where a job's file is.
+    pub fn file_of(&self, id: &JobId) -> PathBuf {
+        self.dir.join(format!("{id}.pdf"))
+    }
+
     fn unusable(&self, reason: impl std::fmt::Display) -> PrinterError {
-        PrinterError::Unusable {
-            dir: self.dir.clone(),
-            reason: reason.to_string(),
-        }
+        PrinterError::new(
+            PrinterErrorKind::Misconfigured,
+            format!(
+                "printer folder {}: {reason}; create it and give the kiosk's user write access, or set printer.dir",
+                self.dir.display()
+            ),
+        )
     }
 
     /// Ready when the folder exists (it is created if missing) and takes
     /// a file.
-    pub fn status(&self) -> Result<PrinterStatus, PrinterError> {
+    pub fn check(&self) -> Result<PrinterStatus, PrinterError> {
         if !self.dir.exists() {
             std::fs::create_dir_all(&self.dir).map_err(|e| self.unusable(format!("cannot create it: {e}")))?;
         }
@@ -68,47 +62,94 @@ impl DirectoryPrinter {
         let _ = std::fs::remove_file(&probe);
         Ok(PrinterStatus {
             state: PrinterState::Idle,
-            reasons: Vec::new(),
+            reasons: vec!["none".into()],
             accepts_pdf: true,
+            formats: vec!["application/pdf".into()],
+            media_ready: vec!["iso_a4_210x297mm".into()],
+            supplies: Vec::new(),
         })
     }
 
     /// Writes the job's file; it appears whole or not at all.
-    pub fn print(&self, job: &PrintJob<'_>) -> Result<JobOutcome, PrinterError> {
-        let id_ok = !job.job_id.is_empty()
-            && job.job_id.len() <= 64
-            && job
-                .job_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !id_ok {
-            return Err(PrinterError::BadJobId(job.job_id.to_string()));
+    pub fn write(&self, job: &PrintJob) -> Result<JobId, PrinterError> {
+        if !job.id_is_valid() {
+            return Err(PrinterError::new(
+                PrinterErrorKind::Refused,
+                format!("job {:?}: a job id must be 1–64 letters, digits, '-' or '_'", job.id),
+            ));
         }
-        self.status()?;
-        let path = self.dir.join(format!("{}.pdf", job.job_id));
+        self.check()?;
+        let id = JobId(job.id.clone());
+        let path = self.file_of(&id);
         if path.exists() {
-            return Err(PrinterError::Duplicate(job.job_id.to_string()));
+            return Err(PrinterError::new(
+                PrinterErrorKind::Refused,
+                format!("job {}: a job with this id was already printed", job.id),
+            ));
         }
-        let part = self.dir.join(format!(".{}.pdf.part", job.job_id));
+        let part = self.dir.join(format!(".{}.pdf.part", job.id));
+        let io = |p: &Path, e: std::io::Error| PrinterError::new(PrinterErrorKind::Io, format!("{}: {e}", p.display()));
         let write = |p: &Path| -> std::io::Result<()> {
             let mut f = std::fs::File::create(p)?;
-            f.write_all(job.pdf)?;
+            f.write_all(&job.pdf)?;
             f.sync_all()
         };
-        if let Err(source) = write(&part) {
+        if let Err(e) = write(&part) {
             let _ = std::fs::remove_file(&part);
-            return Err(PrinterError::Write { path: part, source });
+            return Err(io(&part, e));
         }
-        std::fs::rename(&part, &path).map_err(|source| {
+        if let Err(e) = std::fs::rename(&part, &path) {
             let _ = std::fs::remove_file(&part);
-            PrinterError::Write {
-                path: path.clone(),
-                source,
-            }
-        })?;
+            return Err(io(&path, e));
+        }
         let sides = if job.duplex { job.pages.div_ceil(2) } else { job.pages };
-        Ok(JobOutcome::Printed {
-            impressions: Some(sides * job.copies),
+        self.written
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(job.id.clone(), sides.saturating_mul(job.copies));
+        Ok(id)
+    }
+
+    /// A written job is completed; one never written is unknown.
+    pub fn look_up(&self, id: &JobId) -> Result<JobStatus, PrinterError> {
+        if !self.file_of(id).exists() {
+            return Err(PrinterError::new(
+                PrinterErrorKind::Refused,
+                format!("no job {id} in {}", self.dir.display()),
+            ));
+        }
+        Ok(JobStatus {
+            state: JobState::Completed,
+            reasons: Vec::new(),
+            impressions: self
+                .written
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&id.0)
+                .copied(),
         })
+    }
+}
+
+impl Printer for DirectoryPrinter {
+    fn describe(&self) -> String {
+        format!("directory {}", self.dir.display())
+    }
+
+    fn status(&self) -> PrinterFuture<'_, PrinterStatus> {
+        Box::pin(std::future::ready(self.check()))
+    }
+
+    fn submit<'a>(&'a self, job: &'a PrintJob) -> PrinterFuture<'a, JobId> {
+        Box::pin(std::future::ready(self.write(job)))
+    }
+
+    fn job<'a>(&'a self, id: &'a JobId) -> PrinterFuture<'a, JobStatus> {
+        Box::pin(std::future::ready(self.look_up(id)))
+    }
+
+    /// A file once written is printed: there is nothing to cancel.
+    fn cancel<'a>(&'a self, _id: &'a JobId) -> PrinterFuture<'a, ()> {
+        Box::pin(std::future::ready(Ok(())))
     }
 }

@@ -1,12 +1,11 @@
 use std::io::Write;
 use std::path::Path;
-use std::time::Duration;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use campus_kiosk::adapters::printer_dir::{DirectoryPrinter, PrintJob};
-use campus_kiosk::adapters::printer_ipp::{IppJob, IppPrinter};
-use campus_kiosk::config::{Config, PrinterKind};
-use campus_kiosk::printing::{JobOutcome, PrinterStatus, Readiness, advice, readiness, split_reason};
+use campus_kiosk::adapters::printer::{Follow, Progress, from_config, print};
+use campus_kiosk::config::Config;
+use campus_kiosk::printing::{JobOutcome, PrintJob, PrinterStatus, Readiness, advice, readiness, split_reason};
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
@@ -15,14 +14,31 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn ipp(cfg: &Config) -> anyhow::Result<IppPrinter> {
-    let uri = cfg.printer.uri.as_deref().unwrap_or_default();
-    Ok(IppPrinter::new(uri, Duration::from_millis(cfg.printer.timeout_ms))?)
-}
-
 fn describe(out: &mut impl Write, s: &PrinterStatus) -> bool {
     let _ = writeln!(out, "state: {:?}", s.state);
     let _ = writeln!(out, "accepts PDF: {}", if s.accepts_pdf { "yes" } else { "NO" });
+    if !s.formats.is_empty() {
+        let _ = writeln!(out, "formats: {}", s.formats.join(", "));
+    }
+    match s.a4_loaded() {
+        Some(true) => {
+            let _ = writeln!(out, "media ready: {} (A4 loaded)", s.media_ready.join(", "));
+        }
+        Some(false) => {
+            let _ = writeln!(
+                out,
+                "media ready: {} · NO A4 LOADED: jobs ask for iso_a4_210x297mm",
+                s.media_ready.join(", ")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "media ready: not reported");
+        }
+    }
+    for supply in &s.supplies {
+        let level = supply.level.map_or("unknown".to_string(), |l| format!("{l}%"));
+        let _ = writeln!(out, "supply: {} ({}) {level}", supply.name, supply.kind);
+    }
     for r in s.reasons.iter().filter(|r| r.as_str() != "none") {
         let (k, sev) = split_reason(r);
         let a = advice(k);
@@ -58,19 +74,10 @@ fn describe(out: &mut impl Write, s: &PrinterStatus) -> bool {
 /// `kiosk printer status`: exit 0 only when the printer is ready.
 pub fn status(config: &Path) -> anyhow::Result<()> {
     let cfg = Config::load(config)?;
+    let printer = from_config(&cfg)?;
     let mut out = std::io::stdout().lock();
-    let status = match cfg.printer.kind {
-        PrinterKind::Directory => {
-            let dir = cfg.resolve(cfg.printer.dir.as_deref().unwrap_or(Path::new(".")));
-            let _ = writeln!(out, "printer: directory {}", dir.display());
-            DirectoryPrinter::new(dir).status()?
-        }
-        PrinterKind::Ipp => {
-            let p = ipp(&cfg)?;
-            let _ = writeln!(out, "printer: {}", p.uri());
-            runtime()?.block_on(p.status())?
-        }
-    };
+    let _ = writeln!(out, "printer: {}", printer.describe());
+    let status = runtime()?.block_on(printer.status())?;
     if !describe(&mut out, &status) {
         bail!("the printer is not ready");
     }
@@ -81,63 +88,44 @@ pub fn status(config: &Path) -> anyhow::Result<()> {
 /// pipeline, prints it and follows it to the end.
 pub fn test_page(config: &Path) -> anyhow::Result<()> {
     let cfg = Config::load(config)?;
+    let printer = from_config(&cfg)?;
     let book = super::fonts()?;
     let tpl = campus_kiosk::template::Template::load(&campus_kiosk::fonts::assets_dir().join("test-page"))?;
     let issued_at = super::template::now_rfc3339();
     let (doc, facts) = campus_kiosk::pipeline::render(book, &tpl, &Default::default(), &issued_at)?;
     let pdf = campus_kiosk::export::pdf::to_pdf(book, &doc)?;
-    let mut out = std::io::stdout().lock();
-    let job_id = format!("test-{}", facts.id);
-    let outcome = match cfg.printer.kind {
-        PrinterKind::Directory => {
-            let dir = cfg.resolve(cfg.printer.dir.as_deref().unwrap_or(Path::new(".")));
-            let p = DirectoryPrinter::new(&dir);
-            let o = p.print(&PrintJob {
-                job_id: &job_id,
-                pdf: &pdf,
-                copies: 1,
-                pages: doc.pages.len() as u32,
-                duplex: false,
-            })?;
-            let _ = writeln!(out, "written: {}", dir.join(format!("{job_id}.pdf")).display());
-            o
-        }
-        PrinterKind::Ipp => {
-            let p = ipp(&cfg)?;
-            runtime()?.block_on(async {
-                let s = p.status().await?;
-                if !describe(&mut out, &s) {
-                    bail!("the printer is not ready: nothing was sent");
-                }
-                let id = p
-                    .submit(&IppJob {
-                        name: "test page",
-                        pdf: &pdf,
-                        copies: 1,
-                        duplex: false,
-                    })
-                    .await?;
-                let _ = writeln!(out, "job {id} sent");
-                let stuck = Duration::from_secs(cfg.printer.job_stuck_s);
-                let mut last = None;
-                let o = p
-                    .follow(id, Duration::from_millis(500), stuck, |j, reasons| {
-                        let now = (j.state, reasons.to_vec());
-                        if last.as_ref() != Some(&now) {
-                            let _ = writeln!(
-                                std::io::stdout(),
-                                "job {id}: {:?} · printer: {}",
-                                j.state,
-                                reasons.join(", ")
-                            );
-                            last = Some(now);
-                        }
-                    })
-                    .await?;
-                Ok(o)
-            })?
-        }
+    let job = PrintJob {
+        id: format!("test-{}", facts.id),
+        title: "test page".into(),
+        pdf: Arc::from(pdf),
+        copies: 1,
+        pages: u32::try_from(doc.pages.len()).unwrap_or(u32::MAX),
+        duplex: false,
     };
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "printer: {}", printer.describe());
+    let outcome = runtime()?.block_on(async {
+        let s = printer.status().await?;
+        if !describe(&mut out, &s) {
+            bail!("the printer is not ready: nothing was sent");
+        }
+        let mut report = |p: Progress| {
+            let _ = match p {
+                Progress::Accepted { job } => writeln!(std::io::stdout(), "job {job} sent"),
+                Progress::Running {
+                    state,
+                    impressions,
+                    fault,
+                } => writeln!(
+                    std::io::stdout(),
+                    "job: {state:?} · impressions {} · printer: {}",
+                    impressions.map_or("?".into(), |n| n.to_string()),
+                    fault.as_deref().unwrap_or("ok")
+                ),
+            };
+        };
+        Ok(print(printer.as_ref(), &job, Follow::from_config(&cfg), &mut report).await?)
+    })?;
     let _ = writeln!(out, "outcome: {outcome:?}");
     match outcome {
         JobOutcome::Printed { .. } => Ok(()),

@@ -4,20 +4,24 @@
 //! ended. Pure; adapters (`adapters::printer_dir`, IPP) report into these
 //! types.
 
+pub mod fake;
+pub mod port;
 pub mod reasons;
 
+pub use port::{JobId, JobState, JobStatus, PrintJob, Printer, PrinterError, PrinterErrorKind, PrinterFuture};
 pub use reasons::{Advice, advice};
 
 /// IPP `printer-state`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PrinterState {
+    #[default]
     Idle,
     Processing,
     Stopped,
 }
 
 /// What a printer says about itself before a job.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PrinterStatus {
     pub state: PrinterState,
     /// IPP `printer-state-reasons` keywords, with their `-report`,
@@ -25,6 +29,33 @@ pub struct PrinterStatus {
     pub reasons: Vec<String>,
     /// Whether the printer takes `application/pdf` as is.
     pub accepts_pdf: bool,
+    /// `document-format-supported`.
+    pub formats: Vec<String>,
+    /// `media-ready`: the sizes loaded now, e.g. `iso_a4_210x297mm`.
+    pub media_ready: Vec<String>,
+    /// Toner, ink, waste: from `printer-supply` or CUPS's `marker-*`.
+    pub supplies: Vec<Supply>,
+}
+
+impl PrinterStatus {
+    /// Whether A4 is loaded; `None` when the printer does not say.
+    pub fn a4_loaded(&self) -> Option<bool> {
+        if self.media_ready.is_empty() {
+            return None;
+        }
+        Some(self.media_ready.iter().any(|m| m.starts_with("iso_a4_")))
+    }
+}
+
+/// One supply (consumable) and how full it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Supply {
+    /// e.g. "Black Toner".
+    pub name: String,
+    /// e.g. "toner", "wasteToner", "ink".
+    pub kind: String,
+    /// Percent; `None` when the printer does not know.
+    pub level: Option<u8>,
 }
 
 /// Whether a job may start now.
@@ -107,6 +138,11 @@ pub enum JobOutcome {
         reason: String,
     },
     Cancelled,
+    /// Contact with the printer was lost after the job was handed over:
+    /// staff must look at the printer.
+    Unknown {
+        reason: String,
+    },
 }
 
 #[cfg(test)]
@@ -118,6 +154,7 @@ mod tests {
             state,
             reasons: reasons.iter().map(|r| r.to_string()).collect(),
             accepts_pdf: true,
+            ..Default::default()
         }
     }
 

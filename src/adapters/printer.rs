@@ -1,0 +1,322 @@
+//! Printing a job on any `printing::Printer`, start to end: the preflight,
+//! the hand-over, then following the job (polling, faults while it runs,
+//! the stuck limit) to a `JobOutcome`. Written once over the port, so the
+//! IPP printer, the directory printer and the fake behave alike.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::{Config, PrinterKind};
+use crate::printing::{
+    JobId, JobOutcome, JobState, PrintJob, Printer, PrinterError, PrinterErrorKind, Readiness, readiness,
+};
+
+use super::printer_dir::DirectoryPrinter;
+use super::printer_ipp::IppPrinter;
+
+/// The printer a terminal's `[printer]` section describes.
+pub fn from_config(cfg: &Config) -> Result<Arc<dyn Printer>, PrinterError> {
+    let p = &cfg.printer;
+    Ok(match p.kind {
+        PrinterKind::Directory => {
+            let dir = p.dir.as_deref().map(|d| cfg.resolve(d)).ok_or_else(|| {
+                PrinterError::new(PrinterErrorKind::Misconfigured, "a directory printer needs printer.dir")
+            })?;
+            Arc::new(DirectoryPrinter::new(dir))
+        }
+        PrinterKind::Ipp => Arc::new(IppPrinter::new(
+            p.uri.as_deref().unwrap_or_default(),
+            Duration::from_millis(p.timeout_ms),
+        )?),
+    })
+}
+
+/// How a job is followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Follow {
+    /// Time between two looks at the job.
+    pub poll: Duration,
+    /// A job not finished after this long is cancelled and failed.
+    pub stuck_after: Duration,
+}
+
+impl Follow {
+    /// From `[printer] job_stuck_s`, polling twice a second.
+    pub fn from_config(cfg: &Config) -> Follow {
+        Follow {
+            poll: Duration::from_millis(500),
+            stuck_after: Duration::from_secs(cfg.printer.job_stuck_s),
+        }
+    }
+}
+
+/// What the student's screen follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// The printer took the job.
+    Accepted { job: JobId },
+    /// A look at the running job: impressions done so far, and the
+    /// printer's blocking fault if it stopped (out of paper, a jam);
+    /// `None` once it runs again.
+    Running {
+        state: JobState,
+        impressions: Option<u32>,
+        fault: Option<String>,
+    },
+}
+
+/// Why a job was not handed over: in every case, nothing was printed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrintError {
+    /// A blocking reason (no paper, a jam): what to tell the student.
+    #[error("the printer is not ready: {reason}")]
+    NotReady { reason: String },
+    /// The queue cannot print PDFs: a technician must fix it.
+    #[error("{message}")]
+    Misconfigured { message: String },
+    #[error(transparent)]
+    Printer(#[from] PrinterError),
+}
+
+/// Prints `job`: preflight, hand-over, follow to the end.
+///
+/// Before the hand-over, any problem is an `Err` and nothing was printed.
+/// After it, the result is always an outcome: a printer that stops
+/// answering is retried until `stuck_after`, then the outcome is
+/// `Unknown` (the job may or may not have come out).
+pub async fn print(
+    printer: &dyn Printer,
+    job: &PrintJob,
+    follow: Follow,
+    on_progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<JobOutcome, PrintError> {
+    match readiness(&printer.status().await?) {
+        Readiness::Ready { .. } => {}
+        Readiness::NotReady { reason } => return Err(PrintError::NotReady { reason }),
+        Readiness::Misconfigured { message } => return Err(PrintError::Misconfigured { message }),
+    }
+    let id = printer.submit(job).await?;
+    on_progress(Progress::Accepted { job: id.clone() });
+    let deadline = tokio::time::Instant::now() + follow.stuck_after;
+    let mut last: Option<Progress> = None;
+    loop {
+        let looked = printer.job(&id).await;
+        let fault = match printer.status().await {
+            Ok(s) => match readiness(&s) {
+                Readiness::NotReady { reason } => Some(reason),
+                _ => None,
+            },
+            Err(e) if e.kind == PrinterErrorKind::Offline => Some("offline".to_string()),
+            Err(_) => None,
+        };
+        match looked {
+            Ok(status) => {
+                match status.state {
+                    JobState::Completed => {
+                        return Ok(JobOutcome::Printed {
+                            impressions: status.impressions,
+                        });
+                    }
+                    JobState::Canceled => return Ok(JobOutcome::Cancelled),
+                    JobState::Aborted => {
+                        let reason = fault
+                            .or_else(|| status.reasons.iter().find(|r| r.as_str() != "none").cloned())
+                            .unwrap_or_else(|| "job-aborted".into());
+                        return Ok(JobOutcome::Failed { reason });
+                    }
+                    _ => {}
+                }
+                let now = Progress::Running {
+                    state: status.state,
+                    impressions: status.impressions,
+                    fault,
+                };
+                if last.as_ref() != Some(&now) {
+                    on_progress(now.clone());
+                    last = Some(now);
+                }
+            }
+            Err(e) => {
+                // The job was handed over: keep asking until the limit.
+                let now = Progress::Running {
+                    state: JobState::Processing,
+                    impressions: None,
+                    fault: Some(if e.kind == PrinterErrorKind::Offline {
+                        "offline".to_string()
+                    } else {
+                        fault.unwrap_or_else(|| "other".into())
+                    }),
+                };
+                if last.as_ref() != Some(&now) {
+                    on_progress(now.clone());
+                    last = Some(now);
+                }
+                if tokio::time::Instant::now() >= deadline {
+                    return Ok(JobOutcome::Unknown { reason: e.to_string() });
+                }
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let _ = printer.cancel(&id).await;
+            return Ok(JobOutcome::Failed {
+                reason: format!("job-stuck: not finished after {:?}; cancelled", follow.stuck_after),
+            });
+        }
+        tokio::time::sleep(follow.poll).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::printing::fake::{self, FakePrinter};
+
+    fn job() -> PrintJob {
+        PrintJob {
+            id: "doc-1".into(),
+            title: "在读证明".into(),
+            pdf: Arc::from(&b"%PDF-1.7 test"[..]),
+            copies: 2,
+            pages: 1,
+            duplex: false,
+        }
+    }
+
+    const FOLLOW: Follow = Follow {
+        poll: Duration::from_millis(500),
+        stuck_after: Duration::from_secs(60),
+    };
+
+    async fn run(p: &FakePrinter) -> (Result<JobOutcome, PrintError>, Vec<Progress>) {
+        let mut seen = Vec::new();
+        let r = print(p, &job(), FOLLOW, &mut |e| seen.push(e)).await;
+        (r, seen)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_job_runs_to_completion_with_its_impressions() {
+        let p = FakePrinter::new();
+        p.jobs([
+            Ok(fake::job(JobState::Pending, None)),
+            Ok(fake::job(JobState::Processing, Some(1))),
+            Ok(fake::job(JobState::Completed, Some(2))),
+        ]);
+        let (r, seen) = run(&p).await;
+        assert_eq!(r, Ok(JobOutcome::Printed { impressions: Some(2) }));
+        assert_eq!(p.submitted(), [job()]);
+        assert_eq!(
+            seen[0],
+            Progress::Accepted {
+                job: JobId("fake-1".into())
+            }
+        );
+        assert_eq!(seen.len(), 3, "{seen:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_printer_without_paper_gets_no_job() {
+        let p = FakePrinter::new();
+        p.statuses([Ok(fake::with_reasons(&["media-empty-error"]))]);
+        let (r, seen) = run(&p).await;
+        assert_eq!(
+            r,
+            Err(PrintError::NotReady {
+                reason: "media-empty".into()
+            })
+        );
+        assert!(p.submitted().is_empty() && seen.is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_offline_printer_or_a_refused_job_prints_nothing() {
+        let p = FakePrinter::new();
+        p.statuses([Err(PrinterError::new(PrinterErrorKind::Offline, "no answer"))]);
+        let (r, _) = run(&p).await;
+        assert!(
+            matches!(r, Err(PrintError::Printer(ref e)) if e.kind == PrinterErrorKind::Offline),
+            "{r:?}"
+        );
+        let p = FakePrinter::new();
+        p.submits([Err(PrinterError::new(PrinterErrorKind::Refused, "busy"))]);
+        let (r, seen) = run(&p).await;
+        assert!(matches!(r, Err(PrintError::Printer(_))), "{r:?}");
+        assert!(seen.is_empty());
+        let p = FakePrinter::new();
+        p.statuses([Ok(crate::printing::PrinterStatus {
+            accepts_pdf: false,
+            ..fake::ready()
+        })]);
+        assert!(matches!(run(&p).await.0, Err(PrintError::Misconfigured { .. })));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_fault_mid_job_is_reported_then_cleared() {
+        let p = FakePrinter::new();
+        p.statuses([
+            Ok(fake::ready()),
+            Ok(fake::ready()),
+            Ok(fake::with_reasons(&["media-empty-error"])),
+            Ok(fake::ready()),
+        ]);
+        p.jobs([
+            Ok(fake::job(JobState::Processing, Some(0))),
+            Ok(fake::job(JobState::Stopped, Some(1))),
+            Ok(fake::job(JobState::Processing, Some(1))),
+            Ok(fake::job(JobState::Completed, Some(2))),
+        ]);
+        let (r, seen) = run(&p).await;
+        assert_eq!(r, Ok(JobOutcome::Printed { impressions: Some(2) }));
+        let faults: Vec<_> = seen
+            .iter()
+            .filter_map(|e| match e {
+                Progress::Running { fault, .. } => Some(fault.clone()),
+                Progress::Accepted { .. } => None,
+            })
+            .collect();
+        assert_eq!(faults, [None, Some("media-empty".into()), None], "{seen:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_aborted_job_fails_with_the_printers_reason() {
+        let p = FakePrinter::new();
+        p.statuses([Ok(fake::ready()), Ok(fake::with_reasons(&["media-jam-error"]))]);
+        p.jobs([Ok(fake::job(JobState::Aborted, None))]);
+        assert_eq!(
+            run(&p).await.0,
+            Ok(JobOutcome::Failed {
+                reason: "media-jam".into()
+            })
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stuck_job_is_cancelled_at_the_limit() {
+        let p = FakePrinter::new();
+        p.jobs([Ok(fake::job(JobState::Processing, Some(0)))]);
+        let started = tokio::time::Instant::now();
+        let (r, _) = run(&p).await;
+        assert!(
+            matches!(r, Ok(JobOutcome::Failed { ref reason }) if reason.starts_with("job-stuck")),
+            "{r:?}"
+        );
+        assert_eq!(p.cancelled(), [JobId("fake-1".into())]);
+        // Paused time: the limit, not a moment less.
+        assert!(started.elapsed() >= FOLLOW.stuck_after);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_printer_lost_after_the_hand_over_is_unknown_not_failed() {
+        let p = FakePrinter::new();
+        p.statuses([
+            Ok(fake::ready()),
+            Err(PrinterError::new(PrinterErrorKind::Offline, "gone")),
+        ]);
+        p.jobs([Err(PrinterError::new(PrinterErrorKind::Offline, "gone"))]);
+        let (r, seen) = run(&p).await;
+        assert!(matches!(r, Ok(JobOutcome::Unknown { .. })), "{r:?}");
+        assert!(
+            seen.iter()
+                .any(|e| matches!(e, Progress::Running { fault: Some(f), .. } if f == "offline"))
+        );
+    }
+}
