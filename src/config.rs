@@ -43,6 +43,11 @@ pub struct Config {
     pub printer: PrinterConfig,
     #[serde(default)]
     pub session: SessionConfig,
+    /// The print services offered (`[services]`).
+    #[serde(default)]
+    pub services: ServicesConfig,
+    /// The hidden technician screen (`[technician]`); none: no screen.
+    pub technician: Option<TechnicianConfig>,
     /// The folder the file is in; relative paths in the file are taken
     /// from here.
     #[serde(skip)]
@@ -168,6 +173,53 @@ fn default_baud() -> u32 {
 
 fn default_debounce_ms() -> u64 {
     2000
+}
+
+/// The print services offered (`[services]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicesConfig {
+    /// The folder of templates, one sub-folder each.
+    #[serde(default = "default_templates")]
+    pub templates: PathBuf,
+    /// Template ids offered, in this order; empty: every template there.
+    #[serde(default)]
+    pub offer: Vec<String>,
+}
+
+impl Default for ServicesConfig {
+    fn default() -> Self {
+        ServicesConfig {
+            templates: default_templates(),
+            offer: Vec::new(),
+        }
+    }
+}
+
+fn default_templates() -> PathBuf {
+    PathBuf::from("/usr/share/campus-kiosk/print-templates")
+}
+
+/// The technician screen (`[technician]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechnicianConfig {
+    /// SHA-256 of the PIN, lower-case hex (`kiosk pin-hash` prints it).
+    pub pin_sha256: String,
+    /// Wrong PINs in a row before the screen locks.
+    #[serde(default = "default_pin_attempts")]
+    pub max_attempts: u32,
+    /// How long it stays locked.
+    #[serde(default = "default_lockout_s")]
+    pub lockout_s: u64,
+}
+
+fn default_pin_attempts() -> u32 {
+    3
+}
+
+fn default_lockout_s() -> u64 {
+    300
 }
 
 /// Session timings (`[session]`).
@@ -339,6 +391,20 @@ impl Config {
             }
             if r.debounce_ms > 10_000 {
                 return Err(invalid("reader.debounce_ms", "must be at most 10000".into()));
+            }
+        }
+        if let Some(t) = &cfg.technician {
+            if t.pin_sha256.len() != 64 || !t.pin_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(invalid(
+                    "technician.pin_sha256",
+                    "must be 64 hex digits: the output of `kiosk pin-hash`".into(),
+                ));
+            }
+            if !(1..=10).contains(&t.max_attempts) || !(10..=86_400).contains(&t.lockout_s) {
+                return Err(invalid(
+                    "technician",
+                    "max_attempts must be 1–10 and lockout_s 10–86400".into(),
+                ));
             }
         }
         let se = &cfg.session;

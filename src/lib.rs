@@ -16,3 +16,4 @@ pub mod qr;
 pub mod reader;
 pub mod sheets;
 pub mod template;
+pub mod ui;

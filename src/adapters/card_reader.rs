@@ -28,7 +28,7 @@ pub enum ReaderEvent {
 }
 
 /// How to reach the reader.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct SerialSettings {
     pub port: PathBuf,
     pub baud: u32,

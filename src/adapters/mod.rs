@@ -2,6 +2,7 @@
 //! devices). Each sits behind a narrow interface the rest of the crate uses.
 
 pub mod card_reader;
+pub mod clock;
 pub mod data_dir;
 pub mod demo_platform;
 pub mod platform_http;

@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod printer;
 mod reader;
+mod run;
 mod template;
 
 use std::path::PathBuf;
@@ -24,6 +25,27 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the kiosk: fullscreen, on a terminal's configuration, or the
+    /// demo (`--demo`: a reference platform in-process, a folder printer).
+    Run {
+        /// The terminal's configuration (folder or terminal.toml).
+        #[arg(long, default_value = "kiosk-config/demo")]
+        config: PathBuf,
+        /// Run the demo: no platform, printer or reader needed.
+        #[arg(long)]
+        demo: bool,
+        /// With --demo: the records the demo platform serves.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// In a portrait window instead of fullscreen (for development).
+        #[arg(long)]
+        windowed: bool,
+    },
+    /// Print the SHA-256 of a technician PIN, for `[technician] pin_sha256`.
+    PinHash {
+        /// The PIN: digits only, 4 to 12 of them.
+        pin: String,
+    },
     /// Check and preview print templates (for department staff).
     #[command(subcommand)]
     Template(TemplateCmd),
@@ -147,6 +169,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             };
             template::preview(&template, source, out.as_deref(), png.as_deref(), dpi, issued_at)
         }
+        Command::Run {
+            config,
+            demo,
+            data,
+            windowed,
+        } => run::run(&config, demo, data, windowed),
+        Command::PinHash { pin } => run::pin_hash(&pin),
         Command::Bench(BenchCmd::Render { template, data, n }) => bench::render(&template, &data, n),
         Command::DemoPlatform { data, listen, token } => demo::serve(data, listen, token),
         Command::Reader(ReaderCmd::Test { config }) => reader::test(&config),

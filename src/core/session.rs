@@ -69,6 +69,11 @@ pub enum Fault {
     Identify(ErrorKind),
     /// Identifying took too long.
     IdentifyTimeout,
+    /// The person's data could not be fetched.
+    Data(ErrorKind),
+    /// The print job did not print; the keyword says why (IPP reason,
+    /// `offline`, `job-stuck`…). Nothing was charged.
+    Printer(String),
 }
 
 /// Where the session is.
@@ -118,8 +123,13 @@ pub enum Input {
     Back,
     /// The person confirmed printing the previewed service.
     Print,
-    /// The print job ended (printed, failed or cancelled).
+    /// The print job printed.
     PrintEnded,
+    /// The print job did not print (not ready, failed, cancelled, lost):
+    /// the reason keyword.
+    PrintFailed(String),
+    /// The person's data could not be fetched.
+    DataFailed(ErrorKind),
     /// The person chose to log out.
     Logout,
 }
@@ -320,6 +330,20 @@ impl Session {
                         self.state = State::Done {
                             since: now,
                             pending_card,
+                        };
+                    }
+                    Input::PrintFailed(reason) if printing => {
+                        fx.push(Effect::Wipe);
+                        self.state = State::Fault {
+                            fault: Fault::Printer(reason),
+                            since: now,
+                        };
+                    }
+                    Input::DataFailed(kind) if !printing => {
+                        fx.push(Effect::Wipe);
+                        self.state = State::Fault {
+                            fault: Fault::Data(kind),
+                            since: now,
                         };
                     }
                     _ => self.state = keep(activity, last_touch, pending_card),
@@ -569,6 +593,48 @@ mod tests {
         assert!(s.update(Input::Tick, 27_999).is_empty());
         assert_eq!(s.update(Input::Tick, 28_000), [Effect::Wipe, Effect::StartQrLogin]);
         assert_eq!(s.state(), &State::Idle);
+    }
+
+    #[test]
+    fn a_failed_print_or_missing_data_is_a_fault_that_wipes() {
+        let mut s = signed_in();
+        assert!(
+            s.update(Input::PrintFailed("media-empty".into()), 1_500).is_empty(),
+            "no job, no failure"
+        );
+        s.update(Input::Preview("transcript-zh".into()), 2_000);
+        s.update(Input::Print, 3_000);
+        assert!(
+            s.update(Input::DataFailed(ErrorKind::Unavailable), 3_500).is_empty(),
+            "a job is never interrupted"
+        );
+        assert_eq!(
+            s.update(Input::PrintFailed("media-empty".into()), 4_000),
+            [Effect::Wipe]
+        );
+        assert_eq!(
+            s.state(),
+            &State::Fault {
+                fault: Fault::Printer("media-empty".into()),
+                since: 4_000
+            }
+        );
+        assert!(s.person().is_none());
+        // The fault times out to the attract screen.
+        assert_eq!(s.update(Input::Tick, 4_000 + 6_000), [Effect::StartQrLogin]);
+
+        let mut s = signed_in();
+        assert_eq!(
+            s.update(Input::DataFailed(ErrorKind::Unavailable), 2_000),
+            [Effect::Wipe]
+        );
+        assert!(matches!(
+            s.state(),
+            State::Fault {
+                fault: Fault::Data(ErrorKind::Unavailable),
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -145,7 +145,14 @@ impl PlatformError {
 
     /// What the person at the terminal is told (zh, en).
     pub fn for_person(&self) -> (&'static str, &'static str) {
-        match self.kind {
+        self.kind.for_person()
+    }
+}
+
+impl ErrorKind {
+    /// What the person at the terminal is told, in Chinese and English.
+    pub fn for_person(self) -> (&'static str, &'static str) {
+        match self {
             ErrorKind::NotFound => (
                 "未找到你的信息，请到服务台咨询。",
                 "We could not find your record. Please ask at the service desk.",

@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 /// How a reader writes UIDs when they are decimal numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ByteOrder {
     /// The number's most significant byte is the UID's first byte.
@@ -21,7 +21,7 @@ pub enum ByteOrder {
 }
 
 /// How a line or keyboard reader writes a UID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum UidFormat {
     #[default]
@@ -31,7 +31,7 @@ pub enum UidFormat {
 }
 
 /// A reader protocol, as configured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
     /// ASCII UID ended by CR, LF or CRLF.
     Line { format: UidFormat, order: ByteOrder },

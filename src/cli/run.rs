@@ -1,0 +1,50 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use campus_kiosk::adapters::clock::SystemClock;
+use campus_kiosk::config::Config;
+use campus_kiosk::ui::setup::{self, Setup};
+
+/// `kiosk run`: the kiosk, fullscreen.
+pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> anyhow::Result<()> {
+    let clock = Arc::new(SystemClock::new());
+    // The demo's platform serves from this runtime while the UI runs.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let (setup, _server) = if demo {
+        let data = data.unwrap_or_else(|| campus_kiosk::fonts::assets_dir().join("sample-data"));
+        let printed = std::env::temp_dir().join(format!("campus-kiosk-demo-{}", std::process::id()));
+        let (setup, server) = rt
+            .block_on(Setup::demo(config, &data, &printed, clock))
+            .with_context(|| format!("cannot start the demo from {}", config.display()))?;
+        eprintln!(
+            "demo: reference platform on {}, printed PDFs go to {}",
+            server.base_url(),
+            printed.display()
+        );
+        (setup, Some(server))
+    } else {
+        let cfg = Config::load(config)?;
+        (Setup::from_config(&cfg, clock)?, None)
+    };
+    setup::run(setup, windowed).context("the kiosk's window could not run")?;
+    Ok(())
+}
+
+/// `kiosk pin-hash`: the value for `[technician] pin_sha256`.
+pub fn pin_hash(pin: &str) -> anyhow::Result<()> {
+    use sha2::{Digest, Sha256};
+    if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("a PIN is 4 to 12 digits");
+    }
+    let hex: String = Sha256::digest(pin.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    println!("{hex}");
+    Ok(())
+}

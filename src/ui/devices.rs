@@ -1,0 +1,80 @@
+//! Devices as iced subscriptions: the serial card reader (its thread) and
+//! the live login QR code (its polling task). Each runs while the shell
+//! subscribes and stops when it no longer does: the QR login runs only on
+//! the attract screen.
+
+use std::hash::{Hash, Hasher};
+use std::time::Duration;
+
+use iced::Subscription;
+use iced::futures::{SinkExt, Stream};
+
+use crate::adapters::card_reader::{self, ReaderEvent, SerialSettings};
+use crate::adapters::platform_http::PlatformClient;
+use crate::adapters::qr_login::{QrLogin, QrLoginEvent};
+
+/// A new login code this long before the shown one expires.
+pub const QR_MARGIN: Duration = Duration::from_secs(20);
+
+/// The card reader's events.
+pub fn reader(settings: SerialSettings) -> Subscription<ReaderEvent> {
+    Subscription::run_with(settings, reader_events)
+}
+
+fn reader_events(settings: &SerialSettings) -> impl Stream<Item = ReaderEvent> + use<> {
+    let settings = settings.clone();
+    iced::stream::channel(16, async move |mut out| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handle = match card_reader::spawn(settings, tx) {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = out.send(ReaderEvent::Offline(e.to_string())).await;
+                return;
+            }
+        };
+        // The reader thread's channel is blocking: a thread of its own
+        // carries its events over.
+        let (ftx, mut frx) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            for ev in rx {
+                if ftx.send(ev).is_err() {
+                    break;
+                }
+            }
+        });
+        while let Some(ev) = frx.recv().await {
+            if out.send(ev).await.is_err() {
+                break;
+            }
+        }
+        drop(handle);
+    })
+}
+
+/// The platform client, as a subscription's identity.
+#[derive(Clone)]
+struct Client(PlatformClient);
+
+impl Hash for Client {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        "qr-login".hash(state);
+    }
+}
+
+/// The login QR code's events, while subscribed.
+pub fn qr(client: PlatformClient) -> Subscription<QrLoginEvent> {
+    Subscription::run_with(Client(client), |c| qr_events(c.0.clone()))
+}
+
+/// The QR login as a stream: the shell subscribes to it, tests poll it.
+pub fn qr_events(client: PlatformClient) -> impl Stream<Item = QrLoginEvent> {
+    iced::stream::channel(8, async move |mut out| {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let _login = QrLogin::start(client, QR_MARGIN, tx);
+        while let Some(ev) = rx.recv().await {
+            if out.send(ev).await.is_err() {
+                break;
+            }
+        }
+    })
+}

@@ -1,0 +1,721 @@
+//! The kiosk's fullscreen iced app: a thin shell over the session core.
+//!
+//! Device events (card reader, login QR, keyboard wedge, touches, the
+//! clock's ticks) become `core::session::Input`s; the core's `Effect`s
+//! become iced tasks (look a card up, load the person's services, render,
+//! print). What is on screen follows the core's state. Each screen is a
+//! module of `screen/` with its own message and view; every string comes
+//! from `i18n`.
+
+pub mod devices;
+pub mod i18n;
+pub mod screen;
+pub mod setup;
+pub mod style;
+pub mod work;
+
+use std::sync::Arc;
+
+use iced::futures::SinkExt;
+use iced::widget::{column, container, image, opaque, stack};
+use iced::{Element, Length, Subscription, Task, keyboard};
+
+use crate::adapters::card_reader::ReaderEvent;
+use crate::adapters::printer::{PrintError, Progress};
+use crate::adapters::qr_login::QrLoginEvent;
+use crate::core::session::{Activity, Effect, Fault, Input, Session, State};
+use crate::platform::{Person, PlatformError};
+use crate::printing::{JobOutcome, PrintJob, PrinterErrorKind, PrinterStatus, Readiness, advice, readiness};
+use crate::reader::{Key, Parser};
+
+use i18n::{Lang, T, seconds_left, tr};
+use screen::attract::Device;
+use screen::{attract, done, fault, preview, printing, services, technician};
+pub use setup::{Demo, Setup};
+use style::{Kind, heading, label, text_button};
+use work::{Rendered, Service};
+
+/// Everything that happens to the shell.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The clock ticked (four times a second).
+    Tick,
+    /// The screen was touched anywhere.
+    Touched,
+    /// A key (a keyboard-wedge reader types digits and Enter).
+    Key(keyboard::Event),
+    Reader(ReaderEvent),
+    Qr(QrLoginEvent),
+    /// Time to ask the printer how it is.
+    CheckPrinter,
+    PrinterChecked(Result<PrinterStatus, crate::printing::PrinterError>),
+    /// Answers for the session `generation` they were asked for.
+    LookedUp(u64, Result<Person, PlatformError>),
+    ServicesLoaded(u64, Result<Arc<Vec<Service>>, PlatformError>),
+    Rendered(u64, Result<Arc<Rendered>, (String, String)>),
+    PrintProgress(u64, Progress),
+    PrintFinished(u64, Result<JobOutcome, PrintError>),
+    TestPageDone(String),
+    /// "Still there?": continue.
+    StillHere,
+    Attract(attract::Message),
+    Services(services::Message),
+    Preview(preview::Message),
+    Done(done::Message),
+    Fault(fault::Message),
+    Tech(technician::Message),
+}
+
+/// What a fault screen shows.
+#[derive(Debug, Clone)]
+struct FaultView {
+    message: (String, String),
+    call_staff: bool,
+    nothing_charged: bool,
+    incident: String,
+}
+
+/// The app.
+pub struct Kiosk {
+    setup: Setup,
+    lang: Lang,
+    session: Session,
+    /// Bumped at every wipe: answers for an earlier session are dropped.
+    generation: u64,
+    qr_active: bool,
+    qr: Option<(String, image::Handle)>,
+    qr_session: Option<String>,
+    qr_trouble: bool,
+    reader: Device,
+    printer: Device,
+    printer_status: Option<PrinterStatus>,
+    services: Option<Arc<Vec<Service>>>,
+    preview: Option<preview::State>,
+    printing: Option<printing::State>,
+    rating: Option<u8>,
+    fault: Option<FaultView>,
+    tech: technician::State,
+    wedge: Option<Parser>,
+}
+
+impl Kiosk {
+    /// A terminal at the attract screen; the task asks the printer how
+    /// it is.
+    pub fn new(setup: Setup) -> (Kiosk, Task<Message>) {
+        let (session, _start_qr) = Session::new(setup.timings);
+        let reader = if setup.reader.is_some() {
+            Device::Offline
+        } else if setup.wedge.is_some() {
+            Device::Ok
+        } else {
+            Device::None
+        };
+        let wedge = setup.wedge.map(Parser::new);
+        let tech = technician::State::new(setup.technician.as_ref());
+        let k = Kiosk {
+            setup,
+            lang: Lang::Zh,
+            session,
+            generation: 0,
+            qr_active: true,
+            qr: None,
+            qr_session: None,
+            qr_trouble: false,
+            reader,
+            printer: Device::Offline,
+            printer_status: None,
+            services: None,
+            preview: None,
+            printing: None,
+            rating: None,
+            fault: None,
+            tech,
+            wedge,
+        };
+        (k, Task::done(Message::CheckPrinter))
+    }
+
+    /// Where the session is (for tests and the technician).
+    pub fn state(&self) -> &State {
+        self.session.state()
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The login URL the attract screen's QR code holds, if one shows.
+    pub fn login_url(&self) -> Option<&str> {
+        self.qr.as_ref().map(|(u, _)| u.as_str())
+    }
+
+    /// Whether the attract screen wants a live QR code (the shell runs the
+    /// QR login while it does).
+    pub fn wants_qr(&self) -> bool {
+        self.qr_active && self.setup.qr_login
+    }
+
+    /// Whether anything of a person is held.
+    pub fn holds_personal_data(&self) -> bool {
+        self.session.person().is_some() || self.services.is_some() || self.preview.is_some()
+    }
+
+    fn now(&self) -> u64 {
+        self.setup.clock.now_ms()
+    }
+
+    fn issued_at(&self) -> String {
+        self.setup
+            .clock
+            .now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    }
+
+    /// Feeds the core and runs its effects.
+    fn input(&mut self, input: Input) -> Task<Message> {
+        let now = self.now();
+        let before_person = self.session.person().is_some();
+        let effects = self.session.update(input, now);
+        let mut tasks: Vec<Task<Message>> = effects.into_iter().map(|e| self.effect(e)).collect();
+        // Newly signed in: look up what this person may print.
+        if !before_person && self.session.person().is_some() && self.services.is_none() {
+            tasks.push(self.load_services());
+        }
+        if let State::Fault { fault, .. } = self.session.state()
+            && self.fault.is_none()
+        {
+            self.fault = Some(self.fault_view(fault.clone()));
+        }
+        if !matches!(self.session.state(), State::Fault { .. }) {
+            self.fault = None;
+        }
+        Task::batch(tasks)
+    }
+
+    fn effect(&mut self, e: Effect) -> Task<Message> {
+        let generation = self.generation;
+        match e {
+            Effect::LookUpCard(uid) => {
+                let client = self.setup.platform.clone();
+                Task::perform(async move { client.card(&uid).await }, move |r| {
+                    Message::LookedUp(generation, r)
+                })
+            }
+            Effect::StartQrLogin => {
+                self.qr_active = true;
+                Task::none()
+            }
+            Effect::StopQrLogin => {
+                self.qr_active = false;
+                self.qr = None;
+                self.qr_session = None;
+                Task::none()
+            }
+            Effect::Wipe => {
+                self.generation += 1;
+                self.services = None;
+                self.preview = None;
+                self.printing = None;
+                self.rating = None;
+                Task::none()
+            }
+            Effect::RenderPreview(id) => {
+                let Some(service) = self.service(&id).cloned() else {
+                    return Task::none();
+                };
+                self.preview = Some(preview::State::new(&service, self.setup.duplex_default));
+                let book = self.setup.book;
+                let issued_at = self.issued_at();
+                Task::perform(
+                    async move {
+                        tokio::task::spawn_blocking(move || work::render(book, &service, &issued_at))
+                            .await
+                            .unwrap_or_else(|e| Err(("内部错误。".into(), format!("internal error: {e}"))))
+                    },
+                    move |r| Message::Rendered(generation, r.map(Arc::new)),
+                )
+            }
+            Effect::StartPrint(_) => self.start_print(),
+        }
+    }
+
+    fn service(&self, id: &str) -> Option<&Service> {
+        self.services.as_ref()?.iter().find(|s| s.id == id)
+    }
+
+    fn load_services(&self) -> Task<Message> {
+        let Some(person) = self.session.person().cloned() else {
+            return Task::none();
+        };
+        let generation = self.generation;
+        let client = self.setup.platform.clone();
+        let templates = self.setup.templates.clone();
+        let issued_at = self.issued_at();
+        let now_unix = self.setup.clock.now_utc().unix_timestamp();
+        Task::perform(
+            work::services(client, templates, person, issued_at, now_unix),
+            move |r| Message::ServicesLoaded(generation, r.map(Arc::new)),
+        )
+    }
+
+    fn start_print(&mut self) -> Task<Message> {
+        let Some(p) = &self.preview else {
+            return Task::none();
+        };
+        let Some(r) = &p.rendered else {
+            return Task::none();
+        };
+        let pages = u32::try_from(r.pages.len()).unwrap_or(u32::MAX);
+        let job = PrintJob {
+            id: r.document_id.clone(),
+            title: p.name.1.clone(),
+            pdf: r.pdf.clone(),
+            copies: p.copies,
+            pages,
+            duplex: p.duplex,
+        };
+        let sides = if job.duplex { pages.div_ceil(2) } else { pages };
+        self.printing = Some(printing::State::new(sides * job.copies));
+        let printer = self.setup.printer.clone();
+        let follow = self.setup.follow;
+        let generation = self.generation;
+        Task::stream(iced::stream::channel(32, async move |mut out| {
+            let mut progress = out.clone();
+            let result = crate::adapters::printer::print(printer.as_ref(), &job, follow, &mut |p| {
+                let _ = progress.try_send(Message::PrintProgress(generation, p));
+            })
+            .await;
+            let _ = out.send(Message::PrintFinished(generation, result)).await;
+        }))
+    }
+
+    fn fault_view(&self, fault: Fault) -> FaultView {
+        let now = self.setup.clock.now_utc();
+        let incident = format!(
+            "{}-{:02}{:02}{:02}{:02}{:02}",
+            self.setup.terminal_id,
+            now.day(),
+            now.hour(),
+            now.minute(),
+            now.second(),
+            self.generation % 100
+        );
+        let (message, call_staff, nothing_charged, detail) = match &fault {
+            Fault::Identify(kind) | Fault::Data(kind) => {
+                let (zh, en) = kind.for_person();
+                let staff = matches!(
+                    kind,
+                    crate::platform::ErrorKind::Unauthorized
+                        | crate::platform::ErrorKind::Rejected
+                        | crate::platform::ErrorKind::BadData
+                );
+                ((zh.to_string(), en.to_string()), staff, false, format!("{kind:?}"))
+            }
+            Fault::IdentifyTimeout => {
+                let (zh, en) = crate::platform::ErrorKind::Unavailable.for_person();
+                (
+                    (zh.to_string(), en.to_string()),
+                    false,
+                    false,
+                    "identify-timeout".into(),
+                )
+            }
+            Fault::Printer(reason) => {
+                let a = advice(reason);
+                ((a.zh.to_string(), a.en.to_string()), a.call_staff, true, reason.clone())
+            }
+        };
+        // The log line holds the incident and its cause, never the person.
+        eprintln!("incident {incident}: {detail}");
+        FaultView {
+            message,
+            call_staff,
+            nothing_charged,
+            incident,
+        }
+    }
+
+    fn card(&mut self, uid: String) -> Task<Message> {
+        if self.tech.open {
+            return Task::none();
+        }
+        self.input(Input::CardTapped(uid))
+    }
+
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        let now = self.now();
+        match message {
+            Message::Tick => self.input(Input::Tick),
+            Message::Touched | Message::StillHere => self.input(Input::Touch),
+            Message::Key(keyboard::Event::KeyPressed { key, text, .. }) => {
+                let Some(parser) = &mut self.wedge else {
+                    return Task::none();
+                };
+                let mut found = Vec::new();
+                match (key.as_ref(), text.as_deref()) {
+                    (keyboard::Key::Named(keyboard::key::Named::Enter), _) => parser.key(Key::Enter, &mut found),
+                    (_, Some(t)) => {
+                        for c in t.chars() {
+                            parser.key(Key::Char(c), &mut found);
+                        }
+                    }
+                    _ => {}
+                }
+                let taps: Vec<String> = found.into_iter().filter_map(Result::ok).collect();
+                Task::batch(taps.into_iter().map(|uid| self.card(uid)).collect::<Vec<_>>())
+            }
+            Message::Key(_) => Task::none(),
+            Message::Reader(ev) => match ev {
+                ReaderEvent::Online => {
+                    self.reader = Device::Ok;
+                    Task::none()
+                }
+                ReaderEvent::Offline(_) => {
+                    self.reader = Device::Offline;
+                    Task::none()
+                }
+                ReaderEvent::Tap(uid) => {
+                    self.reader = Device::Ok;
+                    self.card(uid)
+                }
+                ReaderEvent::Error(_) => Task::none(),
+            },
+            Message::Qr(ev) => match ev {
+                QrLoginEvent::Show {
+                    session_id,
+                    login_url,
+                    qr,
+                } if self.qr_active => {
+                    let (w, h, luma) = qr.to_luma(8);
+                    let rgba: Vec<u8> = luma.iter().flat_map(|&l| [l, l, l, 255]).collect();
+                    self.qr = Some((login_url, image::Handle::from_rgba(w, h, rgba)));
+                    self.qr_session = Some(session_id);
+                    self.qr_trouble = false;
+                    Task::none()
+                }
+                QrLoginEvent::Confirmed(person) if self.qr_active => self.input(Input::QrConfirmed(person)),
+                QrLoginEvent::Trouble(_) => {
+                    self.qr_trouble = self.qr.is_none();
+                    Task::none()
+                }
+                _ => Task::none(),
+            },
+            Message::CheckPrinter => {
+                let printer = self.setup.printer.clone();
+                Task::perform(async move { printer.status().await }, Message::PrinterChecked)
+            }
+            Message::PrinterChecked(r) => {
+                self.printer = match &r {
+                    Ok(s) => match readiness(s) {
+                        Readiness::Ready { .. } => Device::Ok,
+                        _ => Device::Fault,
+                    },
+                    Err(e) if e.kind == PrinterErrorKind::Offline => Device::Offline,
+                    Err(_) => Device::Fault,
+                };
+                self.printer_status = r.ok();
+                self.refresh_tech_lines();
+                Task::none()
+            }
+            Message::LookedUp(g, r) if g == self.generation => self.input(Input::from_lookup(r)),
+            Message::ServicesLoaded(g, r) if g == self.generation => match r {
+                Ok(list) => {
+                    self.services = Some(list);
+                    Task::none()
+                }
+                Err(e) => self.input(Input::DataFailed(e.kind)),
+            },
+            Message::Rendered(g, r) if g == self.generation => {
+                match r {
+                    Ok(rendered) => {
+                        if let Some(p) = &mut self.preview
+                            && p.service == rendered.service
+                        {
+                            p.rendered = Some(rendered);
+                        }
+                    }
+                    Err(message) => {
+                        let t = self.input(Input::DataFailed(crate::platform::ErrorKind::BadData));
+                        // The specific reason, not the generic bad-data one.
+                        if let Some(f) = &mut self.fault {
+                            f.message = message;
+                            f.call_staff = true;
+                            f.nothing_charged = true;
+                        }
+                        return t;
+                    }
+                }
+                Task::none()
+            }
+            Message::PrintProgress(g, p) if g == self.generation => {
+                if let Some(s) = &mut self.printing {
+                    match p {
+                        Progress::Accepted { .. } => s.step = printing::Step::Sending,
+                        Progress::Running { impressions, fault, .. } => {
+                            s.step = printing::Step::Printing;
+                            s.done = impressions.or(s.done);
+                            s.fault = fault;
+                        }
+                    }
+                }
+                Task::none()
+            }
+            Message::PrintFinished(g, r) if g == self.generation => {
+                let outcome = match r {
+                    Ok(JobOutcome::Printed { .. }) => None,
+                    Ok(JobOutcome::Failed { reason }) => Some(reason.split(':').next().unwrap_or("other").to_string()),
+                    Ok(JobOutcome::Cancelled) => Some("canceled".to_string()),
+                    Ok(JobOutcome::Unknown { .. }) => Some("timed-out".to_string()),
+                    Err(PrintError::NotReady { reason }) => Some(reason),
+                    Err(PrintError::Misconfigured { .. }) => Some("other".to_string()),
+                    Err(PrintError::Printer(e)) if e.kind == PrinterErrorKind::Offline => Some("offline".to_string()),
+                    Err(PrintError::Printer(_)) => Some("other".to_string()),
+                };
+                if let Some(s) = &mut self.printing {
+                    s.step = printing::Step::Done;
+                }
+                let t = match outcome {
+                    None => self.input(Input::PrintEnded),
+                    Some(reason) => self.input(Input::PrintFailed(reason)),
+                };
+                Task::batch([t, Task::done(Message::CheckPrinter)])
+            }
+            Message::LookedUp(..)
+            | Message::ServicesLoaded(..)
+            | Message::Rendered(..)
+            | Message::PrintProgress(..)
+            | Message::PrintFinished(..) => Task::none(),
+            Message::TestPageDone(line) => {
+                self.tech.lines.push(line);
+                Task::batch([Task::done(Message::CheckPrinter)])
+            }
+            Message::Attract(m) => match m {
+                attract::Message::SwitchLang => {
+                    self.lang = self.lang.other();
+                    Task::none()
+                }
+                attract::Message::Corner => {
+                    if self.tech.corner(now) {
+                        self.refresh_tech_lines();
+                    }
+                    Task::none()
+                }
+                attract::Message::DemoTap(uid) => self.card(uid),
+                attract::Message::DemoScan => {
+                    if let (Some(demo), Some(session)) = (&self.setup.demo, self.qr_session.clone()) {
+                        let _ = demo.state.confirm_qr(&session, &demo.scan_person);
+                    }
+                    Task::none()
+                }
+            },
+            Message::Services(m) => {
+                let touch = self.input(Input::Touch);
+                let next = match m {
+                    services::Message::Open(id) => self.input(Input::Preview(id)),
+                    services::Message::Logout => self.input(Input::Logout),
+                    services::Message::SwitchLang => {
+                        self.lang = self.lang.other();
+                        Task::none()
+                    }
+                };
+                Task::batch([touch, next])
+            }
+            Message::Preview(m) => {
+                let touch = self.input(Input::Touch);
+                let action = self.preview.as_mut().map_or(preview::Action::None, |p| p.update(m));
+                let next = match action {
+                    preview::Action::None => Task::none(),
+                    preview::Action::Back => {
+                        self.preview = None;
+                        self.input(Input::Back)
+                    }
+                    preview::Action::Print => self.input(Input::Print),
+                };
+                Task::batch([touch, next])
+            }
+            Message::Done(m) => match m {
+                done::Message::Rate(n) => {
+                    self.rating = Some(n);
+                    Task::none()
+                }
+                done::Message::Finish => self.input(Input::Logout),
+            },
+            Message::Fault(fault::Message::Back) => self.input(Input::Touch),
+            Message::Tech(m) => match self.tech.update(m, now) {
+                technician::Action::None | technician::Action::Close => Task::none(),
+                technician::Action::Unlocked | technician::Action::CheckNow => {
+                    self.refresh_tech_lines();
+                    Task::done(Message::CheckPrinter)
+                }
+                technician::Action::TestPage => self.test_page(),
+                technician::Action::Exit => iced::exit(),
+            },
+        }
+    }
+
+    fn refresh_tech_lines(&mut self) {
+        if !self.tech.unlocked {
+            return;
+        }
+        let s = &self.setup;
+        let mut lines = vec![
+            format!("terminal: {} · {}", s.terminal_id, s.terminal_name),
+            format!("platform: {}", s.platform_url),
+            format!("printer: {} · {:?}", s.printer.describe(), self.printer),
+        ];
+        if let Some(st) = &self.printer_status {
+            lines.push(format!(
+                "printer state: {:?} · reasons: {}",
+                st.state,
+                st.reasons.join(", ")
+            ));
+            for supply in &st.supplies {
+                lines.push(format!(
+                    "supply: {} {}",
+                    supply.name,
+                    supply.level.map_or("?".to_string(), |l| format!("{l}%"))
+                ));
+            }
+        }
+        lines.push(format!("reader: {:?}", self.reader));
+        lines.push(format!("services: {}", s.templates.len()));
+        self.tech.lines = lines;
+    }
+
+    fn test_page(&mut self) -> Task<Message> {
+        let printer = self.setup.printer.clone();
+        let book = self.setup.book;
+        let follow = self.setup.follow;
+        let issued_at = self.issued_at();
+        Task::perform(
+            async move {
+                let made = tokio::task::spawn_blocking(move || -> Result<PrintJob, String> {
+                    let tpl = crate::template::Template::load(&crate::fonts::assets_dir().join("test-page"))
+                        .map_err(|e| e.to_string())?;
+                    let (doc, facts) = crate::pipeline::render(book, &tpl, &Default::default(), &issued_at)
+                        .map_err(|e| e.to_string())?;
+                    let pdf = crate::export::pdf::to_pdf(book, &doc).map_err(|e| e.to_string())?;
+                    Ok(PrintJob {
+                        id: format!("test-{}", facts.id),
+                        title: "test page".into(),
+                        pdf: Arc::from(pdf),
+                        copies: 1,
+                        pages: u32::try_from(doc.pages.len()).unwrap_or(1),
+                        duplex: false,
+                    })
+                })
+                .await;
+                match made {
+                    Ok(Ok(job)) => {
+                        match crate::adapters::printer::print(printer.as_ref(), &job, follow, &mut |_| {}).await {
+                            Ok(o) => format!("test page: {o:?}"),
+                            Err(e) => format!("test page: {e}"),
+                        }
+                    }
+                    Ok(Err(e)) => format!("test page: {e}"),
+                    Err(e) => format!("test page: {e}"),
+                }
+            },
+            Message::TestPageDone,
+        )
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let now = self.now();
+        let lang = self.lang;
+        if self.tech.open {
+            return self.tech.view(lang, now).map(Message::Tech);
+        }
+        let screen: Element<'_, Message> = match self.session.state() {
+            State::Idle | State::Identifying { .. } => attract::view(attract::View {
+                lang,
+                terminal: &self.setup.terminal_name,
+                qr: self.qr.as_ref().map(|(_, h)| h),
+                qr_trouble: self.qr_trouble || !self.setup.qr_login,
+                identifying: matches!(self.session.state(), State::Identifying { .. }),
+                reader: self.reader,
+                printer: self.printer,
+                demo: self
+                    .setup
+                    .demo
+                    .as_ref()
+                    .map(|d| (d.cards.as_slice(), d.printed_label.as_str())),
+            })
+            .map(Message::Attract),
+            State::SignedIn { person, activity, .. } => match activity {
+                Activity::Choosing => services::view(lang, &person.name, self.services.as_deref().map(Vec::as_slice))
+                    .map(Message::Services),
+                Activity::Previewing { .. } => match &self.preview {
+                    Some(p) => p.view(lang).map(Message::Preview),
+                    None => label(tr(lang, T::Rendering), style::BODY).into(),
+                },
+                Activity::Printing { .. } => match &self.printing {
+                    Some(p) => p.view(lang).map(|m| match m {}),
+                    None => label(tr(lang, T::Preparing), style::BODY).into(),
+                },
+            },
+            State::Done { .. } => done::view(lang, self.rating).map(Message::Done),
+            State::Fault { .. } => match &self.fault {
+                Some(f) => fault::view(fault::View {
+                    lang,
+                    message: (&f.message.0, &f.message.1),
+                    call_staff: f.call_staff,
+                    nothing_charged: f.nothing_charged,
+                    incident: &f.incident,
+                })
+                .map(Message::Fault),
+                None => label(tr(lang, T::FaultTitle), style::BODY).into(),
+            },
+        };
+        match self.session.countdown(now) {
+            Some(s) => stack![
+                screen,
+                opaque(
+                    container(
+                        container(
+                            column![
+                                heading(tr(lang, T::StillThere), style::H1),
+                                label(seconds_left(lang, s), style::H2),
+                                text_button(tr(lang, T::Continue), Kind::Primary, Some(Message::StillHere)),
+                            ]
+                            .spacing(style::GAP)
+                            .align_x(iced::Alignment::Center)
+                        )
+                        .padding(48)
+                        .style(style::panel)
+                    )
+                    .center(Length::Fill)
+                    .style(|_| container::Style {
+                        background: Some(iced::Background::Color(iced::Color::from_rgba8(0, 0, 0, 0.55))),
+                        ..container::Style::default()
+                    })
+                )
+            ]
+            .into(),
+            None => screen,
+        }
+    }
+
+    pub fn subscription(&self) -> Subscription<Message> {
+        let mut subs = vec![
+            iced::time::every(std::time::Duration::from_millis(250)).map(|_| Message::Tick),
+            iced::event::listen_with(|event, _status, _window| match event {
+                iced::Event::Mouse(iced::mouse::Event::ButtonPressed(_))
+                | iced::Event::Touch(iced::touch::Event::FingerPressed { .. }) => Some(Message::Touched),
+                iced::Event::Keyboard(k @ keyboard::Event::KeyPressed { .. }) => Some(Message::Key(k)),
+                _ => None,
+            }),
+        ];
+        if matches!(self.session.state(), State::Idle) {
+            subs.push(iced::time::every(std::time::Duration::from_secs(30)).map(|_| Message::CheckPrinter));
+        }
+        if let Some(r) = &self.setup.reader {
+            subs.push(devices::reader(r.clone()).map(Message::Reader));
+        }
+        if self.wants_qr() {
+            subs.push(devices::qr(self.setup.platform.clone()).map(Message::Qr));
+        }
+        Subscription::batch(subs)
+    }
+}

@@ -1,0 +1,106 @@
+//! Printing: the steps (preparing, sending, printing side x of y, done)
+//! and the printer's fault in plain words if one happens; it clears when
+//! the printer resumes.
+
+use iced::widget::{Space, column, container, progress_bar, row};
+use iced::{Alignment, Element, Length};
+
+use crate::printing::advice;
+use crate::ui::i18n::{Lang, T, printing_side, tr};
+use crate::ui::style::{self, heading, label};
+
+/// Where the job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Preparing,
+    Sending,
+    Printing,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct State {
+    pub step: Step,
+    /// Sides printed, if the printer counts.
+    pub done: Option<u32>,
+    /// Sides in all: pages × copies (halved, rounded up, when two-sided).
+    pub total: u32,
+    /// The printer's blocking reason while the job waits.
+    pub fault: Option<String>,
+}
+
+impl State {
+    pub fn new(total: u32) -> State {
+        State {
+            step: Step::Preparing,
+            done: None,
+            total,
+            fault: None,
+        }
+    }
+
+    pub fn view(&self, lang: Lang) -> Element<'_, Message> {
+        let steps = [
+            (Step::Preparing, T::Preparing),
+            (Step::Sending, T::Sending),
+            (Step::Printing, T::PrintingStep),
+            (Step::Done, T::DoneStep),
+        ];
+        let at = steps.iter().position(|(s, _)| *s == self.step).unwrap_or(0);
+        let mut list = column![].spacing(16);
+        for (i, (_, t)) in steps.iter().enumerate() {
+            let (mark, color) = if i < at {
+                ("✓", style::GREEN)
+            } else if i == at {
+                ("●", style::BLUE)
+            } else {
+                ("○", style::GREY)
+            };
+            list = list.push(
+                row![
+                    label(mark, style::H2).color(color),
+                    label(tr(lang, *t), style::H2).color(color)
+                ]
+                .spacing(20)
+                .align_y(Alignment::Center),
+            );
+        }
+        let progress = match self.done {
+            Some(d) if self.total > 0 => d as f32 / self.total as f32,
+            _ => at as f32 / 3.0,
+        };
+        let mut col = column![
+            heading(tr(lang, T::DoNotLeave), style::H1),
+            Space::new().height(40),
+            list,
+            Space::new().height(24),
+            progress_bar(0.0..=1.0, progress).girth(24),
+        ]
+        .spacing(style::GAP)
+        .align_x(Alignment::Center);
+        if let Some(d) = self.done {
+            col = col.push(label(printing_side(lang, d, self.total), style::BODY));
+        }
+        if let Some(f) = &self.fault {
+            let a = advice(f);
+            col = col.push(
+                label(
+                    format!("{}{}", tr(lang, T::PrinterPaused), lang.pick((a.zh, a.en))),
+                    style::H2,
+                )
+                .color(style::RED),
+            );
+            if a.call_staff {
+                col = col.push(heading(tr(lang, T::CallStaff), style::H2).color(style::BLUE));
+            }
+        }
+        container(col.padding(style::MARGIN).width(Length::Fill))
+            .center(Length::Fill)
+            .style(style::screen)
+            .into()
+    }
+}
+
+/// The printing screen has no buttons: a job is never interrupted.
+#[derive(Debug, Clone)]
+pub enum Message {}

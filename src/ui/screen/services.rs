@@ -1,0 +1,70 @@
+//! The services this person may use; the others greyed, with the reason.
+
+use iced::widget::{Space, column, container, row, scrollable};
+use iced::{Alignment, Element, Length};
+
+use crate::ui::i18n::{Lang, T, tr};
+use crate::ui::style::{self, Kind, heading, label, text_button};
+use crate::ui::work::Service;
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Open(String),
+    Logout,
+    SwitchLang,
+}
+
+pub fn view<'a>(lang: Lang, name: &'a str, services: Option<&'a [Service]>) -> Element<'a, Message> {
+    let top = row![
+        heading(format!("{}{name}", tr(lang, T::Hello)), style::H2),
+        Space::new().width(Length::Fill),
+        text_button(tr(lang, T::SwitchLang), Kind::Secondary, Some(Message::SwitchLang)),
+        text_button(tr(lang, T::Logout), Kind::Secondary, Some(Message::Logout)),
+    ]
+    .spacing(style::GAP)
+    .align_y(Alignment::Center);
+    let list: Element<'a, Message> = match services {
+        None => label(tr(lang, T::LoadingServices), style::BODY)
+            .color(style::GREY)
+            .into(),
+        Some([]) => label(tr(lang, T::NoServices), style::BODY).into(),
+        Some(list) => {
+            let mut col = column![].spacing(style::GAP);
+            for s in list {
+                let name = lang.pick((&s.name.0, &s.name.1));
+                match &s.unavailable {
+                    None => {
+                        col = col.push(
+                            text_button(name, Kind::Primary, Some(Message::Open(s.id.clone()))).width(Length::Fill),
+                        );
+                    }
+                    Some(why) => {
+                        col = col.push(
+                            column![
+                                text_button(name, Kind::Disabled, None).width(Length::Fill),
+                                label(lang.pick((&why.0, &why.1)), style::SMALL).color(style::RED),
+                            ]
+                            .spacing(8),
+                        );
+                    }
+                }
+            }
+            scrollable(col).height(Length::Fill).into()
+        }
+    };
+    container(
+        column![
+            top,
+            Space::new().height(40),
+            heading(tr(lang, T::ChooseService), style::H1),
+            Space::new().height(24),
+            list
+        ]
+        .padding(style::MARGIN)
+        .spacing(8),
+    )
+    .style(style::screen)
+    .width(Length::Fill)
+    .height(Length::Fill)
+    .into()
+}

@@ -1,0 +1,247 @@
+//! What the shell runs on: the ports, built from a terminal's
+//! configuration (`Setup::from_config`) or, for the demo, around an
+//! in-process reference platform and a directory printer
+//! (`Setup::demo`). The demo differs from production only here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::adapters::card_reader::SerialSettings;
+use crate::adapters::clock::Clock;
+use crate::adapters::demo_platform::{DemoOptions, DemoServer, DemoState};
+use crate::adapters::platform_http::PlatformClient;
+use crate::adapters::printer::{Follow, from_config};
+use crate::config::{Config, ReaderProtocol, TechnicianConfig};
+use crate::core::session::Timings;
+use crate::fonts::FontBook;
+use crate::printing::Printer;
+use crate::template::Template;
+use crate::ui::screen::attract::DemoCard;
+
+/// Why the kiosk cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("platform: {0}")]
+    Platform(#[from] crate::platform::PlatformError),
+    #[error(transparent)]
+    Printer(#[from] crate::printing::PrinterError),
+    #[error("fonts: {0}")]
+    Fonts(String),
+    #[error("services.templates {dir}: {reason}")]
+    Templates { dir: PathBuf, reason: String },
+    #[error("demo: {0}")]
+    Demo(String),
+}
+
+/// The demo's extras: its platform's state (to confirm a QR scan) and
+/// its cards.
+#[derive(Debug, Clone)]
+pub struct Demo {
+    pub state: Arc<DemoState>,
+    pub cards: Vec<DemoCard>,
+    /// Who a simulated phone scan logs in.
+    pub scan_person: String,
+    /// Where the printed PDFs go, as shown.
+    pub printed_label: String,
+}
+
+/// The ports and settings of a running kiosk.
+#[derive(Clone)]
+pub struct Setup {
+    pub terminal_id: String,
+    pub terminal_name: String,
+    pub platform: PlatformClient,
+    pub platform_url: String,
+    /// Whether the attract screen offers the scan-to-log-in QR code.
+    pub qr_login: bool,
+    pub printer: Arc<dyn Printer>,
+    pub follow: Follow,
+    pub templates: Arc<Vec<Arc<Template>>>,
+    pub book: &'static FontBook,
+    pub clock: Arc<dyn Clock>,
+    pub timings: Timings,
+    pub reader: Option<SerialSettings>,
+    /// A keyboard-wedge reader's protocol: its digits and Enter are taps.
+    pub wedge: Option<crate::reader::Protocol>,
+    pub technician: Option<TechnicianConfig>,
+    pub duplex_default: bool,
+    pub demo: Option<Demo>,
+}
+
+impl std::fmt::Debug for Setup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Setup")
+            .field("terminal_id", &self.terminal_id)
+            .field("printer", &self.printer.describe())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Loads the offered templates: `offer`'s ids in order, or every folder.
+pub fn templates(dir: &Path, offer: &[String]) -> Result<Vec<Arc<Template>>, SetupError> {
+    let bad = |reason: String| SetupError::Templates {
+        dir: dir.to_path_buf(),
+        reason,
+    };
+    let ids: Vec<String> = if offer.is_empty() {
+        let mut ids: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|e| bad(e.to_string()))?
+            .flatten()
+            .filter(|e| e.path().join("template.toml").is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        ids.sort();
+        ids
+    } else {
+        offer.to_vec()
+    };
+    ids.iter()
+        .map(|id| {
+            Template::load(&dir.join(id)).map(Arc::new).map_err(|e| {
+                bad(format!(
+                    "{id}: {e} (run `kiosk template check {}`)",
+                    dir.join(id).display()
+                ))
+            })
+        })
+        .collect()
+}
+
+impl Setup {
+    /// The kiosk a configuration describes.
+    pub fn from_config(cfg: &Config, clock: Arc<dyn Clock>) -> Result<Setup, SetupError> {
+        let book = FontBook::shared().map_err(|e| SetupError::Fonts(e.to_string()))?;
+        let platform = PlatformClient::from_config(cfg)?;
+        let printer = from_config(cfg)?;
+        let templates = templates(&cfg.resolve(&cfg.services.templates), &cfg.services.offer)?;
+        let (reader, wedge) = match &cfg.reader {
+            Some(r) if r.protocol == ReaderProtocol::Keyboard => (None, Some(r.protocol())),
+            Some(r) => (
+                Some(SerialSettings {
+                    port: cfg.resolve(&r.port),
+                    baud: r.baud,
+                    protocol: r.protocol(),
+                    debounce: std::time::Duration::from_millis(r.debounce_ms),
+                }),
+                None,
+            ),
+            None => (None, None),
+        };
+        Ok(Setup {
+            terminal_id: cfg.terminal.id.clone(),
+            terminal_name: cfg.terminal.name.clone(),
+            platform,
+            platform_url: cfg.platform.base_url.clone(),
+            qr_login: true,
+            printer,
+            follow: Follow::from_config(cfg),
+            templates: Arc::new(templates),
+            book,
+            clock,
+            timings: cfg.session.timings(),
+            reader,
+            wedge,
+            technician: cfg.technician.clone(),
+            duplex_default: cfg.printer.duplex_default,
+            demo: None,
+        })
+    }
+
+    /// The demo terminal: `kiosk-config/demo` with its platform replaced
+    /// by a reference platform started here (on the current tokio
+    /// runtime) over `data`, and its printer by a folder, `printed`.
+    pub async fn demo(
+        config: &Path,
+        data: &Path,
+        printed: &Path,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Setup, DemoServer), SetupError> {
+        let mut cfg = Config::load(config)?;
+        let token = cfg.read_token()?;
+        let server = DemoServer::start(
+            DemoOptions::new(data, token),
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        )
+        .await
+        .map_err(|e| SetupError::Demo(e.to_string()))?;
+        cfg.platform.base_url = server.base_url();
+        cfg.printer.kind = crate::config::PrinterKind::Directory;
+        cfg.printer.dir = Some(printed.to_path_buf());
+        let mut setup = Setup::from_config(&cfg, clock)?;
+        setup.demo = Some(Demo {
+            state: server.state.clone(),
+            cards: demo_cards(data),
+            scan_person: "2022011234".into(),
+            printed_label: printed.display().to_string(),
+        });
+        Ok((setup, server))
+    }
+}
+
+/// The demo's cards, from the data's cards.json and the people's names,
+/// plus a card the platform does not know.
+pub fn demo_cards(data: &Path) -> Vec<DemoCard> {
+    let mut cards = Vec::new();
+    let read =
+        |p: PathBuf| -> Option<serde_json::Value> { serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok() };
+    if let Some(serde_json::Value::Object(map)) = read(data.join("cards.json")) {
+        for (uid, v) in map {
+            let person = v.get("person_id").and_then(|p| p.as_str()).unwrap_or_default();
+            let name = read(data.join(person).join("enrollment.json"))
+                .and_then(|e| e.get("name").and_then(|n| n.as_str()).map(str::to_string))
+                .unwrap_or_else(|| person.to_string());
+            let status = read(data.join(person).join("enrollment.json"))
+                .and_then(|e| e.get("status_label").and_then(|n| n.as_str()).map(str::to_string));
+            let label = if v.get("frozen").and_then(|f| f.as_bool()) == Some(true) {
+                format!("{name}（挂失卡 lost card）")
+            } else if let Some(s) = status {
+                format!("{name}（{s}）")
+            } else {
+                name
+            };
+            cards.push(DemoCard { label, uid });
+        }
+    }
+    cards.push(DemoCard {
+        label: "未登记的卡 unknown card".into(),
+        uid: "DEADBEEF".into(),
+    });
+    cards
+}
+
+/// Runs the kiosk fullscreen (or in a portrait window when `windowed`).
+pub fn run(setup: Setup, windowed: bool) -> iced::Result {
+    load_fonts(setup.book);
+    let window = iced::window::Settings {
+        size: iced::Size::new(1080.0, 1920.0),
+        fullscreen: !windowed,
+        decorations: windowed,
+        resizable: windowed,
+        ..iced::window::Settings::default()
+    };
+    iced::application(
+        move || crate::ui::Kiosk::new(setup.clone()),
+        crate::ui::Kiosk::update,
+        crate::ui::Kiosk::view,
+    )
+    .title("campus-kiosk")
+    .subscription(crate::ui::Kiosk::subscription)
+    .default_font(crate::ui::style::FONT)
+    .window(window)
+    .run()
+}
+
+/// Hands the UI's faces to the text system: the print pipeline's memory
+/// maps, shared, not copied.
+pub fn load_fonts(book: &'static FontBook) {
+    use iced_graphics::text::cosmic_text::fontdb::Source;
+    let mut fs = iced_graphics::text::font_system()
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for id in [2u8, 3, 4] {
+        let data: &'static [u8] = book.data(crate::fonts::FaceId(id));
+        let _ = fs.raw().db_mut().load_font_source(Source::Binary(Arc::new(data)));
+    }
+}

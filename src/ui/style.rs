@@ -1,0 +1,117 @@
+//! The kiosk's look: sizes for a portrait touch screen read standing up,
+//! high-contrast colours, and the few widget styles the screens share.
+
+use iced::widget::{button, container, text};
+use iced::{Background, Border, Color, Element, Font, Length, Shadow, font};
+
+/// Smallest touch target, in logical pixels.
+pub const TOUCH: f32 = 88.0;
+pub const H1: f32 = 52.0;
+pub const H2: f32 = 38.0;
+pub const BODY: f32 = 30.0;
+pub const SMALL: f32 = 24.0;
+pub const GAP: f32 = 24.0;
+pub const MARGIN: f32 = 48.0;
+
+pub const BLUE: Color = Color::from_rgb8(0x0B, 0x4F, 0x9C);
+pub const INK: Color = Color::from_rgb8(0x11, 0x18, 0x27);
+pub const GREY: Color = Color::from_rgb8(0x5B, 0x63, 0x70);
+pub const PALE: Color = Color::from_rgb8(0xEE, 0xF2, 0xF7);
+pub const RED: Color = Color::from_rgb8(0xB9, 0x1C, 0x1C);
+pub const GREEN: Color = Color::from_rgb8(0x15, 0x80, 0x3D);
+
+/// The UI's typeface (shipped in assets/fonts, shared with the print
+/// pipeline's memory map).
+pub const FONT: Font = Font::with_name("Noto Sans SC");
+pub const BOLD: Font = Font {
+    weight: font::Weight::Bold,
+    ..FONT
+};
+
+/// A text in the UI's face.
+pub fn label<'a>(s: impl text::IntoFragment<'a>, size: f32) -> iced::widget::Text<'a> {
+    text(s).size(size).font(FONT).color(INK)
+}
+
+/// A heading.
+pub fn heading<'a>(s: impl text::IntoFragment<'a>, size: f32) -> iced::widget::Text<'a> {
+    text(s).size(size).font(BOLD).color(INK)
+}
+
+/// Button kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The main action: filled blue.
+    Primary,
+    /// Other actions: outlined.
+    Secondary,
+    /// Shown but not usable: grey.
+    Disabled,
+}
+
+fn button_style(kind: Kind, status: button::Status) -> button::Style {
+    let pressed = matches!(status, button::Status::Pressed);
+    let (bg, fg, border) = match kind {
+        Kind::Primary if pressed => (Color::from_rgb8(0x08, 0x3A, 0x73), Color::WHITE, BLUE),
+        Kind::Primary => (BLUE, Color::WHITE, BLUE),
+        Kind::Secondary if pressed => (PALE, BLUE, BLUE),
+        Kind::Secondary => (Color::WHITE, BLUE, BLUE),
+        Kind::Disabled => (PALE, GREY, PALE),
+    };
+    button::Style {
+        background: Some(Background::Color(bg)),
+        text_color: fg,
+        border: Border {
+            color: border,
+            width: 3.0,
+            radius: 14.0.into(),
+        },
+        shadow: Shadow::default(),
+        snap: true,
+    }
+}
+
+/// A large touch button; `on_press` `None` shows it disabled.
+pub fn big_button<'a, M: Clone + 'a>(
+    content: impl Into<Element<'a, M>>,
+    kind: Kind,
+    on_press: Option<M>,
+) -> button::Button<'a, M> {
+    let kind = if on_press.is_none() { Kind::Disabled } else { kind };
+    button(container(content).center_y(Length::Shrink).height(Length::Shrink))
+        .padding([20, 32])
+        .height(Length::Shrink)
+        .style(move |_, status| button_style(kind, status))
+        .on_press_maybe(on_press)
+}
+
+/// A button holding one label.
+pub fn text_button<'a, M: Clone + 'a>(s: &'a str, kind: Kind, on_press: Option<M>) -> button::Button<'a, M> {
+    let color = match (kind, on_press.is_some()) {
+        (_, false) => GREY,
+        (Kind::Primary, true) => Color::WHITE,
+        _ => BLUE,
+    };
+    big_button(text(s).size(BODY).font(BOLD).color(color), kind, on_press)
+}
+
+/// A panel with a pale background.
+pub fn panel(_: &iced::Theme) -> container::Style {
+    container::Style {
+        background: Some(Background::Color(PALE)),
+        border: Border {
+            radius: 16.0.into(),
+            ..Border::default()
+        },
+        ..container::Style::default()
+    }
+}
+
+/// The whole screen's background.
+pub fn screen(_: &iced::Theme) -> container::Style {
+    container::Style {
+        background: Some(Background::Color(Color::WHITE)),
+        text_color: Some(INK),
+        ..container::Style::default()
+    }
+}

@@ -1,0 +1,145 @@
+//! The work behind the screens: looking a person's services up, rendering
+//! a preview, printing. Plain async functions over the ports (platform
+//! client, printer, templates), run by the shell as iced tasks; each
+//! returns what its message carries.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use iced::widget::image;
+
+use crate::adapters::platform_http::PlatformClient;
+use crate::adapters::spreadsheet;
+use crate::data::{DataSet, Source};
+use crate::fonts::FontBook;
+use crate::pipeline::{self, PipelineError};
+use crate::platform::{ErrorKind, Person, PersonKind, PlatformError};
+use crate::template::Template;
+use crate::template::spec::Audience;
+
+/// A service as the person sees it.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub id: String,
+    pub name: (String, String),
+    /// Why not, in (zh, en), when the person may not use it now.
+    pub unavailable: Option<(String, String)>,
+    pub max_copies: u32,
+    pub duplex: bool,
+    template: Arc<Template>,
+    data: Arc<DataSet>,
+}
+
+/// The services this person may see, in the configured order.
+pub async fn services(
+    platform: PlatformClient,
+    templates: Arc<Vec<Arc<Template>>>,
+    person: Person,
+    issued_at: String,
+    now_unix: i64,
+) -> Result<Vec<Service>, PlatformError> {
+    let audience = match person.kind {
+        PersonKind::Student => Audience::Student,
+        PersonKind::Staff => Audience::Staff,
+    };
+    let mut all = DataSet {
+        person: Some(person.record.clone()),
+        ..DataSet::default()
+    };
+    let mut absent: HashSet<String> = HashSet::new();
+    let mut fetched: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    for tpl in templates.iter().filter(|t| t.file.service.audience.contains(&audience)) {
+        let sources = pipeline::sources(tpl);
+        for s in &sources {
+            if matches!(s, Source::Person | Source::Spreadsheet(_)) || !fetched.insert(s.key()) {
+                continue;
+            }
+            match platform.fetch(&person, std::slice::from_ref(s)).await {
+                Ok(got) => {
+                    all.enrollment = all.enrollment.or(got.enrollment);
+                    all.transcript = all.transcript.or(got.transcript);
+                    all.datasets.extend(got.datasets);
+                }
+                // This person has no such record: the services reading it
+                // are greyed out; anything else ends the session.
+                Err(e) if e.kind == ErrorKind::NotFound => {
+                    absent.insert(s.key());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let service = &tpl.file.service;
+        let mut data = all.only(&sources);
+        let unavailable = if sources.iter().any(|s| absent.contains(&s.key())) {
+            Some((
+                "没有找到你的相关记录。".to_string(),
+                "No record of yours was found for this document.".to_string(),
+            ))
+        } else if let Err(e) = spreadsheet::bind(tpl, &mut data, now_unix) {
+            let _ = e;
+            Some((
+                "你不在该部门提供的名单中，请向该部门咨询。".to_string(),
+                "You are not on this department's list: please ask the department.".to_string(),
+            ))
+        } else {
+            let facts = pipeline::document_facts(tpl.id(), &data, &issued_at);
+            match pipeline::eligibility(tpl, &data, &data.context(&facts)) {
+                Ok(()) => None,
+                Err(PipelineError::Ineligible { message }) => Some((message.zh, message.en)),
+                Err(_) => Some((
+                    "该文件暂时无法出具，请联系工作人员。".to_string(),
+                    "This document cannot be issued right now: please call staff.".to_string(),
+                )),
+            }
+        };
+        out.push(Service {
+            id: service.id.clone(),
+            name: (service.name.zh.clone(), service.name.en.clone()),
+            unavailable,
+            max_copies: service.max_copies.clamp(1, 99),
+            duplex: service.duplex,
+            template: tpl.clone(),
+            data: Arc::new(data),
+        });
+    }
+    Ok(out)
+}
+
+/// A rendered document: its pages as pictures for the screen and its PDF
+/// for the printer, both from one layout.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub service: String,
+    pub document_id: String,
+    pub pages: Vec<image::Handle>,
+    pub pdf: Arc<[u8]>,
+}
+
+/// Preview resolution: an A4 page about 900 pixels wide.
+pub const PREVIEW_DPI: f32 = 110.0;
+
+/// Renders `service` for the preview and the printer. Why not, in
+/// (zh, en), if it cannot be made (a missing glyph, bad data).
+pub fn render(book: &FontBook, service: &Service, issued_at: &str) -> Result<Rendered, (String, String)> {
+    let refuse = |e: &dyn std::fmt::Display| {
+        (
+            "该文件无法生成，请联系工作人员。未扣次数。".to_string(),
+            format!("This document cannot be made ({e}). Please call staff. Nothing was charged."),
+        )
+    };
+    let (doc, facts) = pipeline::render(book, &service.template, &service.data, issued_at).map_err(|e| refuse(&e))?;
+    let pdf = crate::export::pdf::to_pdf(book, &doc).map_err(|e| refuse(&e))?;
+    let mut pages = Vec::with_capacity(doc.pages.len());
+    for page in &doc.pages {
+        let pix = crate::export::raster::render_page(book, page, PREVIEW_DPI).map_err(|e| refuse(&e))?;
+        // The page is opaque white: premultiplied RGBA is plain RGBA.
+        pages.push(image::Handle::from_rgba(pix.width(), pix.height(), pix.take()));
+    }
+    Ok(Rendered {
+        service: service.id.clone(),
+        document_id: facts.id,
+        pages,
+        pdf: Arc::from(pdf),
+    })
+}

@@ -1,0 +1,543 @@
+//! The kiosk's screens, driven headless with `iced_test`: real clicks on
+//! real views, real tasks (platform calls to the reference platform on
+//! 127.0.0.1, rendering, printing into a folder), and a clock moved by
+//! hand. Each journey is what a person at the terminal does.
+
+mod common;
+
+use std::sync::Arc;
+
+use campus_kiosk::adapters::card_reader::ReaderEvent;
+use campus_kiosk::adapters::clock::ManualClock;
+use campus_kiosk::adapters::demo_platform::DemoServer;
+use campus_kiosk::adapters::platform_http::PlatformClient;
+use campus_kiosk::adapters::printer::Follow;
+use campus_kiosk::core::session::{Activity, State};
+use campus_kiosk::printing::JobState;
+use campus_kiosk::printing::fake::{self, FakePrinter};
+use campus_kiosk::ui::devices::qr_events;
+use campus_kiosk::ui::i18n::{T, tr};
+use campus_kiosk::ui::setup::{Setup, load_fonts};
+use campus_kiosk::ui::{Kiosk, Message};
+use common::*;
+use iced::Task;
+use iced_test::runtime::futures::futures::StreamExt;
+use iced_test::{Simulator, runtime};
+
+/// A kiosk, its runtime and its clock.
+struct Driver {
+    app: Kiosk,
+    rt: tokio::runtime::Runtime,
+    clock: ManualClock,
+    server: DemoServer,
+    platform: PlatformClient,
+    printed: tempfile::TempDir,
+    /// A text to look for on screen after every print progress message,
+    /// and whether it was seen.
+    watch: Option<(String, bool)>,
+    /// A text to wait for (after print progress messages), and where to
+    /// save a snapshot when it shows.
+    snap_when: Option<(String, std::path::PathBuf, &'static str)>,
+}
+
+fn settings() -> iced::Settings {
+    iced::Settings {
+        default_font: campus_kiosk::ui::style::FONT,
+        ..iced::Settings::default()
+    }
+}
+
+impl Driver {
+    fn new() -> Driver {
+        Driver::with(|_| {})
+    }
+
+    /// A demo kiosk, changed by `adjust` before it starts.
+    fn with(adjust: impl FnOnce(&mut Setup)) -> Driver {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let clock = ManualClock::new(time::macros::datetime!(2026-11-23 09:30 +8));
+        let printed = tempfile::tempdir().unwrap();
+        let (mut setup, server) = rt
+            .block_on(Setup::demo(
+                &root().join("kiosk-config/demo"),
+                &root().join("assets/sample-data"),
+                printed.path(),
+                Arc::new(clock.clone()),
+            ))
+            .unwrap();
+        // Printer follow-up without waiting between looks.
+        setup.follow = Follow {
+            poll: std::time::Duration::from_millis(5),
+            stuck_after: std::time::Duration::from_secs(20),
+        };
+        adjust(&mut setup);
+        load_fonts(setup.book);
+        let platform = setup.platform.clone();
+        let (app, boot) = Kiosk::new(setup);
+        let mut d = Driver {
+            app,
+            rt,
+            clock,
+            server,
+            platform,
+            printed,
+            watch: None,
+            snap_when: None,
+        };
+        d.run(boot);
+        d
+    }
+
+    /// Runs a task to its end, feeding every message it yields back in.
+    fn run(&mut self, task: Task<Message>) {
+        let Some(stream) = runtime::task::into_stream(task) else {
+            return;
+        };
+        let _guard = self.rt.enter();
+        let actions: Vec<_> = self.rt.block_on(stream.collect());
+        for a in actions {
+            if let runtime::Action::Output(m) = a {
+                self.send(m);
+            }
+        }
+    }
+
+    fn send(&mut self, m: Message) {
+        let _guard = self.rt.enter();
+        let progress = matches!(m, Message::PrintProgress(..));
+        let t = self.app.update(m);
+        if !progress {
+            self.run(t);
+            return;
+        }
+        if let Some((text, false)) = self.watch.clone()
+            && self.shows(&text)
+        {
+            self.watch = Some((text, true));
+        }
+        if let Some((text, dir, name)) = self.snap_when.clone()
+            && self.shows(&text)
+        {
+            self.snapshot(&dir, name);
+            self.snap_when = None;
+        }
+        self.run(t);
+    }
+
+    /// Clicks the text `label` on the current screen.
+    fn click(&mut self, label: &str) {
+        let messages: Vec<Message> = {
+            let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), self.app.view());
+            if let Err(e) = ui.click(label) {
+                panic!("no {label:?} to click on {:?}: {e}", self.app.state());
+            }
+            ui.into_messages().collect()
+        };
+        assert!(!messages.is_empty(), "clicking {label:?} did nothing");
+        for m in messages {
+            self.send(m);
+        }
+    }
+
+    fn t(&self, key: T) -> &'static str {
+        tr(self.app.lang(), key)
+    }
+
+    /// Whether `label` shows on the current screen.
+    fn shows(&mut self, label: &str) -> bool {
+        let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), self.app.view());
+        ui.find(label).is_ok()
+    }
+
+    /// The current screen rendered to a PNG in `dir` (as iced_test names
+    /// it: `<name>-<renderer>.png`); its path.
+    fn snapshot(&self, dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+        let dir = dir.join(name);
+        let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), self.app.view());
+        let snap = ui.snapshot(&iced::Theme::Light).unwrap();
+        assert!(snap.matches_image(dir.join(name)).unwrap());
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .next()
+            .expect("the snapshot was written")
+    }
+
+    fn tap(&mut self, uid: &str) {
+        self.send(Message::Reader(ReaderEvent::Tap(uid.into())));
+    }
+
+    fn wait(&mut self, ms: u64) {
+        self.clock.advance(ms);
+        self.send(Message::Tick);
+    }
+
+    fn printed(&self) -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(self.printed.path())
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    }
+}
+
+#[test]
+fn card_tap_to_printed_pages_and_logout() {
+    let mut d = Driver::new();
+    d.tap("04A1B2C3");
+    assert!(matches!(d.app.state(), State::SignedIn { .. }), "{:?}", d.app.state());
+    assert!(d.shows("你好，王小明"));
+    d.click("中文成绩单");
+    assert!(matches!(
+        d.app.state(),
+        State::SignedIn {
+            activity: Activity::Previewing { .. },
+            ..
+        }
+    ));
+    assert!(
+        d.shows("第 1 页 / 共 2 页"),
+        "the preview shows the first of the transcript's pages"
+    );
+    d.click(d.t(T::NextPage));
+    assert!(d.shows("第 2 页 / 共 2 页"));
+    d.click("+");
+    assert!(d.shows("2"), "two copies");
+    d.click(d.t(T::Print));
+    assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
+    assert!(d.shows(d.t(T::TakeDocuments)));
+    // The printed file is the document, as a sound PDF.
+    let printed = d.printed();
+    assert_eq!(printed.len(), 1, "{printed:?}");
+    run("qpdf", &["--check", printed[0].to_str().unwrap()]);
+    let text = run("pdftotext", &[printed[0].to_str().unwrap(), "-"]);
+    assert!(text.contains("王小明") && text.contains("2022011234"), "{text}");
+    d.click("5");
+    assert!(d.shows(d.t(T::Thanks)));
+    d.click(d.t(T::Finish));
+    assert_eq!(d.app.state(), &State::Idle);
+    assert!(!d.app.holds_personal_data());
+}
+
+#[test]
+fn a_suspended_student_sees_the_certificate_greyed_with_the_reason() {
+    let mut d = Driver::new();
+    d.tap("04D5E6F708A1B2");
+    assert!(matches!(d.app.state(), State::SignedIn { .. }), "{:?}", d.app.state());
+    assert!(d.shows("你的学籍状态不是“在读”，不能开具在读证明。请到教务处咨询。"));
+    // Greyed: clicking it does nothing.
+    let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), d.app.view());
+    ui.click("在读证明").ok();
+    assert_eq!(ui.into_messages().count(), 0, "a greyed service does not open");
+    // Transcripts stay available.
+    d.click("中文成绩单");
+    assert!(matches!(
+        d.app.state(),
+        State::SignedIn {
+            activity: Activity::Previewing { .. },
+            ..
+        }
+    ));
+}
+
+#[test]
+fn an_unknown_card_is_told_and_the_attract_screen_returns() {
+    let mut d = Driver::new();
+    d.tap("DEADBEEF");
+    assert!(matches!(d.app.state(), State::Fault { .. }), "{:?}", d.app.state());
+    assert!(d.shows("未找到你的信息，请到服务台咨询。"));
+    d.click(d.t(T::BackToStart));
+    assert_eq!(d.app.state(), &State::Idle);
+    // A lost card is told as such.
+    d.tap("0BADCAFE");
+    assert!(d.shows("这张校园卡已挂失，请到校园卡服务中心办理。"));
+    // The fault goes away by itself too.
+    d.wait(6_000);
+    assert_eq!(d.app.state(), &State::Idle);
+    assert!(d.shows(d.t(T::TapCard)));
+}
+
+#[test]
+fn idle_timeout_counts_down_then_wipes_the_session() {
+    let mut d = Driver::new();
+    d.tap("04A1B2C3");
+    d.click("中文成绩单");
+    assert!(d.app.holds_personal_data());
+    d.wait(50_500);
+    assert!(d.shows(d.t(T::StillThere)), "the countdown shows");
+    assert!(d.shows("10 秒后自动退出"));
+    d.click(d.t(T::Continue));
+    assert!(!d.shows(d.t(T::StillThere)), "a touch keeps the session");
+    d.wait(60_000);
+    assert_eq!(d.app.state(), &State::Idle);
+    assert!(!d.app.holds_personal_data(), "everything about the person is dropped");
+    assert!(d.shows(d.t(T::TapCard)));
+}
+
+#[test]
+fn the_language_switches_everywhere() {
+    let mut d = Driver::new();
+    d.click("English");
+    assert!(d.shows("Place your campus card on the reader"));
+    d.tap("04A1B2C3");
+    assert!(d.shows("Choose a document to print"));
+    assert!(d.shows("Transcript (Chinese)"), "service names in English");
+}
+
+#[test]
+fn the_technician_screen_refuses_a_wrong_pin_and_locks() {
+    let mut d = Driver::new();
+    let corner = iced::Point::new(100.0, 100.0);
+    for _ in 0..5 {
+        let messages: Vec<Message> = {
+            let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), d.app.view());
+            ui.point_at(corner);
+            let _ = ui.simulate(iced_test::simulator::click());
+            ui.into_messages().collect()
+        };
+        for m in messages {
+            d.send(m);
+        }
+    }
+    assert!(d.shows(d.t(T::EnterPin)));
+    for attempt in 0..3 {
+        for digit in ["1", "1", "1", "1"] {
+            d.click(digit);
+        }
+        d.click(d.t(T::Enter));
+        if attempt < 2 {
+            assert!(d.shows(d.t(T::WrongPin)));
+        }
+    }
+    assert!(d.shows("已锁定，300 秒后可再试"), "locked after three wrong PINs");
+    // Locked: the right PIN cannot even be typed.
+    assert!(!d.shows("2"));
+    d.wait(301_000);
+    for digit in ["2", "4", "6", "8"] {
+        d.click(digit);
+    }
+    d.click(d.t(T::Enter));
+    assert!(d.shows(d.t(T::TestPage)), "unlocked with the right PIN");
+    assert!(d.shows("terminal: DEMO-01 · 演示终端 Demo terminal"));
+}
+
+#[test]
+fn the_qr_code_on_screen_is_the_login_url_and_a_scan_signs_in() {
+    let mut d = Driver::new();
+    assert!(d.app.wants_qr());
+    let _guard = d.rt.enter();
+    let mut events = Box::pin(qr_events(d.platform.clone()));
+    let shown = d.rt.block_on(events.next()).unwrap();
+    d.send(Message::Qr(shown));
+    let url = d.app.login_url().expect("a code shows").to_string();
+    // What is on screen, as pixels, decoded by a real QR decoder.
+    let tmp = tempfile::tempdir().unwrap();
+    let shot = d.snapshot(tmp.path(), "attract");
+    let img = image::open(shot).unwrap().to_luma8();
+    let img = image::imageops::resize(
+        &img,
+        img.width() / 2,
+        img.height() / 2,
+        image::imageops::FilterType::Triangle,
+    );
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the attract screen");
+    let (_, content) = grids[0].decode().unwrap();
+    assert_eq!(content, url);
+    // The demo's "phone scan" confirms that session; the login signs in.
+    d.click(d.t(T::DemoScan));
+    let confirmed =
+        d.rt.block_on(async { tokio::time::timeout(std::time::Duration::from_secs(10), events.next()).await })
+            .unwrap()
+            .unwrap();
+    d.send(Message::Qr(confirmed));
+    assert!(matches!(d.app.state(), State::SignedIn { .. }), "{:?}", d.app.state());
+    assert!(!d.app.wants_qr(), "no login code while someone is signed in");
+    assert!(d.server.state.records().is_empty());
+}
+
+/// Taps the enrolled student's card and prints the Chinese transcript.
+fn print_transcript(d: &mut Driver) {
+    d.tap("04A1B2C3");
+    d.click("中文成绩单");
+    d.click(d.t(T::Print));
+}
+
+#[test]
+fn a_printer_out_of_paper_is_a_fault_in_plain_words_and_nothing_is_sent() {
+    let printer = FakePrinter::new();
+    printer.statuses([Ok(fake::with_reasons(&["media-empty-error"]))]);
+    let p = printer.clone();
+    let mut d = Driver::with(move |s| s.printer = Arc::new(p));
+    print_transcript(&mut d);
+    assert!(matches!(d.app.state(), State::Fault { .. }), "{:?}", d.app.state());
+    assert!(d.shows("打印机缺纸。"));
+    assert!(d.shows(d.t(T::CallStaff)));
+    assert!(d.shows(d.t(T::NothingCharged)));
+    assert!(printer.submitted().is_empty(), "nothing was sent to the printer");
+    assert!(!d.app.holds_personal_data());
+}
+
+#[test]
+fn paper_running_out_mid_job_is_shown_and_the_job_finishes_after_the_refill() {
+    let printer = FakePrinter::new();
+    printer.statuses([
+        Ok(fake::ready()),
+        Ok(fake::ready()),
+        Ok(fake::with_reasons(&["media-empty-error"])),
+        Ok(fake::with_reasons(&["media-empty-error"])),
+        Ok(fake::ready()),
+    ]);
+    printer.jobs([
+        Ok(fake::job(JobState::Processing, Some(1))),
+        Ok(fake::job(JobState::Stopped, Some(1))),
+        Ok(fake::job(JobState::Stopped, Some(1))),
+        Ok(fake::job(JobState::Processing, Some(1))),
+        Ok(fake::job(JobState::Completed, Some(2))),
+    ]);
+    let p = printer.clone();
+    let mut d = Driver::with(move |s| s.printer = Arc::new(p));
+    d.watch = Some(("打印机暂停：打印机缺纸。".into(), false));
+    print_transcript(&mut d);
+    assert_eq!(
+        d.watch.as_ref().map(|w| w.1),
+        Some(true),
+        "the fault showed while the job waited"
+    );
+    assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
+    assert_eq!(printer.submitted().len(), 1);
+    assert_eq!(printer.submitted()[0].pages, 2);
+}
+
+/// Every screen, rendered: each draws (a white screen with dark text).
+/// With `UPDATE_SCREENSHOTS=1` they are also written, scaled down, to
+/// docs/screenshots/, with an overview of four of them side by side.
+#[test]
+fn every_screen_renders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut shots = Vec::new();
+
+    let printer = FakePrinter::new();
+    printer.statuses([
+        Ok(fake::ready()),
+        Ok(fake::ready()),
+        Ok(fake::with_reasons(&["media-empty-error"])),
+        Ok(fake::ready()),
+    ]);
+    printer.jobs([
+        Ok(fake::job(JobState::Processing, Some(1))),
+        Ok(fake::job(JobState::Stopped, Some(1))),
+        Ok(fake::job(JobState::Completed, Some(2))),
+    ]);
+    let p = printer.clone();
+    let mut d = Driver::with(move |s| s.printer = Arc::new(p));
+    let _guard = d.rt.enter();
+    let mut events = Box::pin(qr_events(d.platform.clone()));
+    let shown = d.rt.block_on(events.next()).unwrap();
+    d.send(Message::Qr(shown));
+    shots.push(d.snapshot(dir, "attract"));
+    d.tap("04A1B2C3");
+    shots.push(d.snapshot(dir, "services"));
+    d.click("中文成绩单");
+    shots.push(d.snapshot(dir, "preview"));
+    d.snap_when = Some(("打印机暂停：打印机缺纸。".into(), dir.to_path_buf(), "printing"));
+    d.click(d.t(T::Print));
+    shots.push(
+        std::fs::read_dir(dir.join("printing"))
+            .expect("the printing screen showed the fault")
+            .flatten()
+            .map(|e| e.path())
+            .next()
+            .unwrap(),
+    );
+    d.click("4");
+    shots.push(d.snapshot(dir, "done"));
+    d.click(d.t(T::Finish));
+    d.tap("04D5E6F708A1B2");
+    shots.push(d.snapshot(dir, "services-suspended"));
+    d.wait(52_000);
+    shots.push(d.snapshot(dir, "countdown"));
+    d.wait(10_000);
+    d.tap("0BADCAFE");
+    shots.push(d.snapshot(dir, "fault"));
+    d.click(d.t(T::BackToStart));
+    d.click("English");
+    d.tap("04A1B2C3");
+    shots.push(d.snapshot(dir, "services-en"));
+    d.click(d.t(T::Logout));
+
+    let printer = FakePrinter::new();
+    printer.statuses([Ok(fake::with_reasons(&["media-empty-error"]))]);
+    let p = printer.clone();
+    let mut e = Driver::with(move |s| s.printer = Arc::new(p));
+    print_transcript(&mut e);
+    shots.push(e.snapshot(dir, "fault-printer"));
+    e.wait(6_000);
+    for _ in 0..5 {
+        let messages: Vec<Message> = {
+            let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), e.app.view());
+            ui.point_at(iced::Point::new(100.0, 100.0));
+            let _ = ui.simulate(iced_test::simulator::click());
+            ui.into_messages().collect()
+        };
+        for m in messages {
+            e.send(m);
+        }
+    }
+    shots.push(e.snapshot(dir, "technician-pin"));
+    for digit in ["2", "4", "6", "8"] {
+        e.click(digit);
+    }
+    e.click(e.t(T::Enter));
+    shots.push(e.snapshot(dir, "technician"));
+
+    let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();
+    let out = root().join("docs/screenshots");
+    let mut small = Vec::new();
+    for shot in &shots {
+        let img = image::open(shot)
+            .unwrap_or_else(|e| panic!("{}: {e}", shot.display()))
+            .to_rgb8();
+        // Drawn: more than a background (the corner's colour) on it.
+        // Every 11th pixel is enough to tell.
+        let corner = *img.get_pixel(0, 0);
+        let (mut n, mut drawn) = (0usize, 0usize);
+        for p in img.as_raw().chunks_exact(3).step_by(11) {
+            n += 1;
+            if (0..3).any(|i| p[i].abs_diff(corner.0[i]) > 60) {
+                drawn += 1;
+            }
+        }
+        assert!(
+            drawn > n / 100,
+            "{} looks blank: {drawn} of {n} pixels drawn",
+            shot.display()
+        );
+        if update {
+            let thumb = image::imageops::resize(&img, 540, 960, image::imageops::FilterType::Lanczos3);
+            let name = shot
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            thumb.save(out.join(format!("{name}.png"))).unwrap();
+            small.push(thumb);
+        }
+    }
+    if update {
+        // attract, services, preview, done.
+        let mut overview = image::RgbImage::from_pixel(4 * 540 + 3 * 20, 960, image::Rgb([255, 255, 255]));
+        for (i, k) in [0usize, 1, 2, 4].iter().enumerate() {
+            image::imageops::replace(&mut overview, &small[*k], (i * 560) as i64, 0);
+        }
+        let overview = image::imageops::resize(&overview, 1600, 680, image::imageops::FilterType::Lanczos3);
+        overview.save(out.join("overview.png")).unwrap();
+    }
+}
