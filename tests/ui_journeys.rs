@@ -38,6 +38,8 @@ struct Driver {
     /// A text to wait for (after print progress messages), and where to
     /// save a snapshot when it shows.
     snap_when: Option<(String, std::path::PathBuf, &'static str)>,
+    /// The screen, in logical pixels: portrait unless a test turns it.
+    size: (f32, f32),
 }
 
 fn settings() -> iced::Settings {
@@ -87,6 +89,7 @@ impl Driver {
             printed,
             watch: None,
             snap_when: None,
+            size: (1080.0, 1920.0),
         };
         d.run(boot);
         d
@@ -131,7 +134,7 @@ impl Driver {
     /// Clicks the text `label` on the current screen.
     fn click(&mut self, label: &str) {
         let messages: Vec<Message> = {
-            let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), self.app.view());
+            let mut ui = Simulator::with_size(settings(), self.size, self.app.view());
             if let Err(e) = ui.click(label) {
                 panic!("no {label:?} to click on {:?}: {e}", self.app.state());
             }
@@ -149,7 +152,7 @@ impl Driver {
 
     /// Whether `label` shows on the current screen.
     fn shows(&mut self, label: &str) -> bool {
-        let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), self.app.view());
+        let mut ui = Simulator::with_size(settings(), self.size, self.app.view());
         ui.find(label).is_ok()
     }
 
@@ -157,7 +160,7 @@ impl Driver {
     /// it: `<name>-<renderer>.png`); its path.
     fn snapshot(&self, dir: &std::path::Path, name: &str) -> std::path::PathBuf {
         let dir = dir.join(name);
-        let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), self.app.view());
+        let mut ui = Simulator::with_size(settings(), self.size, self.app.view());
         let snap = ui.snapshot(&iced::Theme::Light).unwrap();
         assert!(snap.matches_image(dir.join(name)).unwrap());
         std::fs::read_dir(&dir)
@@ -189,7 +192,7 @@ fn card_tap_to_printed_pages_and_logout() {
     let mut d = Driver::new();
     d.tap("04A1B2C3");
     assert!(matches!(d.app.state(), State::SignedIn { .. }), "{:?}", d.app.state());
-    assert!(d.shows("你好，王小明"));
+    assert!(d.shows("王*明 · 2022****34"), "the name and id, masked");
     d.click("中文成绩单");
     assert!(matches!(
         d.app.state(),
@@ -285,6 +288,57 @@ fn the_language_switches_everywhere() {
     d.tap("04A1B2C3");
     assert!(d.shows("Choose a document to print"));
     assert!(d.shows("Transcript (Chinese)"), "service names in English");
+    // The next person starts in Chinese.
+    d.click("Log out");
+    assert!(d.shows("请将校园卡放在读卡区"));
+}
+
+#[test]
+fn the_attract_screen_says_what_prints_and_what_is_wrong() {
+    let mut d = Driver::new();
+    assert!(d.shows("本机可打印：在读证明 · 中文成绩单 · 英文成绩单"));
+    assert!(
+        !d.shows("打印机暂时无法使用：打印机缺纸。"),
+        "no banner while the printer is fine"
+    );
+    let printer = FakePrinter::new();
+    printer.statuses([Ok(fake::with_reasons(&["media-empty-error"]))]);
+    let mut d = Driver::with(move |s| s.printer = Arc::new(printer));
+    assert!(
+        d.shows("打印机暂时无法使用：打印机缺纸。"),
+        "the empty tray is said before anyone signs in"
+    );
+}
+
+#[test]
+fn a_keyboard_wedge_reader_types_a_card_on_the_attract_screen() {
+    use campus_kiosk::reader::{ByteOrder, Protocol, UidFormat};
+    let mut d = Driver::with(|s| {
+        s.wedge = Some(Protocol::Keyboard {
+            format: UidFormat::Decimal,
+            order: ByteOrder::Msb,
+        })
+    });
+    // The reader types the UID as ten decimal digits, then Enter.
+    let mut events: Vec<iced::Event> = Vec::new();
+    for c in "0077705923".chars() {
+        let s = c.to_string();
+        events.extend(iced_test::simulator::tap_key(
+            iced::keyboard::Key::Character(s.as_str().into()),
+            Some(s.as_str().into()),
+        ));
+    }
+    events.extend(iced_test::simulator::tap_key(
+        iced::keyboard::Key::Named(iced::keyboard::key::Named::Enter),
+        None,
+    ));
+    for e in events {
+        if let iced::Event::Keyboard(k) = e {
+            d.send(Message::Key(k));
+        }
+    }
+    assert!(matches!(d.app.state(), State::SignedIn { .. }), "{:?}", d.app.state());
+    assert!(d.shows("王*明 · 2022****34"));
 }
 
 #[test]
@@ -496,6 +550,12 @@ fn every_screen_renders() {
     e.click(e.t(T::Enter));
     shots.push(e.snapshot(dir, "technician"));
 
+    let mut f = Driver::new();
+    f.size = (1920.0, 1080.0);
+    f.tap("04A1B2C3");
+    f.click("中文成绩单");
+    shots.push(f.snapshot(dir, "preview-landscape"));
+
     let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();
     let out = root().join("docs/screenshots");
     let mut small = Vec::new();
@@ -519,7 +579,8 @@ fn every_screen_renders() {
             shot.display()
         );
         if update {
-            let thumb = image::imageops::resize(&img, 540, 960, image::imageops::FilterType::Lanczos3);
+            let (w, h) = (img.width() / 4, img.height() / 4);
+            let thumb = image::imageops::resize(&img, w, h, image::imageops::FilterType::Lanczos3);
             let name = shot
                 .parent()
                 .unwrap()
@@ -540,4 +601,22 @@ fn every_screen_renders() {
         let overview = image::imageops::resize(&overview, 1600, 680, image::imageops::FilterType::Lanczos3);
         overview.save(out.join("overview.png")).unwrap();
     }
+}
+
+#[test]
+fn a_landscape_screen_works_the_same() {
+    let mut d = Driver::new();
+    d.size = (1920.0, 1080.0);
+    d.tap("04A1B2C3");
+    d.click("英文成绩单");
+    assert!(d.shows("第 1 页 / 共 3 页"));
+    let tmp = tempfile::tempdir().unwrap();
+    let shot = d.snapshot(tmp.path(), "preview-landscape");
+    assert!(std::fs::metadata(&shot).unwrap().len() > 0);
+    d.click(d.t(T::Print));
+    assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
+    assert_eq!(d.printed().len(), 1);
+    let shot = d.snapshot(tmp.path(), "done-landscape");
+    let img = image::open(shot).unwrap();
+    assert_eq!((img.width(), img.height()), (3840, 2160));
 }

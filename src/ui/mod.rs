@@ -213,6 +213,8 @@ impl Kiosk {
                 Task::none()
             }
             Effect::Wipe => {
+                // The next person starts in the terminal's language.
+                self.lang = Lang::default();
                 self.generation += 1;
                 self.services = None;
                 self.preview = None;
@@ -531,6 +533,11 @@ impl Kiosk {
                         self.input(Input::Back)
                     }
                     preview::Action::Print => self.input(Input::Print),
+                    preview::Action::Logout => self.input(Input::Logout),
+                    preview::Action::SwitchLang => {
+                        self.lang = self.lang.other();
+                        Task::none()
+                    }
                 };
                 Task::batch([touch, next])
             }
@@ -551,6 +558,22 @@ impl Kiosk {
                 technician::Action::TestPage => self.test_page(),
                 technician::Action::Exit => iced::exit(),
             },
+        }
+    }
+
+    /// What is wrong with the printer, in plain words, if anything.
+    fn printer_problem(&self) -> Option<(&'static str, &'static str)> {
+        match self.printer {
+            Device::Ok | Device::None => None,
+            Device::Offline => Some((tr(Lang::Zh, T::PrinterOffline), tr(Lang::En, T::PrinterOffline))),
+            Device::Fault => {
+                let reason = match self.printer_status.as_ref().map(readiness) {
+                    Some(Readiness::NotReady { reason }) => reason,
+                    _ => "other".to_string(),
+                };
+                let a = advice(&reason);
+                Some((a.zh, a.en))
+            }
         }
     }
 
@@ -635,7 +658,13 @@ impl Kiosk {
                 qr_trouble: self.qr_trouble || !self.setup.qr_login,
                 identifying: matches!(self.session.state(), State::Identifying { .. }),
                 reader: self.reader,
-                printer: self.printer,
+                printer_problem: self.printer_problem(),
+                services: self
+                    .setup
+                    .templates
+                    .iter()
+                    .map(|t| (t.file.service.name.zh.as_str(), t.file.service.name.en.as_str()))
+                    .collect(),
                 demo: self
                     .setup
                     .demo
@@ -644,10 +673,16 @@ impl Kiosk {
             })
             .map(Message::Attract),
             State::SignedIn { person, activity, .. } => match activity {
-                Activity::Choosing => services::view(lang, &person.name, self.services.as_deref().map(Vec::as_slice))
-                    .map(Message::Services),
+                Activity::Choosing => services::view(
+                    lang,
+                    screen::masked(&person.name, &person.id),
+                    self.services.as_deref().map(Vec::as_slice),
+                )
+                .map(Message::Services),
                 Activity::Previewing { .. } => match &self.preview {
-                    Some(p) => p.view(lang).map(Message::Preview),
+                    Some(p) => p
+                        .view(lang, screen::masked(&person.name, &person.id))
+                        .map(Message::Preview),
                     None => label(tr(lang, T::Rendering), style::BODY).into(),
                 },
                 Activity::Printing { .. } => match &self.printing {

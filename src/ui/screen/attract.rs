@@ -41,23 +41,11 @@ pub struct View<'a> {
     pub qr_trouble: bool,
     pub identifying: bool,
     pub reader: Device,
-    pub printer: Device,
+    /// The printer's problem in plain words (zh, en), if it has one.
+    pub printer_problem: Option<(&'a str, &'a str)>,
+    /// What this terminal prints, (zh, en) names.
+    pub services: Vec<(&'a str, &'a str)>,
     pub demo: Option<(&'a [DemoCard], &'a str)>,
-}
-
-fn device<'a>(lang: Lang, name: T, d: Device) -> Element<'a, Message> {
-    let (state, color) = match d {
-        Device::Ok => (T::StatusOk, style::GREEN),
-        Device::Offline => (T::StatusOff, style::RED),
-        Device::Fault => (T::StatusFault, style::RED),
-        Device::None => (T::StatusNone, style::GREY),
-    };
-    row![
-        label(tr(lang, name), style::SMALL).color(style::GREY),
-        label(tr(lang, state), style::SMALL).color(color),
-    ]
-    .spacing(8)
-    .into()
 }
 
 pub fn view(v: View<'_>) -> Element<'_, Message> {
@@ -99,8 +87,17 @@ pub fn view(v: View<'_>) -> Element<'_, Message> {
         heading(tr(lang, T::TapCard), style::H2).color(style::BLUE),
         Space::new().height(40),
         qr,
+        Space::new().height(24),
+        label(
+            format!(
+                "{}{}",
+                tr(lang, T::CanPrint),
+                v.services.iter().map(|n| lang.pick(*n)).collect::<Vec<_>>().join(" · ")
+            ),
+            style::BODY
+        )
+        .color(style::GREY),
         Space::new().height(Length::Fill),
-        row![device(lang, T::Reader, v.reader), device(lang, T::Printer, v.printer)].spacing(48),
     ]
     .align_x(Alignment::Center)
     .spacing(8)
@@ -108,6 +105,24 @@ pub fn view(v: View<'_>) -> Element<'_, Message> {
     .width(Length::Fill)
     .height(Length::Fill);
 
+    // Device status only when something is wrong.
+    if let Some(problem) = v.printer_problem {
+        body = body.push(
+            container(
+                label(
+                    format!("{}{}", tr(lang, T::PrinterDown), lang.pick(problem)),
+                    style::BODY,
+                )
+                .color(style::RED),
+            )
+            .padding(24)
+            .style(style::panel)
+            .width(Length::Fill),
+        );
+    }
+    if v.reader == Device::Offline {
+        body = body.push(label(tr(lang, T::ReaderDown), style::BODY).color(style::RED));
+    }
     if let Some((cards, printed)) = v.demo {
         let mut demo = column![label(tr(lang, T::DemoTitle), style::SMALL).color(style::GREY)].spacing(12);
         for c in cards {

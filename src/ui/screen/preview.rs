@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use iced::widget::{Space, column, container, image, row};
+use iced::widget::{Space, column, container, image, responsive, row};
 use iced::{Alignment, Element, Length};
 
 use crate::ui::i18n::{Lang, T, at_most, page_of, tr};
@@ -20,6 +20,8 @@ pub enum Message {
     ToggleDuplex,
     Print,
     Back,
+    Logout,
+    SwitchLang,
 }
 
 /// What the shell does next.
@@ -28,6 +30,8 @@ pub enum Action {
     None,
     Print,
     Back,
+    Logout,
+    SwitchLang,
 }
 
 #[derive(Debug, Clone)]
@@ -71,43 +75,73 @@ impl State {
             Message::Print if self.rendered.is_some() => return Action::Print,
             Message::Print => {}
             Message::Back => return Action::Back,
+            Message::Logout => return Action::Logout,
+            Message::SwitchLang => return Action::SwitchLang,
         }
         Action::None
     }
 
-    pub fn view(&self, lang: Lang) -> Element<'_, Message> {
+    pub fn view(&self, lang: Lang, who: String) -> Element<'_, Message> {
+        let bar = super::signed_in_bar(lang, who, Some(Message::Back), Message::SwitchLang, Message::Logout);
         let title = heading(lang.pick((&self.name.0, &self.name.1)), style::H2);
-        let page: Element<'_, Message> = match &self.rendered {
-            None => container(label(tr(lang, T::Rendering), style::BODY).color(style::GREY))
-                .center(Length::Fill)
-                .into(),
-            Some(r) => {
-                let n = r.pages.len();
-                let img = image(r.pages[self.page.min(n - 1)].clone())
-                    .width(Length::Fill)
-                    .height(Length::Fill);
-                column![
-                    container(img).style(style::panel).padding(12).height(Length::Fill),
-                    row![
-                        text_button(
-                            tr(lang, T::PrevPage),
-                            Kind::Secondary,
-                            (self.page > 0).then_some(Message::PrevPage)
-                        ),
-                        container(label(page_of(lang, self.page + 1, n), style::BODY)).center_x(Length::Fill),
-                        text_button(
-                            tr(lang, T::NextPage),
-                            Kind::Secondary,
-                            (self.page + 1 < n).then_some(Message::NextPage)
-                        ),
-                    ]
-                    .align_y(Alignment::Center)
-                    .spacing(style::GAP),
+        // Portrait: the page above the controls. Landscape: side by side.
+        let body = responsive(move |size| {
+            if size.width > size.height {
+                row![
+                    container(self.page_view(lang)).width(Length::FillPortion(3)),
+                    container(self.controls_view(lang))
+                        .width(Length::FillPortion(2))
+                        .height(Length::Fill)
+                        .align_bottom(Length::Fill),
                 ]
-                .spacing(16)
+                .spacing(style::GAP * 2.0)
                 .into()
+            } else {
+                column![self.page_view(lang), self.controls_view(lang)]
+                    .spacing(style::GAP)
+                    .into()
             }
+        });
+        container(column![bar, title, body].spacing(style::GAP).padding(style::MARGIN))
+            .style(style::screen)
+            .width(Length::Fill)
+            .height(Length::Fill)
+            .into()
+    }
+
+    fn page_view(&self, lang: Lang) -> Element<'_, Message> {
+        let Some(r) = &self.rendered else {
+            return container(label(tr(lang, T::Rendering), style::BODY).color(style::GREY))
+                .center(Length::Fill)
+                .into();
         };
+        let n = r.pages.len();
+        let img = image(r.pages[self.page.min(n - 1)].clone())
+            .width(Length::Fill)
+            .height(Length::Fill);
+        column![
+            container(img).style(style::panel).padding(12).height(Length::Fill),
+            row![
+                text_button(
+                    tr(lang, T::PrevPage),
+                    Kind::Secondary,
+                    (self.page > 0).then_some(Message::PrevPage)
+                ),
+                container(label(page_of(lang, self.page + 1, n), style::BODY)).center_x(Length::Fill),
+                text_button(
+                    tr(lang, T::NextPage),
+                    Kind::Secondary,
+                    (self.page + 1 < n).then_some(Message::NextPage)
+                ),
+            ]
+            .align_y(Alignment::Center)
+            .spacing(style::GAP),
+        ]
+        .spacing(16)
+        .into()
+    }
+
+    fn controls_view(&self, lang: Lang) -> Element<'_, Message> {
         let copies = row![
             label(tr(lang, T::Copies), style::BODY),
             text_button("−", Kind::Secondary, (self.copies > 1).then_some(Message::Fewer)).width(style::TOUCH),
@@ -131,26 +165,20 @@ impl State {
             };
             controls = controls.push(text_button(tr(lang, now), kind, Some(Message::ToggleDuplex)));
         }
-        let actions = row![
-            text_button(tr(lang, T::Back), Kind::Secondary, Some(Message::Back)),
-            Space::new().width(Length::Fill),
-            text_button(
-                tr(lang, T::Print),
-                Kind::Primary,
-                self.rendered.is_some().then_some(Message::Print)
+        controls
+            .push(
+                row![
+                    Space::new().width(Length::Fill),
+                    text_button(
+                        tr(lang, T::Print),
+                        Kind::Primary,
+                        self.rendered.is_some().then_some(Message::Print)
+                    )
+                    .width(360),
+                ]
+                .align_y(Alignment::Center),
             )
-            .width(360),
-        ]
-        .align_y(Alignment::Center);
-        container(
-            column![title, page, controls, actions]
-                .spacing(style::GAP)
-                .padding(style::MARGIN),
-        )
-        .style(style::screen)
-        .width(Length::Fill)
-        .height(Length::Fill)
-        .into()
+            .into()
     }
 }
 

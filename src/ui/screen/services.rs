@@ -1,7 +1,7 @@
 //! The services this person may use; the others greyed, with the reason.
 
-use iced::widget::{Space, column, container, row, scrollable};
-use iced::{Alignment, Element, Length};
+use iced::widget::{Space, column, container, scrollable};
+use iced::{Element, Length};
 
 use crate::ui::i18n::{Lang, T, tr};
 use crate::ui::style::{self, Kind, heading, label, text_button};
@@ -14,15 +14,8 @@ pub enum Message {
     SwitchLang,
 }
 
-pub fn view<'a>(lang: Lang, name: &'a str, services: Option<&'a [Service]>) -> Element<'a, Message> {
-    let top = row![
-        heading(format!("{}{name}", tr(lang, T::Hello)), style::H2),
-        Space::new().width(Length::Fill),
-        text_button(tr(lang, T::SwitchLang), Kind::Secondary, Some(Message::SwitchLang)),
-        text_button(tr(lang, T::Logout), Kind::Secondary, Some(Message::Logout)),
-    ]
-    .spacing(style::GAP)
-    .align_y(Alignment::Center);
+pub fn view<'a>(lang: Lang, who: String, services: Option<&'a [Service]>) -> Element<'a, Message> {
+    let top = super::signed_in_bar(lang, who, None, Message::SwitchLang, Message::Logout);
     let list: Element<'a, Message> = match services {
         None => label(tr(lang, T::LoadingServices), style::BODY)
             .color(style::GREY)
