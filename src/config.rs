@@ -48,6 +48,8 @@ pub struct Config {
     pub services: ServicesConfig,
     /// The hidden technician screen (`[technician]`); none: no screen.
     pub technician: Option<TechnicianConfig>,
+    /// Sealing documents (`[seal]`): required to run the kiosk.
+    pub seal: Option<SealConfig>,
     /// The folder the file is in; relative paths in the file are taken
     /// from here.
     #[serde(skip)]
@@ -198,6 +200,17 @@ impl Default for ServicesConfig {
 
 fn default_templates() -> PathBuf {
     PathBuf::from("/usr/share/campus-kiosk/print-templates")
+}
+
+/// Sealing documents (`[seal]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealConfig {
+    /// The terminal's signing key (`kiosk keygen`), mode 0600.
+    pub key_file: PathBuf,
+    /// The address a recipient's phone opens; the seal follows after `#`.
+    /// Upper case keeps the QR code small (QR's alphanumeric mode).
+    pub verify_url: String,
 }
 
 /// The technician screen (`[technician]`).
@@ -391,6 +404,15 @@ impl Config {
             }
             if r.debounce_ms > 10_000 {
                 return Err(invalid("reader.debounce_ms", "must be at most 10000".into()));
+            }
+        }
+        if let Some(seal) = &cfg.seal {
+            let u = seal.verify_url.to_ascii_lowercase();
+            if !(u.starts_with("https://") || u.starts_with("http://")) || seal.verify_url.contains('#') {
+                return Err(invalid(
+                    "seal.verify_url",
+                    "must be an http(s) address without '#', e.g. \"HTTPS://VERIFY.EXAMPLE.EDU.CN/V\"".into(),
+                ));
             }
         }
         if let Some(t) = &cfg.technician {

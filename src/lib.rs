@@ -14,6 +14,7 @@ pub mod platform;
 pub mod printing;
 pub mod qr;
 pub mod reader;
+pub mod seal;
 pub mod sheets;
 pub mod template;
 pub mod ui;

@@ -29,6 +29,29 @@ pub enum PipelineError {
     },
     #[error("{0}")]
     Layout(LayoutError),
+    #[error("seal field {field:?}: {message}")]
+    Seal { field: String, message: String },
+}
+
+/// What seals documents: the terminal's id and key, and the address a
+/// recipient's phone opens (the code follows it after `#`).
+#[derive(Clone)]
+pub struct Sealer {
+    pub terminal: String,
+    pub key: ed25519_dalek::SigningKey,
+    pub verify_url: String,
+}
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealer")
+            .field("terminal", &self.terminal)
+            .field(
+                "key_id",
+                &crate::seal::hex(&crate::seal::key_id(&self.key.verifying_key())),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl From<RenderError> for PipelineError {
@@ -111,20 +134,78 @@ pub fn eligibility(tpl: &Template, data: &DataSet, ctx: &minijinja::Value) -> Re
     Ok(())
 }
 
-/// Makes the document: eligibility, then layout.
+/// Makes an unsealed document (a template author's preview, a test
+/// page): its code names the document but proves nothing.
 pub fn render(
     book: &FontBook,
     tpl: &Template,
     data: &DataSet,
     issued_at: &str,
 ) -> Result<(Document, DocumentFacts), PipelineError> {
+    render_with(book, tpl, data, issued_at, None)
+}
+
+/// Makes a sealed document: its verification code carries the signed
+/// seal (see `seal` and docs/verification.md).
+pub fn render_sealed(
+    book: &FontBook,
+    tpl: &Template,
+    data: &DataSet,
+    issued_at: &str,
+    sealer: &Sealer,
+) -> Result<(Document, DocumentFacts), PipelineError> {
+    render_with(book, tpl, data, issued_at, Some(sealer))
+}
+
+/// The seal's payload for a document.
+pub fn seal_payload(
+    tpl: &Template,
+    data: &DataSet,
+    facts: &DocumentFacts,
+    terminal: &str,
+) -> Result<crate::seal::Payload, PipelineError> {
+    let ctx = data.context(facts);
+    let mut fields = std::collections::BTreeMap::new();
+    for (name, text) in &tpl.file.seal.fields {
+        let value = tpl.string(text, &ctx).map_err(|e| PipelineError::Seal {
+            field: name.clone(),
+            message: e.message,
+        })?;
+        fields.insert(name.clone(), value);
+    }
+    let issued = time::OffsetDateTime::parse(&facts.issued_at, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| PipelineError::IssueTime(facts.issued_at.clone()))?
+        .unix_timestamp();
+    let mut digest = [0u8; 16];
+    digest.copy_from_slice(&data.digest()[..16]);
+    Ok(crate::seal::Payload {
+        document_id: facts.id.clone(),
+        service: tpl.id().to_string(),
+        terminal: terminal.to_string(),
+        issued: u64::try_from(issued).map_err(|_| PipelineError::IssueTime(facts.issued_at.clone()))?,
+        fields,
+        digest,
+    })
+}
+
+fn render_with(
+    book: &FontBook,
+    tpl: &Template,
+    data: &DataSet,
+    issued_at: &str,
+    sealer: Option<&Sealer>,
+) -> Result<(Document, DocumentFacts), PipelineError> {
     check_time(issued_at)?;
     // A document binds only what its template declares.
     let bound = data.only(&sources(tpl));
     let data = &bound;
-    let facts = document_facts(tpl.id(), data, issued_at);
+    let mut facts = document_facts(tpl.id(), data, issued_at);
     let ctx = data.context(&facts);
     eligibility(tpl, data, &ctx)?;
+    if let Some(s) = sealer {
+        let payload = seal_payload(tpl, data, &facts, &s.terminal)?;
+        facts.verification = crate::seal::to_code(&s.verify_url, &crate::seal::sign(&payload, &s.key));
+    }
     let doc = layout::layout(book, tpl, &ctx, &facts.verification, issued_at).map_err(|e| match e {
         LayoutError::MissingGlyph { ch, code, text } => PipelineError::MissingGlyph {
             ch,

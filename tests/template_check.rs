@@ -248,3 +248,20 @@ fn malformed_data_is_named_with_file_line_and_column() {
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(err.contains("lacks enrollment"), "{err}");
 }
+
+#[test]
+fn a_bad_placeholder_in_a_seal_field_is_named() {
+    let (_tmp, dir) = broken(|t| {
+        t.replace(
+            "college = \"{{ enrollment.college }}\"",
+            "college = \"{{ enrollment.colege }}\"",
+        )
+    });
+    let problems = check_dir(book(), &dir, NOW);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("enrollment.colege") && p.at.contains("seal.fields.college")),
+        "{problems:?}"
+    );
+}

@@ -180,9 +180,15 @@ impl Driver {
         self.send(Message::Tick);
     }
 
+    /// The PDFs printed so far.
     fn printed(&self) -> Vec<std::path::PathBuf> {
         std::fs::read_dir(self.printed.path())
-            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -218,6 +224,28 @@ fn card_tap_to_printed_pages_and_logout() {
     run("qpdf", &["--check", printed[0].to_str().unwrap()]);
     let text = run("pdftotext", &[printed[0].to_str().unwrap(), "-"]);
     assert!(text.contains("王小明") && text.contains("2022011234"), "{text}");
+    // Its verification code is sealed by the demo's key: the keyring
+    // beside the printed files verifies it.
+    let keyring = d.printed.path().join("keyring.toml");
+    let out = kiosk(
+        &[
+            "verify",
+            printed[0].to_str().unwrap(),
+            "--keyring",
+            keyring.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.starts_with("VALID"),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("name: 王小明") && said.contains("service: transcript-zh"),
+        "{said}"
+    );
     d.click("5");
     assert!(d.shows(d.t(T::Thanks)));
     d.click(d.t(T::Finish));

@@ -6,6 +6,7 @@ mod demo;
 mod printer;
 mod reader;
 mod run;
+mod seal;
 mod template;
 
 use std::path::PathBuf;
@@ -40,6 +41,28 @@ pub enum Command {
         /// In a portrait window instead of fullscreen (for development).
         #[arg(long)]
         windowed: bool,
+    },
+    /// Make a signing key for a terminal: a secret key file (mode 0600) and
+    /// the keyring entry that lets recipients verify its documents.
+    Keygen {
+        /// The terminal's id, as in its [terminal] id.
+        #[arg(long)]
+        terminal_id: String,
+        /// Folder for `<id>.key` and `<id>.keyring.toml`.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// Days the key may sign documents.
+        #[arg(long, default_value_t = 730)]
+        valid_days: u32,
+    },
+    /// Check a document's verification code: the code's text or URL, a PDF,
+    /// or a photo or scan (PNG, JPEG). Exit 0 only when it is valid.
+    Verify {
+        /// The URL or code, or a file.
+        input: String,
+        /// The trusted keys (see docs/verification.md).
+        #[arg(long)]
+        keyring: PathBuf,
     },
     /// Print the SHA-256 of a technician PIN, for `[technician] pin_sha256`.
     PinHash {
@@ -176,6 +199,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             windowed,
         } => run::run(&config, demo, data, windowed),
         Command::PinHash { pin } => run::pin_hash(&pin),
+        Command::Keygen {
+            terminal_id,
+            out,
+            valid_days,
+        } => seal::keygen(&terminal_id, &out, valid_days),
+        Command::Verify { input, keyring } => {
+            if seal::verify(&input, &keyring)? {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
+        }
         Command::Bench(BenchCmd::Render { template, data, n }) => bench::render(&template, &data, n),
         Command::DemoPlatform { data, listen, token } => demo::serve(data, listen, token),
         Command::Reader(ReaderCmd::Test { config }) => reader::test(&config),

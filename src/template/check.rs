@@ -144,6 +144,9 @@ pub fn check_dir(book: &FontBook, dir: &Path, now: i64) -> Vec<Problem> {
     texts_of(&f.header, "header", &mut texts);
     texts_of(&f.body, "body", &mut texts);
     texts_of(&f.footer, "footer", &mut texts);
+    for (name, text) in &f.seal.fields {
+        texts.push((format!("seal.fields.{name}"), text.clone()));
+    }
 
     // Row and group variables of tables, with the sample items they take.
     let mut locals: Vec<(String, Vec<Json>)> = Vec::new();

@@ -351,6 +351,9 @@ impl Template {
         texts_of(&file.header, "header", &mut texts);
         texts_of(&file.body, "body", &mut texts);
         texts_of(&file.footer, "footer", &mut texts);
+        for (name, text) in &file.seal.fields {
+            texts.push((format!("seal.fields.{name}"), text.clone()));
+        }
         for (field, text) in &texts {
             for (seg, _) in segments(text) {
                 if env.get_template(seg).is_ok() {

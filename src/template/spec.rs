@@ -28,6 +28,19 @@ pub struct TemplateFile {
     pub body: Vec<Block>,
     #[serde(default)]
     pub footer: Vec<Block>,
+    /// What the verification code certifies.
+    #[serde(default)]
+    pub seal: SealSpec,
+}
+
+/// What a document's seal certifies (`[seal]`): the fields a recipient
+/// compares with the paper when checking it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealSpec {
+    /// Field name → template text, e.g. `name = "{{ enrollment.name }}"`.
+    #[serde(default)]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// Chinese and English forms of a name or message.

@@ -229,9 +229,10 @@ impl Kiosk {
                 self.preview = Some(preview::State::new(&service, self.setup.duplex_default));
                 let book = self.setup.book;
                 let issued_at = self.issued_at();
+                let sealer = self.setup.sealer.clone();
                 Task::perform(
                     async move {
-                        tokio::task::spawn_blocking(move || work::render(book, &service, &issued_at))
+                        tokio::task::spawn_blocking(move || work::render(book, &service, &issued_at, &sealer))
                             .await
                             .unwrap_or_else(|e| Err(("内部错误。".into(), format!("internal error: {e}"))))
                     },

@@ -33,6 +33,18 @@ pub enum SetupError {
     Templates { dir: PathBuf, reason: String },
     #[error("demo: {0}")]
     Demo(String),
+    #[error(
+        "{0}: a terminal seals every document it prints; add a [seal] section with key_file and verify_url (docs/verification.md; `kiosk keygen` makes the key)"
+    )]
+    NoSeal(PathBuf),
+    #[error(transparent)]
+    Key(#[from] crate::adapters::keys::KeyError),
+    #[error("seal.key_file {path} belongs to terminal {owner}, not {terminal}")]
+    KeyOwner {
+        path: PathBuf,
+        owner: String,
+        terminal: String,
+    },
 }
 
 /// The demo's extras: its platform's state (to confirm a QR scan) and
@@ -67,6 +79,8 @@ pub struct Setup {
     pub wedge: Option<crate::reader::Protocol>,
     pub technician: Option<TechnicianConfig>,
     pub duplex_default: bool,
+    /// Seals every document.
+    pub sealer: crate::pipeline::Sealer,
     pub demo: Option<Demo>,
 }
 
@@ -112,6 +126,31 @@ pub fn templates(dir: &Path, offer: &[String]) -> Result<Vec<Arc<Template>>, Set
 impl Setup {
     /// The kiosk a configuration describes.
     pub fn from_config(cfg: &Config, clock: Arc<dyn Clock>) -> Result<Setup, SetupError> {
+        let seal = cfg
+            .seal
+            .as_ref()
+            .ok_or_else(|| SetupError::NoSeal(cfg.dir.join("terminal.toml")))?;
+        let key_file = cfg.resolve(&seal.key_file);
+        let (owner, key) = crate::adapters::keys::load_signing_key(&key_file)?;
+        if owner != cfg.terminal.id {
+            return Err(SetupError::KeyOwner {
+                path: key_file,
+                owner,
+                terminal: cfg.terminal.id.clone(),
+            });
+        }
+        Self::with_sealer(
+            cfg,
+            clock,
+            crate::pipeline::Sealer {
+                terminal: cfg.terminal.id.clone(),
+                key,
+                verify_url: seal.verify_url.clone(),
+            },
+        )
+    }
+
+    fn with_sealer(cfg: &Config, clock: Arc<dyn Clock>, sealer: crate::pipeline::Sealer) -> Result<Setup, SetupError> {
         let book = FontBook::shared().map_err(|e| SetupError::Fonts(e.to_string()))?;
         let platform = PlatformClient::from_config(cfg)?;
         let printer = from_config(cfg)?;
@@ -145,6 +184,7 @@ impl Setup {
             wedge,
             technician: cfg.technician.clone(),
             duplex_default: cfg.printer.duplex_default,
+            sealer,
             demo: None,
         })
     }
@@ -169,7 +209,24 @@ impl Setup {
         cfg.platform.base_url = server.base_url();
         cfg.printer.kind = crate::config::PrinterKind::Directory;
         cfg.printer.dir = Some(printed.to_path_buf());
-        let mut setup = Setup::from_config(&cfg, clock)?;
+        // A fresh key for this run, and its keyring beside the printed
+        // files, so the demo's documents can be verified.
+        let (key, _, entry) =
+            crate::adapters::keys::generate(&cfg.terminal.id, clock.now_utc() - time::Duration::days(1), 30)
+                .map_err(|e| SetupError::Demo(format!("no randomness for a key: {e}")))?;
+        std::fs::create_dir_all(printed).map_err(|e| SetupError::Demo(format!("{}: {e}", printed.display())))?;
+        std::fs::write(printed.join("keyring.toml"), crate::adapters::keys::entry_toml(&entry))
+            .map_err(|e| SetupError::Demo(format!("{}: {e}", printed.display())))?;
+        let verify_url = cfg
+            .seal
+            .as_ref()
+            .map_or("HTTPS://VERIFY.EXAMPLE.EDU.CN/V".to_string(), |s| s.verify_url.clone());
+        let sealer = crate::pipeline::Sealer {
+            terminal: cfg.terminal.id.clone(),
+            key,
+            verify_url,
+        };
+        let mut setup = Setup::with_sealer(&cfg, clock, sealer)?;
         setup.demo = Some(Demo {
             state: server.state.clone(),
             cards: demo_cards(data),

@@ -121,14 +121,20 @@ pub const PREVIEW_DPI: f32 = 110.0;
 
 /// Renders `service` for the preview and the printer. Why not, in
 /// (zh, en), if it cannot be made (a missing glyph, bad data).
-pub fn render(book: &FontBook, service: &Service, issued_at: &str) -> Result<Rendered, (String, String)> {
+pub fn render(
+    book: &FontBook,
+    service: &Service,
+    issued_at: &str,
+    sealer: &pipeline::Sealer,
+) -> Result<Rendered, (String, String)> {
     let refuse = |e: &dyn std::fmt::Display| {
         (
             "该文件无法生成，请联系工作人员。未扣次数。".to_string(),
             format!("This document cannot be made ({e}). Please call staff. Nothing was charged."),
         )
     };
-    let (doc, facts) = pipeline::render(book, &service.template, &service.data, issued_at).map_err(|e| refuse(&e))?;
+    let (doc, facts) =
+        pipeline::render_sealed(book, &service.template, &service.data, issued_at, sealer).map_err(|e| refuse(&e))?;
     let pdf = crate::export::pdf::to_pdf(book, &doc).map_err(|e| refuse(&e))?;
     let mut pages = Vec::with_capacity(doc.pages.len());
     for page in &doc.pages {

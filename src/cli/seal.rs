@@ -1,0 +1,179 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use campus_kiosk::adapters::keys;
+use campus_kiosk::seal::{self, Invalid};
+
+/// `kiosk keygen`: a new signing key for a terminal.
+pub fn keygen(terminal: &str, out: &Path, days: u32) -> anyhow::Result<()> {
+    if terminal.is_empty()
+        || !terminal
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        bail!("--terminal-id {terminal:?}: use the terminal's id from [terminal] id (letters, digits, '-', '_')");
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let (_, secret, entry) = keys::generate(terminal, time::OffsetDateTime::now_utc(), days)
+        .map_err(|e| anyhow::anyhow!("the system gave no randomness for a key: {e}"))?;
+    let key_path = out.join(format!("{terminal}.key"));
+    keys::write_secret(&key_path, &secret)
+        .with_context(|| "keys are never overwritten: move the old key away first (and revoke it in the keyring)")?;
+    let entry_path = out.join(format!("{terminal}.keyring.toml"));
+    let entry_text = keys::entry_toml(&entry);
+    std::fs::write(&entry_path, &entry_text).with_context(|| format!("cannot write {}", entry_path.display()))?;
+    let mut o = std::io::stdout().lock();
+    let _ = writeln!(
+        o,
+        "signing key: {} (mode 0600; set [seal] key_file to it)",
+        key_path.display()
+    );
+    let _ = writeln!(
+        o,
+        "keyring entry: {} (add it to the keyring the verification service trusts):",
+        entry_path.display()
+    );
+    let _ = write!(o, "\n{entry_text}");
+    Ok(())
+}
+
+/// The QR codes in a picture.
+fn decode(img: &image::DynamicImage) -> Vec<String> {
+    // Photos and 300 dpi scans differ in scale: try the picture as it is,
+    // then smaller (the decoder finds finder patterns best at a few
+    // pixels per module).
+    let grey = img.to_luma8();
+    for shrink in [1u32, 2, 3, 4] {
+        let scaled = if shrink == 1 {
+            grey.clone()
+        } else {
+            image::imageops::resize(
+                &grey,
+                grey.width() / shrink,
+                grey.height() / shrink,
+                image::imageops::FilterType::Triangle,
+            )
+        };
+        let codes: Vec<String> = rqrr::PreparedImage::prepare(scaled)
+            .detect_grids()
+            .into_iter()
+            .filter_map(|g| g.decode().ok().map(|(_, text)| text))
+            .collect();
+        if !codes.is_empty() {
+            return codes;
+        }
+    }
+    Vec::new()
+}
+
+/// The pages of a PDF as a scanner would see them (300 dpi, grey), by
+/// poppler's pdftoppm.
+fn pages_of(pdf: &Path) -> anyhow::Result<Vec<image::DynamicImage>> {
+    let tmp = std::env::temp_dir().join(format!("kiosk-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-r", "300", "-gray", "-png"])
+        .arg(pdf)
+        .arg(tmp.join("page"))
+        .output()
+        .context("cannot run pdftoppm (from poppler-utils) to read the PDF's pages")?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&tmp)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    let pages: Vec<_> = files.iter().filter_map(|f| image::open(f).ok()).collect();
+    let _ = std::fs::remove_dir_all(&tmp);
+    if !out.status.success() {
+        bail!(
+            "{}: pdftoppm could not render it: {}",
+            pdf.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(pages)
+}
+
+/// The codes in the input: its text, or the QR codes of a PDF's pages or
+/// of a picture.
+fn codes_in(input: &str) -> anyhow::Result<Vec<String>> {
+    let path = PathBuf::from(input);
+    if !path.is_file() {
+        return Ok(vec![input.to_string()]);
+    }
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let codes: Vec<String> = if ext == "pdf" {
+        pages_of(&path)?.iter().flat_map(decode).collect()
+    } else {
+        let img =
+            image::open(&path).with_context(|| format!("{}: not a PDF or a picture (PNG, JPEG)", path.display()))?;
+        decode(&img)
+    };
+    if codes.is_empty() {
+        bail!(
+            "{}: no QR code could be read; photograph the code straight on, filling a third of the picture, or type the URL under it",
+            path.display()
+        );
+    }
+    Ok(codes)
+}
+
+/// `kiosk verify`: exit 0 only when the code is a valid seal.
+pub fn verify(input: &str, keyring: &Path) -> anyhow::Result<bool> {
+    let trusted = keys::load_keyring(keyring)?;
+    let codes = codes_in(input)?;
+    let mut o = std::io::stdout().lock();
+    // A page may carry other codes: the first that reads as a seal counts.
+    let mut last = None;
+    for code in &codes {
+        let parsed = match seal::parse(code) {
+            Ok(s) => s,
+            Err(e) => {
+                last = Some(Invalid::Malformed(e));
+                continue;
+            }
+        };
+        let p = &parsed.payload;
+        let issued = time::OffsetDateTime::from_unix_timestamp(i64::try_from(p.issued).unwrap_or(i64::MAX))
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_else(|| p.issued.to_string());
+        match seal::verify(&parsed, &trusted) {
+            Ok(key) => {
+                let _ = writeln!(o, "VALID: a genuine, unaltered document");
+                let _ = writeln!(o, "document: {}", p.document_id);
+                let _ = writeln!(o, "service: {}", p.service);
+                let _ = writeln!(
+                    o,
+                    "terminal: {} (key {})",
+                    key.terminal,
+                    seal::hex(&seal::key_id(&key.public))
+                );
+                let _ = writeln!(o, "issued: {issued}");
+                for (k, v) in &p.fields {
+                    let _ = writeln!(o, "{k}: {v}");
+                }
+                let _ = writeln!(o, "Compare these with the paper: they must match it exactly.");
+                return Ok(true);
+            }
+            Err(e) => {
+                let _ = writeln!(o, "INVALID: {e}");
+                let _ = writeln!(
+                    o,
+                    "claims: document {} from terminal {}, issued {issued}",
+                    p.document_id, p.terminal
+                );
+                return Ok(false);
+            }
+        }
+    }
+    let _ = writeln!(
+        o,
+        "INVALID: {}",
+        last.map_or("no verification code".to_string(), |e| e.to_string())
+    );
+    Ok(false)
+}

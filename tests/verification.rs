@@ -1,0 +1,240 @@
+//! Seals and `kiosk verify`: the test vector of docs/verification.md
+//! (reproduced by our code, and checked by an independent Python
+//! implementation), keys from `kiosk keygen`, and sealed PDFs read back
+//! by a real QR decoder from poppler's rendering.
+
+mod common;
+
+use std::path::Path;
+
+use campus_kiosk::adapters::keys;
+use campus_kiosk::pipeline::{self, Sealer};
+use campus_kiosk::seal;
+use common::*;
+
+/// The `name = value` lines of the doc's test vector.
+fn vector() -> std::collections::BTreeMap<String, String> {
+    let doc = std::fs::read_to_string(root().join("docs/verification.md")).unwrap();
+    let block = doc.split("## Test vector").nth(1).unwrap();
+    let block = block.split("```text").nth(1).unwrap().split("```").next().unwrap();
+    block
+        .trim()
+        .lines()
+        .map(|l| {
+            let (k, v) = l.split_once(" = ").unwrap();
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn our_code_reproduces_the_documented_test_vector() {
+    let v = vector();
+    let seed: [u8; 32] = unhex(&v["seed"]).try_into().unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let payload = seal::Payload {
+        document_id: v["document_id"].clone(),
+        service: v["service"].clone(),
+        terminal: v["terminal"].clone(),
+        issued: v["issued"].parse().unwrap(),
+        fields: v
+            .iter()
+            .filter_map(|(k, val)| k.strip_prefix("field ").map(|f| (f.to_string(), val.clone())))
+            .collect(),
+        digest: unhex(&v["digest"]).try_into().unwrap(),
+    };
+    assert_eq!(seal::hex(&payload.to_bytes()), v["payload"]);
+    let sealed = seal::sign(&payload, &key);
+    assert_eq!(seal::hex(&sealed), v["seal"]);
+    let url = v["code"].split('#').next().unwrap();
+    assert_eq!(seal::to_code(url, &sealed), v["code"]);
+    assert_eq!(seal::hex(&seal::key_id(&key.verifying_key())), v["key_id"]);
+}
+
+#[test]
+fn an_independent_python_verifier_accepts_the_test_vector() {
+    let out = run(
+        "python3",
+        &[
+            root().join("tests/independent/verify_vector.py").to_str().unwrap(),
+            root().join("docs/verification.md").to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("test vector: valid"), "{out}");
+}
+
+/// A key made by `kiosk keygen` in `dir`: the sealer and the keyring path.
+fn keygen(dir: &Path, terminal: &str) -> (Sealer, std::path::PathBuf) {
+    let out = kiosk(
+        &["keygen", "--terminal-id", terminal, "--out", dir.to_str().unwrap()],
+        dir,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key_path = dir.join(format!("{terminal}.key"));
+    let (owner, key) = keys::load_signing_key(&key_path).unwrap();
+    assert_eq!(owner, terminal);
+    (
+        Sealer {
+            terminal: terminal.into(),
+            key,
+            verify_url: "HTTPS://VERIFY.EXAMPLE.EDU.CN/V".into(),
+        },
+        dir.join(format!("{terminal}.keyring.toml")),
+    )
+}
+
+#[test]
+fn keygen_writes_a_private_key_and_never_overwrites_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, ring) = keygen(tmp.path(), "LIB-1F-01");
+    let key = tmp.path().join("LIB-1F-01.key");
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(keys::load_keyring(&ring).unwrap().len(), 1);
+    let again = kiosk(
+        &[
+            "keygen",
+            "--terminal-id",
+            "LIB-1F-01",
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never overwritten"));
+    // A key others can read is refused, with what to do.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = keys::load_signing_key(&key).unwrap_err().to_string();
+    assert!(e.contains("chmod 600"), "{e}");
+}
+
+fn verify(input: &str, keyring: &Path) -> (bool, String) {
+    let out = kiosk(&["verify", input, "--keyring", keyring.to_str().unwrap()], &root());
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn a_sealed_pdf_verifies_from_the_pdf_from_a_scan_and_from_its_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (sealer, ring) = keygen(tmp.path(), "LIB-1F-01");
+    let (doc, facts) = pipeline::render_sealed(
+        book(),
+        &template("enrollment-certificate"),
+        &sample("2022011234"),
+        &time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap(),
+        &sealer,
+    )
+    .unwrap();
+    let pdf = tmp.path().join("certificate.pdf");
+    std::fs::write(&pdf, campus_kiosk::export::pdf::to_pdf(book(), &doc).unwrap()).unwrap();
+
+    // The PDF, rendered by poppler and decoded.
+    let (ok, out) = verify(pdf.to_str().unwrap(), &ring);
+    assert!(ok, "{out}");
+    assert!(out.starts_with("VALID"), "{out}");
+    assert!(
+        out.contains("name: 王小明") && out.contains("student_id: 2022011234"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("document: {}", facts.id)), "{out}");
+
+    // A scan: poppler's 300 dpi greyscale page, decoded by the verifier.
+    run(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-gray",
+            "-png",
+            "-singlefile",
+            pdf.to_str().unwrap(),
+            tmp.path().join("scan").to_str().unwrap(),
+        ],
+    );
+    let (ok, out) = verify(tmp.path().join("scan.png").to_str().unwrap(), &ring);
+    assert!(ok, "{out}");
+    // A second decoder, zbar, reads the same text from the scan.
+    let zbar = run(
+        "zbarimg",
+        &["-q", "--raw", tmp.path().join("scan.png").to_str().unwrap()],
+    );
+    assert_eq!(zbar.trim_end(), facts.verification);
+
+    // The code's text itself; and with one character changed, invalid.
+    let (ok, out) = verify(&facts.verification, &ring);
+    assert!(ok, "{out}");
+    let tampered = {
+        let (url, b45) = facts.verification.rsplit_once('#').unwrap();
+        let mut chars: Vec<char> = b45.chars().collect();
+        let i = chars.len() / 2;
+        chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+        format!("{url}#{}", chars.into_iter().collect::<String>())
+    };
+    let (ok, out) = verify(&tampered, &ring);
+    assert!(!ok && out.starts_with("INVALID"), "{out}");
+}
+
+#[test]
+fn a_revoked_expired_or_unknown_key_is_invalid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (sealer, ring) = keygen(tmp.path(), "LIB-1F-01");
+    let issued = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (_, facts) = pipeline::render_sealed(
+        book(),
+        &template("transcript-zh"),
+        &sample("2022011234"),
+        &issued,
+        &sealer,
+    )
+    .unwrap();
+    let entry = std::fs::read_to_string(&ring).unwrap();
+    let revoked = tmp.path().join("revoked.toml");
+    std::fs::write(&revoked, format!("{entry}revoked_at = \"2026-01-01T00:00:00Z\"\n")).unwrap();
+    let (ok, out) = verify(&facts.verification, &revoked);
+    assert!(!ok && out.contains("revoked"), "{out}");
+
+    let expired = tmp.path().join("expired.toml");
+    let nb = entry.lines().find(|l| l.starts_with("not_before")).unwrap();
+    let na = entry.lines().find(|l| l.starts_with("not_after")).unwrap();
+    std::fs::write(
+        &expired,
+        entry
+            .replace(nb, "not_before = \"2020-01-01T00:00:00Z\"")
+            .replace(na, "not_after = \"2021-01-01T00:00:00Z\""),
+    )
+    .unwrap();
+    let (ok, out) = verify(&facts.verification, &expired);
+    assert!(!ok && out.contains("outside"), "{out}");
+
+    let other = tempfile::tempdir().unwrap();
+    let (_, other_ring) = keygen(other.path(), "LIB-1F-01");
+    let (ok, out) = verify(&facts.verification, &other_ring);
+    assert!(!ok && out.contains("unknown key"), "{out}");
+
+    // The transcript certifies credits and GPA too.
+    let (ok, out) = verify(&facts.verification, &ring);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("total_credits: ") && out.contains("gpa: ") && out.contains("courses: "),
+        "{out}"
+    );
+}
