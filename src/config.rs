@@ -50,6 +50,9 @@ pub struct Config {
     pub technician: Option<TechnicianConfig>,
     /// Sealing documents (`[seal]`): required to run the kiosk.
     pub seal: Option<SealConfig>,
+    /// The journal of print attempts (`[journal]`).
+    #[serde(default)]
+    pub journal: JournalConfig,
     /// The folder the file is in; relative paths in the file are taken
     /// from here.
     #[serde(skip)]
@@ -200,6 +203,27 @@ impl Default for ServicesConfig {
 
 fn default_templates() -> PathBuf {
     PathBuf::from("/usr/share/campus-kiosk/print-templates")
+}
+
+/// The journal of print attempts (`[journal]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalConfig {
+    /// The SQLite database (relative to the configuration's folder).
+    #[serde(default = "default_journal")]
+    pub path: PathBuf,
+}
+
+impl Default for JournalConfig {
+    fn default() -> Self {
+        JournalConfig {
+            path: default_journal(),
+        }
+    }
+}
+
+fn default_journal() -> PathBuf {
+    PathBuf::from("journal.sqlite")
 }
 
 /// Sealing documents (`[seal]`).

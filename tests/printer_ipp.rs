@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use std::sync::Arc;
@@ -16,71 +14,9 @@ use campus_kiosk::printing::{
 };
 use common::*;
 
-/// Processes killed when the test ends, pass or fail.
-struct Procs(Vec<Child>);
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A private D-Bus and an IPP Everywhere printer taking `formats`.
 fn ippeveprinter(spool: &std::path::Path, formats: &str) -> (Procs, String) {
     ippeveprinter_with(spool, formats, &[])
-}
-
-/// The same, with extra ippeveprinter options (`-2`, `-c script`).
-fn ippeveprinter_with(spool: &std::path::Path, formats: &str, extra: &[&str]) -> (Procs, String) {
-    let mut bus = Command::new(tool("dbus-daemon"))
-        .args(["--session", "--nofork", "--print-address=1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dbus-daemon starts");
-    let mut addr = String::new();
-    BufReader::new(bus.stdout.take().unwrap()).read_line(&mut addr).unwrap();
-    let port = free_port();
-    let printer = Command::new(tool("ippeveprinter"))
-        .args([
-            "-p",
-            &port.to_string(),
-            "-n",
-            "localhost",
-            "-r",
-            "off",
-            "-k",
-            "-d",
-            spool.to_str().unwrap(),
-            "-f",
-            formats,
-        ])
-        .args(extra)
-        .arg("Front")
-        .env("DBUS_SYSTEM_BUS_ADDRESS", addr.trim())
-        .env("DBUS_SESSION_BUS_ADDRESS", addr.trim())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("ippeveprinter starts");
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    (Procs(vec![printer, bus]), format!("ipp://127.0.0.1:{port}/ipp/print"))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -140,23 +76,6 @@ async fn a_printer_that_does_not_answer_is_offline_within_the_timeout() {
     drop(silent);
 }
 
-/// A print command for ippeveprinter: records the job's IPP_* environment
-/// beside the spool, then runs `tail` (its exit status is the job's).
-fn script(dir: &std::path::Path, tail: &str) -> std::path::PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let p = dir.join("print.sh");
-    std::fs::write(
-        &p,
-        format!(
-            "#!/bin/sh\nenv | grep '^IPP_' > \"{}/job-env.txt\"\n{tail}\n",
-            dir.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    p
-}
-
 fn transcript_pdf() -> Vec<u8> {
     let (doc, _) =
         campus_kiosk::pipeline::render(book(), &template("transcript-zh"), &sample("2022011234"), ISSUED_AT).unwrap();
@@ -209,7 +128,10 @@ async fn a_job_completes_with_the_exact_pdf_copies_and_sides() {
         matches!(outcome, JobOutcome::Printed { .. }),
         "{outcome:?} after {seen:?}"
     );
-    assert!(matches!(seen[0], Progress::Accepted { .. }), "{seen:?}");
+    assert!(
+        matches!(seen[..2], [Progress::Submitting, Progress::Accepted { .. }]),
+        "{seen:?}"
+    );
     // The spooled file is byte for byte the PDF we sent.
     let spooled: Vec<_> = files_in(&spool)
         .into_iter()
@@ -348,13 +270,7 @@ async fn a_fault_mid_job_is_reported_and_the_job_resumes() {
     // Paper runs out mid-job and is refilled a little later.
     let refill = "echo 'STATE: +media-empty' >&2\nsleep 2\necho 'STATE: -media-empty' >&2\nexit 0";
     let (_procs, p, outcome, seen) = print_one_with(tmp.path(), refill, FOLLOW).await;
-    let faults: Vec<_> = seen
-        .iter()
-        .filter_map(|e| match e {
-            Progress::Running { fault, .. } => Some(fault.clone()),
-            Progress::Accepted { .. } => None,
-        })
-        .collect();
+    let faults = Progress::faults(&seen);
     let at = faults
         .iter()
         .position(|f| f.as_deref() == Some("media-empty"))
@@ -383,7 +299,7 @@ async fn a_stuck_job_is_cancelled_and_failed() {
         .iter()
         .find_map(|e| match e {
             Progress::Accepted { job } => Some(job.clone()),
-            Progress::Running { .. } => None,
+            Progress::Submitting | Progress::Running { .. } => None,
         })
         .unwrap();
     // The printer took the cancel: the job is canceled, or (IPP's

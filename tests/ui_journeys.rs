@@ -13,7 +13,6 @@ use campus_kiosk::adapters::demo_platform::DemoServer;
 use campus_kiosk::adapters::platform_http::PlatformClient;
 use campus_kiosk::adapters::printer::Follow;
 use campus_kiosk::core::session::{Activity, State};
-use campus_kiosk::printing::JobState;
 use campus_kiosk::printing::fake::{self, FakePrinter};
 use campus_kiosk::ui::devices::qr_events;
 use campus_kiosk::ui::i18n::{T, tr};
@@ -169,6 +168,21 @@ impl Driver {
             .map(|e| e.path())
             .next()
             .expect("the snapshot was written")
+    }
+
+    /// Five taps on the attract screen's hidden top-left corner.
+    fn open_technician(&mut self) {
+        for _ in 0..5 {
+            let messages: Vec<Message> = {
+                let mut ui = Simulator::with_size(settings(), self.size, self.app.view());
+                ui.point_at(iced::Point::new(100.0, 100.0));
+                let _ = ui.simulate(iced_test::simulator::click());
+                ui.into_messages().collect()
+            };
+            for m in messages {
+                self.send(m);
+            }
+        }
     }
 
     fn tap(&mut self, uid: &str) {
@@ -372,18 +386,7 @@ fn a_keyboard_wedge_reader_types_a_card_on_the_attract_screen() {
 #[test]
 fn the_technician_screen_refuses_a_wrong_pin_and_locks() {
     let mut d = Driver::new();
-    let corner = iced::Point::new(100.0, 100.0);
-    for _ in 0..5 {
-        let messages: Vec<Message> = {
-            let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), d.app.view());
-            ui.point_at(corner);
-            let _ = ui.simulate(iced_test::simulator::click());
-            ui.into_messages().collect()
-        };
-        for m in messages {
-            d.send(m);
-        }
-    }
+    d.open_technician();
     assert!(d.shows(d.t(T::EnterPin)));
     for attempt in 0..3 {
         for digit in ["1", "1", "1", "1"] {
@@ -466,21 +469,7 @@ fn a_printer_out_of_paper_is_a_fault_in_plain_words_and_nothing_is_sent() {
 
 #[test]
 fn paper_running_out_mid_job_is_shown_and_the_job_finishes_after_the_refill() {
-    let printer = FakePrinter::new();
-    printer.statuses([
-        Ok(fake::ready()),
-        Ok(fake::ready()),
-        Ok(fake::with_reasons(&["media-empty-error"])),
-        Ok(fake::with_reasons(&["media-empty-error"])),
-        Ok(fake::ready()),
-    ]);
-    printer.jobs([
-        Ok(fake::job(JobState::Processing, Some(1))),
-        Ok(fake::job(JobState::Stopped, Some(1))),
-        Ok(fake::job(JobState::Stopped, Some(1))),
-        Ok(fake::job(JobState::Processing, Some(1))),
-        Ok(fake::job(JobState::Completed, Some(2))),
-    ]);
+    let printer = FakePrinter::paper_out_mid_job();
     let p = printer.clone();
     let mut d = Driver::with(move |s| s.printer = Arc::new(p));
     d.watch = Some(("打印机暂停：打印机缺纸。".into(), false));
@@ -504,18 +493,7 @@ fn every_screen_renders() {
     let dir = tmp.path();
     let mut shots = Vec::new();
 
-    let printer = FakePrinter::new();
-    printer.statuses([
-        Ok(fake::ready()),
-        Ok(fake::ready()),
-        Ok(fake::with_reasons(&["media-empty-error"])),
-        Ok(fake::ready()),
-    ]);
-    printer.jobs([
-        Ok(fake::job(JobState::Processing, Some(1))),
-        Ok(fake::job(JobState::Stopped, Some(1))),
-        Ok(fake::job(JobState::Completed, Some(2))),
-    ]);
+    let printer = FakePrinter::paper_out_mid_job();
     let p = printer.clone();
     let mut d = Driver::with(move |s| s.printer = Arc::new(p));
     let _guard = d.rt.enter();
@@ -560,17 +538,7 @@ fn every_screen_renders() {
     print_transcript(&mut e);
     shots.push(e.snapshot(dir, "fault-printer"));
     e.wait(6_000);
-    for _ in 0..5 {
-        let messages: Vec<Message> = {
-            let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), e.app.view());
-            ui.point_at(iced::Point::new(100.0, 100.0));
-            let _ = ui.simulate(iced_test::simulator::click());
-            ui.into_messages().collect()
-        };
-        for m in messages {
-            e.send(m);
-        }
-    }
+    e.open_technician();
     shots.push(e.snapshot(dir, "technician-pin"));
     for digit in ["2", "4", "6", "8"] {
         e.click(digit);

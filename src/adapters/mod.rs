@@ -5,6 +5,7 @@ pub mod card_reader;
 pub mod clock;
 pub mod data_dir;
 pub mod demo_platform;
+pub mod journal;
 pub mod keys;
 pub mod platform_http;
 pub mod printer;

@@ -53,6 +53,9 @@ impl Follow {
 /// What the student's screen follows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
+    /// The printer is ready; the job is about to be handed over. A journal
+    /// writes this down before it happens.
+    Submitting,
     /// The printer took the job.
     Accepted { job: JobId },
     /// A look at the running job: impressions done so far, and the
@@ -63,6 +66,18 @@ pub enum Progress {
         impressions: Option<u32>,
         fault: Option<String>,
     },
+}
+
+impl Progress {
+    /// The printer's fault at each look at the running job, in order.
+    pub fn faults(seen: &[Progress]) -> Vec<Option<String>> {
+        seen.iter()
+            .filter_map(|e| match e {
+                Progress::Running { fault, .. } => Some(fault.clone()),
+                Progress::Submitting | Progress::Accepted { .. } => None,
+            })
+            .collect()
+    }
 }
 
 /// Why a job was not handed over: in every case, nothing was printed.
@@ -95,6 +110,7 @@ pub async fn print(
         Readiness::NotReady { reason } => return Err(PrintError::NotReady { reason }),
         Readiness::Misconfigured { message } => return Err(PrintError::Misconfigured { message }),
     }
+    on_progress(Progress::Submitting);
     let id = printer.submit(job).await?;
     on_progress(Progress::Accepted { job: id.clone() });
     let deadline = tokio::time::Instant::now() + follow.stuck_after;
@@ -204,13 +220,14 @@ mod tests {
         let (r, seen) = run(&p).await;
         assert_eq!(r, Ok(JobOutcome::Printed { impressions: Some(2) }));
         assert_eq!(p.submitted(), [job()]);
+        assert_eq!(seen[0], Progress::Submitting);
         assert_eq!(
-            seen[0],
+            seen[1],
             Progress::Accepted {
                 job: JobId("fake-1".into())
             }
         );
-        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert_eq!(seen.len(), 4, "{seen:?}");
     }
 
     #[tokio::test(start_paused = true)]
@@ -240,7 +257,7 @@ mod tests {
         p.submits([Err(PrinterError::new(PrinterErrorKind::Refused, "busy"))]);
         let (r, seen) = run(&p).await;
         assert!(matches!(r, Err(PrintError::Printer(_))), "{r:?}");
-        assert!(seen.is_empty());
+        assert_eq!(seen, [Progress::Submitting], "refused at the hand-over: never accepted");
         let p = FakePrinter::new();
         p.statuses([Ok(crate::printing::PrinterStatus {
             accepts_pdf: false,
@@ -251,29 +268,14 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_fault_mid_job_is_reported_then_cleared() {
-        let p = FakePrinter::new();
-        p.statuses([
-            Ok(fake::ready()),
-            Ok(fake::ready()),
-            Ok(fake::with_reasons(&["media-empty-error"])),
-            Ok(fake::ready()),
-        ]);
-        p.jobs([
-            Ok(fake::job(JobState::Processing, Some(0))),
-            Ok(fake::job(JobState::Stopped, Some(1))),
-            Ok(fake::job(JobState::Processing, Some(1))),
-            Ok(fake::job(JobState::Completed, Some(2))),
-        ]);
+        let p = FakePrinter::paper_out_mid_job();
         let (r, seen) = run(&p).await;
         assert_eq!(r, Ok(JobOutcome::Printed { impressions: Some(2) }));
-        let faults: Vec<_> = seen
-            .iter()
-            .filter_map(|e| match e {
-                Progress::Running { fault, .. } => Some(fault.clone()),
-                Progress::Accepted { .. } => None,
-            })
-            .collect();
-        assert_eq!(faults, [None, Some("media-empty".into()), None], "{seen:?}");
+        assert_eq!(
+            Progress::faults(&seen),
+            [None, Some("media-empty".into()), None],
+            "{seen:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use crate::printing::{
-    JobId, JobState, JobStatus, PrintJob, Printer, PrinterError, PrinterErrorKind, PrinterFuture, PrinterState,
-    PrinterStatus,
+    JobId, JobState, JobStatus, PrintJob, Printer, PrinterError, PrinterErrorKind, PrinterFuture, PrinterStatus,
 };
 
 /// A printer that writes PDFs into a folder.
@@ -60,14 +59,7 @@ impl DirectoryPrinter {
         let probe = self.dir.join(format!(".probe-{}", std::process::id()));
         std::fs::File::create(&probe).map_err(|e| self.unusable(format!("cannot write: {e}")))?;
         let _ = std::fs::remove_file(&probe);
-        Ok(PrinterStatus {
-            state: PrinterState::Idle,
-            reasons: vec!["none".into()],
-            accepts_pdf: true,
-            formats: vec!["application/pdf".into()],
-            media_ready: vec!["iso_a4_210x297mm".into()],
-            supplies: Vec::new(),
-        })
+        Ok(PrinterStatus::ready_for_pdf_a4())
     }
 
     /// Writes the job's file; it appears whole or not at all.

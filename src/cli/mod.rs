@@ -78,6 +78,9 @@ pub enum Command {
     /// Technician checks of the printer.
     #[command(subcommand)]
     Printer(PrinterCmd),
+    /// The journal of print attempts.
+    #[command(subcommand)]
+    Journal(JournalCmd),
     /// Technician checks of the campus-card reader.
     #[command(subcommand)]
     Reader(ReaderCmd),
@@ -150,6 +153,20 @@ pub enum PrinterCmd {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum JournalCmd {
+    /// Settle attempts a crash or power cut left unfinished (asks the printer).
+    Reconcile {
+        #[arg(long, default_value = "kiosk-config/demo")]
+        config: PathBuf,
+    },
+    /// Every attempt, one line each.
+    List {
+        #[arg(long, default_value = "kiosk-config/demo")]
+        config: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ReaderCmd {
     /// Print each tap's UID and every protocol error, until Ctrl-C.
     Test {
@@ -216,6 +233,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reader(ReaderCmd::Test { config }) => reader::test(&config),
         Command::Printer(PrinterCmd::Status { config }) => printer::status(&config),
         Command::Printer(PrinterCmd::TestPage { config }) => printer::test_page(&config),
+        Command::Journal(JournalCmd::Reconcile { config }) => printer::journal_reconcile(&config),
+        Command::Journal(JournalCmd::List { config }) => printer::journal_list(&config),
     }
 }
 

@@ -3,9 +3,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use campus_kiosk::adapters::journal::{Journal, reconcile};
 use campus_kiosk::adapters::printer::{Follow, Progress, from_config, print};
 use campus_kiosk::config::Config;
 use campus_kiosk::printing::{JobOutcome, PrintJob, PrinterStatus, Readiness, advice, readiness, split_reason};
+use sha2::Digest;
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
@@ -104,13 +106,40 @@ pub fn test_page(config: &Path) -> anyhow::Result<()> {
     };
     let mut out = std::io::stdout();
     let _ = writeln!(out, "printer: {}", printer.describe());
+    // A test page is a print attempt like any other: journaled, each step
+    // written before it happens.
+    let journal = Journal::open(&cfg.resolve(&cfg.journal.path))?;
+    let now = super::template::now_rfc3339;
+    let attempt = journal.create(&cfg.terminal.id, "test-page", "technician", 1, &now())?;
+    let sha: String = sha2::Sha256::digest(&job.pdf)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    journal.rendered(&attempt, &facts.id, job.pages, &sha, &now())?;
     let outcome = runtime()?.block_on(async {
         let s = printer.status().await?;
         if !describe(&mut out, &s) {
+            journal.finished(
+                &attempt,
+                &JobOutcome::Failed {
+                    reason: "printer-not-ready".into(),
+                },
+                &now(),
+            )?;
             bail!("the printer is not ready: nothing was sent");
         }
+        let mut journal_error = None;
         let mut report = |p: Progress| {
+            let written = match &p {
+                Progress::Submitting => journal.submitting(&attempt, &now()),
+                Progress::Accepted { job } => journal.printer_job(&attempt, job),
+                Progress::Running { .. } => Ok(()),
+            };
+            if let Err(e) = written {
+                journal_error.get_or_insert(e);
+            }
             let _ = match p {
+                Progress::Submitting => writeln!(std::io::stdout(), "handing the job over"),
                 Progress::Accepted { job } => writeln!(std::io::stdout(), "job {job} sent"),
                 Progress::Running {
                     state,
@@ -124,11 +153,72 @@ pub fn test_page(config: &Path) -> anyhow::Result<()> {
                 ),
             };
         };
-        Ok(print(printer.as_ref(), &job, Follow::from_config(&cfg), &mut report).await?)
+        let result = print(printer.as_ref(), &job, Follow::from_config(&cfg), &mut report).await;
+        if let Some(e) = journal_error {
+            return Err(e.into());
+        }
+        let outcome = match result {
+            Ok(o) => o,
+            Err(e) => {
+                journal.finished(&attempt, &JobOutcome::Failed { reason: e.to_string() }, &now())?;
+                return Err(e.into());
+            }
+        };
+        journal.finished(&attempt, &outcome, &now())?;
+        Ok(outcome)
     })?;
     let _ = writeln!(out, "outcome: {outcome:?}");
     match outcome {
         JobOutcome::Printed { .. } => Ok(()),
         other => bail!("the test page did not print: {other:?}"),
     }
+}
+
+/// `kiosk journal reconcile`: settles the attempts a crash or a power cut
+/// left unfinished, asking the printer about handed-over jobs.
+pub fn journal_reconcile(config: &Path) -> anyhow::Result<()> {
+    let cfg = Config::load(config)?;
+    let printer = from_config(&cfg)?;
+    let journal = Journal::open(&cfg.resolve(&cfg.journal.path))?;
+    let settled = runtime()?.block_on(reconcile(&journal, printer.as_ref(), &super::template::now_rfc3339()))?;
+    let left = journal.unfinished()?;
+    let mut out = std::io::stdout().lock();
+    for a in &settled {
+        let _ = writeln!(
+            out,
+            "settled {} ({}, {}): {}{}",
+            a.id,
+            a.service,
+            a.created_at,
+            a.stage.as_str(),
+            a.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+        );
+    }
+    for a in &left {
+        let _ = writeln!(out, "still {} {}: the printer is still on it", a.stage.as_str(), a.id);
+    }
+    let _ = writeln!(out, "{} settled, {} still open", settled.len(), left.len());
+    Ok(())
+}
+
+/// `kiosk journal list`: every attempt, one line each.
+pub fn journal_list(config: &Path) -> anyhow::Result<()> {
+    let cfg = Config::load(config)?;
+    let journal = Journal::open(&cfg.resolve(&cfg.journal.path))?;
+    let mut out = std::io::stdout().lock();
+    for a in journal.all()? {
+        let _ = writeln!(
+            out,
+            "{} {} {} {} pages {} copies {} {}{}",
+            a.created_at,
+            a.id,
+            a.service,
+            a.stage.as_str(),
+            a.pages,
+            a.copies,
+            a.printer_job.as_deref().map(|j| format!("job {j}")).unwrap_or_default(),
+            a.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+        );
+    }
+    Ok(())
 }

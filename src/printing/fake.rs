@@ -5,8 +5,8 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::PrinterStatus;
 use super::port::{JobId, JobState, JobStatus, PrintJob, Printer, PrinterError, PrinterFuture};
-use super::{PrinterState, PrinterStatus};
 
 /// A printer whose answers are scripted. Each script is a queue: each
 /// call takes the next answer, and the last answer repeats (so a job left
@@ -31,14 +31,7 @@ fn next<T: Clone>(q: &mut VecDeque<T>) -> Option<T> {
 
 /// A ready printer's status.
 pub fn ready() -> PrinterStatus {
-    PrinterStatus {
-        state: PrinterState::Idle,
-        reasons: vec!["none".into()],
-        accepts_pdf: true,
-        formats: vec!["application/pdf".into()],
-        media_ready: vec!["iso_a4_210x297mm".into()],
-        supplies: Vec::new(),
-    }
+    PrinterStatus::ready_for_pdf_a4()
 }
 
 /// A ready printer with these `printer-state-reasons`.
@@ -70,6 +63,28 @@ impl FakePrinter {
 
     fn script(&self) -> std::sync::MutexGuard<'_, Script> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A printer whose paper runs out in the middle of a two-side job and
+    /// is refilled: ready, then `media-empty` while the job is stopped,
+    /// then ready again and the job completes.
+    pub fn paper_out_mid_job() -> FakePrinter {
+        let p = FakePrinter::new();
+        p.statuses([
+            Ok(ready()),
+            Ok(ready()),
+            Ok(with_reasons(&["media-empty-error"])),
+            Ok(with_reasons(&["media-empty-error"])),
+            Ok(ready()),
+        ]);
+        p.jobs([
+            Ok(job(JobState::Processing, Some(1))),
+            Ok(job(JobState::Stopped, Some(1))),
+            Ok(job(JobState::Stopped, Some(1))),
+            Ok(job(JobState::Processing, Some(1))),
+            Ok(job(JobState::Completed, Some(2))),
+        ]);
+        p
     }
 
     /// What `status` answers, in turn.

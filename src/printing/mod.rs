@@ -38,6 +38,18 @@ pub struct PrinterStatus {
 }
 
 impl PrinterStatus {
+    /// An idle printer with no reasons, taking PDF, with A4 loaded.
+    pub fn ready_for_pdf_a4() -> PrinterStatus {
+        PrinterStatus {
+            state: PrinterState::Idle,
+            reasons: vec!["none".into()],
+            accepts_pdf: true,
+            formats: vec!["application/pdf".into()],
+            media_ready: vec!["iso_a4_210x297mm".into()],
+            supplies: Vec::new(),
+        }
+    }
+
     /// Whether A4 is loaded; `None` when the printer does not say.
     pub fn a4_loaded(&self) -> Option<bool> {
         if self.media_ready.is_empty() {

@@ -454,7 +454,7 @@ impl Kiosk {
             Message::PrintProgress(g, p) if g == self.generation => {
                 if let Some(s) = &mut self.printing {
                     match p {
-                        Progress::Accepted { .. } => s.step = printing::Step::Sending,
+                        Progress::Submitting | Progress::Accepted { .. } => s.step = printing::Step::Sending,
                         Progress::Running { impressions, fault, .. } => {
                             s.step = printing::Step::Printing;
                             s.done = impressions.or(s.done);

@@ -1,8 +1,10 @@
 //! Shared helpers of the integration tests.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use campus_kiosk::adapters::data_dir;
 use campus_kiosk::data::DataSet;
@@ -107,4 +109,85 @@ pub fn long_transcript(n: usize) -> DataSet {
         "summary": {"total_credits": (2 * n) as f64, "gpa": 3.5, "gpa_scale": "4.0", "average_score": 85.0}
     }));
     data
+}
+
+// A real IPP printer for the tests: ippeveprinter with a private D-Bus.
+
+/// Processes killed when the test ends, pass or fail.
+pub struct Procs(pub Vec<std::process::Child>);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The same, with extra ippeveprinter options (`-2`, `-c script`).
+pub fn ippeveprinter_with(spool: &std::path::Path, formats: &str, extra: &[&str]) -> (Procs, String) {
+    let mut bus = Command::new(tool("dbus-daemon"))
+        .args(["--session", "--nofork", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon starts");
+    let mut addr = String::new();
+    BufReader::new(bus.stdout.take().unwrap()).read_line(&mut addr).unwrap();
+    let port = free_port();
+    let printer = Command::new(tool("ippeveprinter"))
+        .args([
+            "-p",
+            &port.to_string(),
+            "-n",
+            "localhost",
+            "-r",
+            "off",
+            "-k",
+            "-d",
+            spool.to_str().unwrap(),
+            "-f",
+            formats,
+        ])
+        .args(extra)
+        .arg("Front")
+        .env("DBUS_SYSTEM_BUS_ADDRESS", addr.trim())
+        .env("DBUS_SESSION_BUS_ADDRESS", addr.trim())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ippeveprinter starts");
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    (Procs(vec![printer, bus]), format!("ipp://127.0.0.1:{port}/ipp/print"))
+}
+
+/// A print command for ippeveprinter: records the job's IPP_* environment
+/// beside the spool, then runs `tail` (its exit status is the job's).
+pub fn script(dir: &std::path::Path, tail: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join("print.sh");
+    std::fs::write(
+        &p,
+        format!(
+            "#!/bin/sh\nenv | grep '^IPP_' > \"{}/job-env.txt\"\n{tail}\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
 }

@@ -1,0 +1,515 @@
+//! The journal: every print attempt, in a local SQLite database (WAL,
+//! synchronous = FULL), as a state machine
+//!
+//! ```text
+//! created ─▶ rendered ─▶ submitted ─▶ printed | failed | cancelled | unknown
+//!    └──────────┴──────────────────▶ failed (nothing was sent)
+//! ```
+//!
+//! Each step is written, durably, *before* the action it describes: an
+//! attempt is `submitted` before the job goes to the printer, so a crash
+//! can leave an attempt behind but never a job the journal does not know.
+//! At start-up, attempts in a non-final state are reconciled (`reconcile`).
+//!
+//! It holds ids, the service, the person's id, pages, copies, the PDF's
+//! SHA-256, times, the outcome and the rating: never document content.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::platform::PrintRecord;
+use crate::printing::{JobId, JobOutcome, JobState, Printer, PrinterErrorKind};
+
+/// Why the journal cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("journal {path}: {source}")]
+    Db { path: PathBuf, source: rusqlite::Error },
+    #[error("journal: attempt {id} is {state}, it cannot become {to}")]
+    Transition {
+        id: String,
+        state: String,
+        to: &'static str,
+    },
+    #[error("journal: no attempt {0}")]
+    Unknown(String),
+}
+
+/// Where an attempt stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Created,
+    Rendered,
+    Submitted,
+    Printed,
+    Failed,
+    Cancelled,
+    /// The job was handed over but its end is not known: staff look.
+    Unknown,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Created => "created",
+            Stage::Rendered => "rendered",
+            Stage::Submitted => "submitted",
+            Stage::Printed => "printed",
+            Stage::Failed => "failed",
+            Stage::Cancelled => "cancelled",
+            Stage::Unknown => "unknown",
+        }
+    }
+
+    fn parse(s: &str) -> Stage {
+        match s {
+            "created" => Stage::Created,
+            "rendered" => Stage::Rendered,
+            "submitted" => Stage::Submitted,
+            "printed" => Stage::Printed,
+            "failed" => Stage::Failed,
+            "cancelled" => Stage::Cancelled,
+            _ => Stage::Unknown,
+        }
+    }
+
+    pub fn is_final(self) -> bool {
+        !matches!(self, Stage::Created | Stage::Rendered | Stage::Submitted)
+    }
+}
+
+/// One print attempt as the journal holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub id: String,
+    pub terminal: String,
+    pub service: String,
+    pub person: String,
+    pub document: Option<String>,
+    pub pages: u32,
+    pub copies: u32,
+    pub content_sha256: Option<String>,
+    pub stage: Stage,
+    pub printer_job: Option<String>,
+    pub reason: Option<String>,
+    pub impressions: Option<u32>,
+    pub rating: Option<u8>,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    pub posted: bool,
+}
+
+/// A new record id: a random UUID (version 4).
+pub fn new_id() -> String {
+    let mut b = [0u8; 16];
+    // Without randomness, fall back on the time and the process: still
+    // unique on one terminal.
+    if getrandom::fill(&mut b).is_err() {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        b = (t ^ (u128::from(std::process::id()) << 96)).to_be_bytes();
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = crate::seal::hex(&b);
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+/// The journal. One connection, shared by the threads that print.
+pub struct Journal {
+    path: PathBuf,
+    conn: std::sync::Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS attempts (
+    id TEXT PRIMARY KEY,
+    terminal TEXT NOT NULL,
+    service TEXT NOT NULL,
+    person TEXT NOT NULL,
+    document TEXT,
+    pages INTEGER NOT NULL DEFAULT 0,
+    copies INTEGER NOT NULL,
+    content_sha256 TEXT,
+    stage TEXT NOT NULL,
+    printer_job TEXT,
+    reason TEXT,
+    impressions INTEGER,
+    rating INTEGER,
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    posted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS steps (
+    attempt TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_stage ON attempts(stage);
+";
+
+impl Journal {
+    /// Opens (creating if needed) the journal at `path`.
+    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        let db_err = |source| JournalError::Db {
+            path: path.to_path_buf(),
+            source,
+        };
+        let db = Connection::open(path).map_err(db_err)?;
+        db.pragma_update(None, "journal_mode", "WAL").map_err(db_err)?;
+        db.pragma_update(None, "synchronous", "FULL").map_err(db_err)?;
+        db.busy_timeout(std::time::Duration::from_secs(5)).map_err(db_err)?;
+        db.execute_batch(SCHEMA).map_err(db_err)?;
+        Ok(Journal {
+            path: path.to_path_buf(),
+            conn: std::sync::Mutex::new(db),
+        })
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn err(&self, source: rusqlite::Error) -> JournalError {
+        JournalError::Db {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn step(&self, id: &str, stage: Stage, at: &str) -> Result<(), JournalError> {
+        self.db()
+            .execute(
+                "INSERT INTO steps (attempt, stage, at) VALUES (?1, ?2, ?3)",
+                params![id, stage.as_str(), at],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// A new attempt, before anything is rendered: its id.
+    pub fn create(
+        &self,
+        terminal: &str,
+        service: &str,
+        person: &str,
+        copies: u32,
+        at: &str,
+    ) -> Result<String, JournalError> {
+        let id = new_id();
+        self.db()
+            .execute(
+                "INSERT INTO attempts (id, terminal, service, person, copies, stage, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'created', ?6)",
+                params![id, terminal, service, person, copies, at],
+            )
+            .map_err(|e| self.err(e))?;
+        self.step(&id, Stage::Created, at)?;
+        Ok(id)
+    }
+
+    fn move_to(
+        &self,
+        id: &str,
+        from: &[Stage],
+        to: Stage,
+        at: &str,
+        set: &str,
+        values: &[&dyn rusqlite::ToSql],
+    ) -> Result<(), JournalError> {
+        let a = self.get(id)?;
+        if !from.contains(&a.stage) {
+            return Err(JournalError::Transition {
+                id: id.to_string(),
+                state: a.stage.as_str().to_string(),
+                to: to.as_str(),
+            });
+        }
+        let db = self.db();
+        let tx = db.unchecked_transaction().map_err(|e| self.err(e))?;
+        let sql = format!("UPDATE attempts SET stage = ?1{set} WHERE id = ?2");
+        let stage = to.as_str();
+        let mut all: Vec<&dyn rusqlite::ToSql> = vec![&stage, &id];
+        all.extend_from_slice(values);
+        tx.execute(&sql, all.as_slice()).map_err(|e| self.err(e))?;
+        tx.execute(
+            "INSERT INTO steps (attempt, stage, at) VALUES (?1, ?2, ?3)",
+            params![id, to.as_str(), at],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// The document is made: its id, pages and the PDF's SHA-256.
+    pub fn rendered(&self, id: &str, document: &str, pages: u32, sha256: &str, at: &str) -> Result<(), JournalError> {
+        self.move_to(
+            id,
+            &[Stage::Created],
+            Stage::Rendered,
+            at,
+            ", document = ?3, pages = ?4, content_sha256 = ?5",
+            &[&document, &pages, &sha256],
+        )
+    }
+
+    /// About to hand the job over (written before it is).
+    pub fn submitting(&self, id: &str, at: &str) -> Result<(), JournalError> {
+        self.move_to(id, &[Stage::Rendered], Stage::Submitted, at, "", &[])
+    }
+
+    /// The printer's id for the job, once it has one.
+    pub fn printer_job(&self, id: &str, job: &JobId) -> Result<(), JournalError> {
+        self.db()
+            .execute("UPDATE attempts SET printer_job = ?1 WHERE id = ?2", params![job.0, id])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// How it ended.
+    pub fn finished(&self, id: &str, outcome: &JobOutcome, at: &str) -> Result<(), JournalError> {
+        let (stage, reason, impressions) = match outcome {
+            JobOutcome::Printed { impressions } => (Stage::Printed, None, *impressions),
+            JobOutcome::Failed { reason } => (Stage::Failed, Some(reason.clone()), None),
+            JobOutcome::Cancelled => (Stage::Cancelled, None, None),
+            JobOutcome::Unknown { reason } => (Stage::Unknown, Some(reason.clone()), None),
+        };
+        // Before the hand-over only a failure is possible.
+        let from: &[Stage] = if stage == Stage::Failed {
+            &[Stage::Created, Stage::Rendered, Stage::Submitted]
+        } else {
+            &[Stage::Submitted]
+        };
+        self.move_to(
+            id,
+            from,
+            stage,
+            at,
+            ", reason = ?3, impressions = ?4, finished_at = ?5",
+            &[&reason, &impressions, &at],
+        )
+    }
+
+    /// The person's 1–5 rating.
+    pub fn rate(&self, id: &str, rating: u8) -> Result<(), JournalError> {
+        self.db()
+            .execute(
+                "UPDATE attempts SET rating = ?1 WHERE id = ?2",
+                params![rating.clamp(1, 5), id],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
+        Ok(Attempt {
+            id: r.get("id")?,
+            terminal: r.get("terminal")?,
+            service: r.get("service")?,
+            person: r.get("person")?,
+            document: r.get("document")?,
+            pages: r.get("pages")?,
+            copies: r.get("copies")?,
+            content_sha256: r.get("content_sha256")?,
+            stage: Stage::parse(&r.get::<_, String>("stage")?),
+            printer_job: r.get("printer_job")?,
+            reason: r.get("reason")?,
+            impressions: r.get("impressions")?,
+            rating: r.get("rating")?,
+            created_at: r.get("created_at")?,
+            finished_at: r.get("finished_at")?,
+            posted: r.get::<_, i64>("posted")? != 0,
+        })
+    }
+
+    /// One attempt.
+    pub fn get(&self, id: &str) -> Result<Attempt, JournalError> {
+        self.db()
+            .query_row("SELECT * FROM attempts WHERE id = ?1", params![id], Self::row)
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| JournalError::Unknown(id.to_string()))
+    }
+
+    fn query(&self, sql: &str) -> Result<Vec<Attempt>, JournalError> {
+        let db = self.db();
+        let mut st = db.prepare(sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], Self::row)
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// Every attempt, oldest first.
+    pub fn all(&self) -> Result<Vec<Attempt>, JournalError> {
+        self.query("SELECT * FROM attempts ORDER BY created_at, rowid")
+    }
+
+    /// Attempts left in a non-final state (by a crash or a power cut).
+    pub fn unfinished(&self) -> Result<Vec<Attempt>, JournalError> {
+        self.query("SELECT * FROM attempts WHERE stage IN ('created', 'rendered', 'submitted') ORDER BY rowid")
+    }
+
+    /// Final attempts the platform has not acknowledged yet.
+    pub fn outbox(&self) -> Result<Vec<Attempt>, JournalError> {
+        self.query(
+            "SELECT * FROM attempts WHERE posted = 0 AND stage IN ('printed', 'failed', 'cancelled', 'unknown') ORDER BY rowid",
+        )
+    }
+
+    /// The platform has the record.
+    pub fn posted(&self, id: &str) -> Result<(), JournalError> {
+        self.db()
+            .execute("UPDATE attempts SET posted = 1 WHERE id = ?1", params![id])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+}
+
+impl Attempt {
+    /// The record the platform takes (`POST /print-records`).
+    pub fn record(&self) -> PrintRecord {
+        PrintRecord {
+            record_id: self.id.clone(),
+            terminal_id: self.terminal.clone(),
+            person_id: self.person.clone(),
+            service_id: self.service.clone(),
+            document_id: self.document.clone(),
+            copies: self.copies.max(1),
+            pages: self.pages,
+            status: match self.stage {
+                Stage::Printed => "printed",
+                Stage::Cancelled => "cancelled",
+                _ => "failed",
+            }
+            .into(),
+            failure: match self.stage {
+                Stage::Unknown => Some(format!("unknown: {}", self.reason.clone().unwrap_or_default())),
+                _ => self.reason.clone(),
+            },
+            content_sha256: self.content_sha256.clone(),
+            created_at: self.created_at.clone(),
+            finished_at: self.finished_at.clone(),
+        }
+    }
+}
+
+/// Settles attempts a crash left behind. Nothing was sent for `created` and
+/// `rendered` ones: failed. A `submitted` one is asked of the printer: its
+/// end if it has one; still running, it is left for the next look; no
+/// answer, or no job id, is `unknown` for staff. What was settled.
+pub async fn reconcile(journal: &Journal, printer: &dyn Printer, at: &str) -> Result<Vec<Attempt>, JournalError> {
+    let mut settled = Vec::new();
+    for a in journal.unfinished()? {
+        let outcome = match (a.stage, &a.printer_job) {
+            (Stage::Created | Stage::Rendered, _) => Some(JobOutcome::Failed {
+                reason: "interrupted-before-printing".into(),
+            }),
+            (_, None) => Some(JobOutcome::Unknown {
+                reason: "interrupted while handing the job to the printer".into(),
+            }),
+            (_, Some(job)) => match printer.job(&JobId(job.clone())).await {
+                Ok(s) => match s.state {
+                    JobState::Completed => Some(JobOutcome::Printed {
+                        impressions: s.impressions,
+                    }),
+                    JobState::Canceled => Some(JobOutcome::Cancelled),
+                    JobState::Aborted => Some(JobOutcome::Failed {
+                        reason: "job-aborted".into(),
+                    }),
+                    _ => None,
+                },
+                Err(e) if e.kind == PrinterErrorKind::Offline => None,
+                Err(e) => Some(JobOutcome::Unknown {
+                    reason: format!("the printer does not know job {job}: {e}"),
+                }),
+            },
+        };
+        if let Some(o) = outcome {
+            journal.finished(&a.id, &o, at)?;
+            settled.push(journal.get(&a.id)?);
+        }
+    }
+    Ok(settled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::printing::fake::{self, FakePrinter};
+
+    const AT: &str = "2026-11-23T09:30:00+08:00";
+
+    fn journal() -> (tempfile::TempDir, Journal) {
+        let tmp = tempfile::tempdir().unwrap();
+        let j = Journal::open(&tmp.path().join("journal.sqlite")).unwrap();
+        (tmp, j)
+    }
+
+    #[test]
+    fn an_attempt_goes_through_its_steps_and_only_forward() {
+        let (_tmp, j) = journal();
+        let id = j.create("T-1", "transcript-zh", "2022011234", 2, AT).unwrap();
+        assert_eq!(j.get(&id).unwrap().stage, Stage::Created);
+        assert!(matches!(j.submitting(&id, AT), Err(JournalError::Transition { .. })));
+        j.rendered(&id, "DOC1", 2, "ab12", AT).unwrap();
+        j.submitting(&id, AT).unwrap();
+        j.printer_job(&id, &JobId("7".into())).unwrap();
+        j.finished(&id, &JobOutcome::Printed { impressions: Some(4) }, AT)
+            .unwrap();
+        let a = j.get(&id).unwrap();
+        assert_eq!(
+            (a.stage, a.impressions, a.pages, a.copies),
+            (Stage::Printed, Some(4), 2, 2)
+        );
+        assert!(matches!(
+            j.finished(&id, &JobOutcome::Cancelled, AT),
+            Err(JournalError::Transition { .. })
+        ));
+        assert_eq!(j.outbox().unwrap().len(), 1);
+        j.posted(&id).unwrap();
+        assert!(j.outbox().unwrap().is_empty());
+        let r = a.record();
+        assert_eq!((r.status.as_str(), r.pages, r.copies), ("printed", 2, 2));
+    }
+
+    #[test]
+    fn ids_are_version_4_uuids_and_differ() {
+        let (a, b) = (new_id(), new_id());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+    }
+
+    #[tokio::test]
+    async fn reconcile_settles_what_a_crash_left() {
+        let (_tmp, j) = journal();
+        let never_sent = j.create("T-1", "s", "p", 1, AT).unwrap();
+        let printed = j.create("T-1", "s", "p", 1, AT).unwrap();
+        j.rendered(&printed, "D", 1, "x", AT).unwrap();
+        j.submitting(&printed, AT).unwrap();
+        j.printer_job(&printed, &JobId("1".into())).unwrap();
+        let no_job = j.create("T-1", "s", "p", 1, AT).unwrap();
+        j.rendered(&no_job, "D", 1, "x", AT).unwrap();
+        j.submitting(&no_job, AT).unwrap();
+        let p = FakePrinter::new();
+        p.jobs([Ok(fake::job(JobState::Completed, Some(1)))]);
+        let settled = reconcile(&j, &p, AT).await.unwrap();
+        assert_eq!(settled.len(), 3);
+        assert_eq!(j.get(&never_sent).unwrap().stage, Stage::Failed);
+        assert_eq!(j.get(&printed).unwrap().stage, Stage::Printed);
+        assert_eq!(j.get(&no_job).unwrap().stage, Stage::Unknown);
+        assert!(j.unfinished().unwrap().is_empty());
+    }
+}
