@@ -7,6 +7,7 @@ pub mod data_dir;
 pub mod demo_platform;
 pub mod journal;
 pub mod keys;
+pub mod outbox;
 pub mod platform_http;
 pub mod printer;
 pub mod printer_dir;
