@@ -85,3 +85,121 @@ fn kiosk_run(args: &[&str], cwd: &std::path::Path) -> String {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+#[test]
+fn stats_match_a_known_journal() {
+    use campus_kiosk::printing::{JobId, JobOutcome};
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("terminal.toml"),
+        "[terminal]\nid = \"T-1\"\nname = \"t\"\n[platform]\nbase_url = \"http://127.0.0.1:1/api/v1\"\ntoken_file = \"token\"\n[printer]\nkind = \"directory\"\ndir = \"printed\"\n",
+    )
+    .unwrap();
+    let j = Journal::open(&tmp.path().join("journal.sqlite")).unwrap();
+    // (service, day, pages, copies, outcome, rating)
+    type Known<'a> = (&'a str, &'a str, u32, u32, Option<JobOutcome>, Option<u8>);
+    let known: [Known<'_>; 6] = [
+        (
+            "transcript-zh",
+            "2026-11-22",
+            2,
+            2,
+            Some(JobOutcome::Printed { impressions: None }),
+            Some(5),
+        ),
+        (
+            "transcript-zh",
+            "2026-11-23",
+            2,
+            1,
+            Some(JobOutcome::Printed { impressions: None }),
+            Some(3),
+        ),
+        (
+            "enrollment-certificate",
+            "2026-11-23",
+            1,
+            3,
+            Some(JobOutcome::Failed {
+                reason: "media-jam".into(),
+            }),
+            None,
+        ),
+        (
+            "enrollment-certificate",
+            "2026-11-23",
+            1,
+            1,
+            Some(JobOutcome::Failed {
+                reason: "job-stuck: not finished after 300s; cancelled".into(),
+            }),
+            None,
+        ),
+        ("transcript-en", "2026-11-23", 3, 1, Some(JobOutcome::Cancelled), None),
+        // Still printing: not counted.
+        ("transcript-en", "2026-11-23", 3, 1, None, None),
+    ];
+    for (service, day, pages, copies, outcome, rating) in &known {
+        let at = format!("{day}T10:00:00+08:00");
+        let id = j.create("T-1", service, "2022011234", *copies, &at).unwrap();
+        j.rendered(&id, "D", *pages, "x", &at).unwrap();
+        j.submitting(&id, &at).unwrap();
+        j.printer_job(&id, &JobId("1".into())).unwrap();
+        if let Some(o) = outcome {
+            j.finished(&id, o, &at).unwrap();
+        }
+        if let Some(r) = rating {
+            j.rate(&id, *r).unwrap();
+        }
+    }
+    let out = kiosk(
+        &["stats", "--config", tmp.path().to_str().unwrap(), "--json"],
+        tmp.path(),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["total"]["attempts"], 5);
+    assert_eq!(s["total"]["printed"], 2);
+    assert_eq!(s["total"]["failed"], 2);
+    assert_eq!(s["total"]["cancelled"], 1);
+    assert_eq!(s["total"]["pages_printed"], 2 * 2 + 2);
+    assert_eq!(s["by_service"]["transcript-zh"]["printed"], 2);
+    assert_eq!(s["by_service"]["enrollment-certificate"]["failed"], 2);
+    assert_eq!(s["by_day"]["2026-11-22"]["attempts"], 1);
+    assert_eq!(s["by_day"]["2026-11-23"]["attempts"], 4);
+    assert_eq!(s["failures"]["media-jam"], 1);
+    assert_eq!(s["failures"]["job-stuck"], 1);
+    assert_eq!(s["ratings"], 2);
+    assert_eq!(s["average_rating"], 4.0);
+    // From a date on; and the table for people.
+    let out = kiosk(
+        &[
+            "stats",
+            "--config",
+            tmp.path().to_str().unwrap(),
+            "--since",
+            "2026-11-23",
+            "--json",
+        ],
+        tmp.path(),
+    );
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["total"]["attempts"], 4);
+    let table = kiosk(&["stats", "--config", tmp.path().to_str().unwrap()], tmp.path());
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("transcript-zh") && text.contains("media-jam") && text.contains("average 4.00"),
+        "{text}"
+    );
+    let bad = kiosk(
+        &[
+            "stats",
+            "--config",
+            tmp.path().to_str().unwrap(),
+            "--since",
+            "yesterday",
+        ],
+        tmp.path(),
+    );
+    assert!(!bad.status.success());
+}

@@ -262,6 +262,21 @@ fn card_tap_to_printed_pages_and_logout() {
     );
     d.click("5");
     assert!(d.shows(d.t(T::Thanks)));
+    // The journal has the attempt, its steps and its rating, waiting in
+    // the outbox for the platform: ids and counts, no content.
+    let j = campus_kiosk::adapters::journal::Journal::open(&d.printed.path().join("journal.sqlite")).unwrap();
+    let all = j.all().unwrap();
+    assert_eq!(all.len(), 1, "{all:?}");
+    let a = &all[0];
+    assert_eq!(a.stage, campus_kiosk::adapters::journal::Stage::Printed);
+    assert_eq!((a.service.as_str(), a.person.as_str()), ("transcript-zh", "2022011234"));
+    assert_eq!((a.pages, a.copies, a.rating), (2, 2, Some(5)));
+    assert_eq!(
+        a.content_sha256.as_deref().map(str::len),
+        Some(64),
+        "the printed PDF's SHA-256"
+    );
+    assert_eq!(j.outbox().unwrap().len(), 1);
     d.click(d.t(T::Finish));
     assert_eq!(d.app.state(), &State::Idle);
     assert!(!d.app.holds_personal_data());

@@ -513,3 +513,78 @@ mod tests {
         assert!(j.unfinished().unwrap().is_empty());
     }
 }
+
+/// Counts of attempts.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Counts {
+    pub attempts: u64,
+    pub printed: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+    pub unknown: u64,
+    /// Sheets' sides of printed attempts: pages × copies.
+    pub pages_printed: u64,
+}
+
+impl Counts {
+    fn add(&mut self, a: &Attempt) {
+        self.attempts += 1;
+        match a.stage {
+            Stage::Printed => {
+                self.printed += 1;
+                self.pages_printed += u64::from(a.pages) * u64::from(a.copies);
+            }
+            Stage::Failed => self.failed += 1,
+            Stage::Cancelled => self.cancelled += 1,
+            Stage::Unknown => self.unknown += 1,
+            _ => {}
+        }
+    }
+}
+
+/// What the journal says about a period (`kiosk stats`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Stats {
+    /// Attempts from this day on (YYYY-MM-DD), if limited.
+    pub since: Option<String>,
+    pub total: Counts,
+    pub by_service: std::collections::BTreeMap<String, Counts>,
+    /// By the terminal's local date of the attempt.
+    pub by_day: std::collections::BTreeMap<String, Counts>,
+    /// Failures by reason (IPP keyword or cause).
+    pub failures: std::collections::BTreeMap<String, u64>,
+    pub ratings: u64,
+    pub average_rating: Option<f64>,
+}
+
+impl Journal {
+    /// Figures over the final attempts from `since` (a YYYY-MM-DD date) on.
+    pub fn stats(&self, since: Option<&str>) -> Result<Stats, JournalError> {
+        let mut s = Stats {
+            since: since.map(str::to_string),
+            ..Stats::default()
+        };
+        let mut rating_sum = 0u64;
+        for a in self.all()? {
+            let day = a.created_at.get(..10).unwrap_or_default().to_string();
+            if since.is_some_and(|d| day.as_str() < d) || !a.stage.is_final() {
+                continue;
+            }
+            s.total.add(&a);
+            s.by_service.entry(a.service.clone()).or_default().add(&a);
+            s.by_day.entry(day).or_default().add(&a);
+            if matches!(a.stage, Stage::Failed | Stage::Unknown) {
+                let reason = a.reason.clone().unwrap_or_else(|| "unknown".into());
+                // The keyword, not the detail after it.
+                let key = reason.split([':', ' ']).next().unwrap_or_default().to_string();
+                *s.failures.entry(key).or_default() += 1;
+            }
+            if let Some(r) = a.rating {
+                s.ratings += 1;
+                rating_sum += u64::from(r);
+            }
+        }
+        s.average_rating = (s.ratings > 0).then(|| rating_sum as f64 / s.ratings as f64);
+        Ok(s)
+    }
+}

@@ -81,6 +81,18 @@ pub enum Command {
     /// The journal of print attempts.
     #[command(subcommand)]
     Journal(JournalCmd),
+    /// Counts of print attempts by service, day and outcome; pages; failures
+    /// by reason; the average rating.
+    Stats {
+        #[arg(long, default_value = "kiosk-config/demo")]
+        config: PathBuf,
+        /// From this date on (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Technician checks of the campus-card reader.
     #[command(subcommand)]
     Reader(ReaderCmd),
@@ -235,6 +247,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Printer(PrinterCmd::TestPage { config }) => printer::test_page(&config),
         Command::Journal(JournalCmd::Reconcile { config }) => printer::journal_reconcile(&config),
         Command::Journal(JournalCmd::List { config }) => printer::journal_list(&config),
+        Command::Stats { config, since, json } => printer::stats(&config, since.as_deref(), json),
     }
 }
 

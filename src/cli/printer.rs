@@ -222,3 +222,52 @@ pub fn journal_list(config: &Path) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `kiosk stats`: counts by service, day and outcome from the journal.
+pub fn stats(config: &Path, since: Option<&str>, json: bool) -> anyhow::Result<()> {
+    if let Some(d) = since
+        && time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).is_err()
+    {
+        bail!("--since {d:?}: give a date such as 2026-09-01");
+    }
+    let cfg = Config::load(config)?;
+    let journal = Journal::open(&cfg.resolve(&cfg.journal.path))?;
+    let s = journal.stats(since)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&s)?);
+        return Ok(());
+    }
+    let line = |name: &str, c: &campus_kiosk::adapters::journal::Counts| {
+        format!(
+            "{name:<28} {:>7} {:>7} {:>6} {:>9} {:>7} {:>7}",
+            c.attempts, c.printed, c.failed, c.cancelled, c.unknown, c.pages_printed
+        )
+    };
+    let head = format!(
+        "{:<28} {:>7} {:>7} {:>6} {:>9} {:>7} {:>7}",
+        "", "tries", "printed", "failed", "cancelled", "unknown", "pages"
+    );
+    let _ = writeln!(out, "since {}", since.unwrap_or("the start of the journal"));
+    let _ = writeln!(out, "{head}");
+    let _ = writeln!(out, "{}", line("all", &s.total));
+    let _ = writeln!(out, "\nby service");
+    for (k, c) in &s.by_service {
+        let _ = writeln!(out, "{}", line(k, c));
+    }
+    let _ = writeln!(out, "\nby day");
+    for (k, c) in &s.by_day {
+        let _ = writeln!(out, "{}", line(k, c));
+    }
+    let _ = writeln!(out, "\nfailures by reason");
+    for (k, n) in &s.failures {
+        let _ = writeln!(out, "{k:<28} {n:>7}");
+    }
+    let _ = writeln!(
+        out,
+        "\nratings: {} · average {}",
+        s.ratings,
+        s.average_rating.map_or("—".to_string(), |a| format!("{a:.2}"))
+    );
+    Ok(())
+}

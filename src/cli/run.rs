@@ -31,6 +31,22 @@ pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> 
         let cfg = Config::load(config)?;
         (Setup::from_config(&cfg, clock)?, None)
     };
+    // Attempts a crash left behind are settled before anyone prints, and
+    // final records go to the platform in the background.
+    let settled = rt.block_on(campus_kiosk::adapters::journal::reconcile(
+        &setup.journal,
+        setup.printer.as_ref(),
+        &super::template::now_rfc3339(),
+    ))?;
+    for a in &settled {
+        eprintln!("journal: attempt {} settled as {}", a.id, a.stage.as_str());
+    }
+    rt.spawn(campus_kiosk::adapters::outbox::run(
+        setup.journal.clone(),
+        setup.platform.clone(),
+        campus_kiosk::adapters::outbox::Pace::default(),
+        setup.outbox_nudge.clone(),
+    ));
     setup::run(setup, windowed).context("the kiosk's window could not run")?;
     Ok(())
 }

@@ -94,6 +94,8 @@ pub struct Kiosk {
     printing: Option<printing::State>,
     rating: Option<u8>,
     fault: Option<FaultView>,
+    /// The journal's id of the last print attempt (for its rating).
+    attempt: Option<String>,
     tech: technician::State,
     wedge: Option<Parser>,
 }
@@ -129,6 +131,7 @@ impl Kiosk {
             printing: None,
             rating: None,
             fault: None,
+            attempt: None,
             tech,
             wedge,
         };
@@ -220,6 +223,7 @@ impl Kiosk {
                 self.preview = None;
                 self.printing = None;
                 self.rating = None;
+                self.attempt = None;
                 Task::none()
             }
             Effect::RenderPreview(id) => {
@@ -280,15 +284,66 @@ impl Kiosk {
         };
         let sides = if job.duplex { pages.div_ceil(2) } else { pages };
         self.printing = Some(printing::State::new(sides * job.copies));
+        let generation = self.generation;
+        // The attempt is in the journal before anything goes to the printer.
+        let journal = self.setup.journal.clone();
+        let person = self.session.person().map(|p| p.id.clone()).unwrap_or_default();
+        let at = self.issued_at();
+        let sha: String = {
+            use sha2::Digest;
+            sha2::Sha256::digest(&job.pdf)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        let attempt = journal
+            .create(&self.setup.terminal_id, &p.service, &person, job.copies, &at)
+            .and_then(|id| journal.rendered(&id, &job.id, pages, &sha, &at).map(|()| id));
+        let attempt = match attempt {
+            Ok(id) => id,
+            Err(e) => {
+                eprintln!("journal: {e}");
+                return Task::done(Message::PrintFinished(
+                    generation,
+                    Err(PrintError::Misconfigured {
+                        message: format!("journal: {e}"),
+                    }),
+                ));
+            }
+        };
+        self.attempt = Some(attempt.clone());
         let printer = self.setup.printer.clone();
         let follow = self.setup.follow;
-        let generation = self.generation;
+        let clock = self.setup.clock.clone();
+        let outbox = self.setup.outbox_nudge.clone();
         Task::stream(iced::stream::channel(32, async move |mut out| {
             let mut progress = out.clone();
+            let now = || {
+                clock
+                    .now_utc()
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+            };
             let result = crate::adapters::printer::print(printer.as_ref(), &job, follow, &mut |p| {
+                let written = match &p {
+                    Progress::Submitting => journal.submitting(&attempt, &now()),
+                    Progress::Accepted { job } => journal.printer_job(&attempt, job),
+                    Progress::Running { .. } => Ok(()),
+                };
+                if let Err(e) = written {
+                    eprintln!("journal: {e}");
+                }
                 let _ = progress.try_send(Message::PrintProgress(generation, p));
             })
             .await;
+            let outcome = match &result {
+                Ok(o) => o.clone(),
+                Err(e) => JobOutcome::Failed { reason: e.to_string() },
+            };
+            if let Err(e) = journal.finished(&attempt, &outcome, &now()) {
+                eprintln!("journal: {e}");
+            }
+            outbox.notify_one();
             let _ = out.send(Message::PrintFinished(generation, result)).await;
         }))
     }
@@ -545,6 +600,11 @@ impl Kiosk {
             Message::Done(m) => match m {
                 done::Message::Rate(n) => {
                     self.rating = Some(n);
+                    if let Some(id) = &self.attempt
+                        && let Err(e) = self.setup.journal.rate(id, n)
+                    {
+                        eprintln!("journal: {e}");
+                    }
                     Task::none()
                 }
                 done::Message::Finish => self.input(Input::Logout),

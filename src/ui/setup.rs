@@ -39,6 +39,8 @@ pub enum SetupError {
     NoSeal(PathBuf),
     #[error(transparent)]
     Key(#[from] crate::adapters::keys::KeyError),
+    #[error(transparent)]
+    Journal(#[from] crate::adapters::journal::JournalError),
     #[error("seal.key_file {path} belongs to terminal {owner}, not {terminal}")]
     KeyOwner {
         path: PathBuf,
@@ -81,6 +83,10 @@ pub struct Setup {
     pub duplex_default: bool,
     /// Seals every document.
     pub sealer: crate::pipeline::Sealer,
+    /// Every print attempt, written before each step.
+    pub journal: Arc<crate::adapters::journal::Journal>,
+    /// Wakes the outbox when a record is final.
+    pub outbox_nudge: Arc<tokio::sync::Notify>,
     pub demo: Option<Demo>,
 }
 
@@ -185,6 +191,10 @@ impl Setup {
             technician: cfg.technician.clone(),
             duplex_default: cfg.printer.duplex_default,
             sealer,
+            journal: Arc::new(crate::adapters::journal::Journal::open(
+                &cfg.resolve(&cfg.journal.path),
+            )?),
+            outbox_nudge: Arc::new(tokio::sync::Notify::new()),
             demo: None,
         })
     }
@@ -209,6 +219,7 @@ impl Setup {
         cfg.platform.base_url = server.base_url();
         cfg.printer.kind = crate::config::PrinterKind::Directory;
         cfg.printer.dir = Some(printed.to_path_buf());
+        cfg.journal.path = printed.join("journal.sqlite");
         // A fresh key for this run, and its keyring beside the printed
         // files, so the demo's documents can be verified.
         let (key, _, entry) =
