@@ -67,6 +67,29 @@ pub struct TerminalConfig {
     pub id: String,
     /// Shown on the screen, e.g. "图书馆一楼 Library, ground floor".
     pub name: String,
+    /// The terminal's time zone as an offset from UTC: issue dates on
+    /// documents and days in the journal are local to it.
+    #[serde(default = "default_utc_offset")]
+    pub utc_offset: String,
+}
+
+fn default_utc_offset() -> String {
+    "+08:00".into()
+}
+
+impl TerminalConfig {
+    /// `utc_offset`, parsed (checked when the configuration loads).
+    pub fn offset(&self) -> time::UtcOffset {
+        parse_offset(&self.utc_offset).unwrap_or(time::UtcOffset::UTC)
+    }
+}
+
+fn parse_offset(s: &str) -> Option<time::UtcOffset> {
+    time::UtcOffset::parse(
+        s,
+        time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]"),
+    )
+    .ok()
 }
 
 /// How to reach the data platform.
@@ -430,6 +453,12 @@ impl Config {
                 return Err(invalid("reader.debounce_ms", "must be at most 10000".into()));
             }
         }
+        if parse_offset(&cfg.terminal.utc_offset).is_none() {
+            return Err(invalid(
+                "terminal.utc_offset",
+                format!("{:?}: write the offset from UTC as \"+08:00\"", cfg.terminal.utc_offset),
+            ));
+        }
         if let Some(seal) = &cfg.seal {
             let u = seal.verify_url.to_ascii_lowercase();
             if !(u.starts_with("https://") || u.starts_with("http://")) || seal.verify_url.contains('#') {
@@ -546,6 +575,24 @@ uri = "ipps://printer.local/ipp/print"
         assert_eq!(c.terminal.id, "LIB-1F-01");
         assert_eq!(c.platform.call_timeout(), Duration::from_secs(6));
         assert_eq!(c.resolve(&c.platform.token_file), Path::new("kiosk-config/x/token"));
+        assert_eq!(c.terminal.offset(), time::macros::offset!(+8));
+    }
+
+    #[test]
+    fn the_terminals_offset_is_checked() {
+        let ok = parse(&GOOD.replace(
+            "name = \"图书馆一楼\"",
+            "name = \"图书馆一楼\"\nutc_offset = \"-05:00\"",
+        ))
+        .unwrap();
+        assert_eq!(ok.terminal.offset(), time::macros::offset!(-5));
+        let e = parse(&GOOD.replace(
+            "name = \"图书馆一楼\"",
+            "name = \"图书馆一楼\"\nutc_offset = \"Asia/Shanghai\"",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("terminal.utc_offset") && e.contains("+08:00"), "{e}");
     }
 
     #[test]

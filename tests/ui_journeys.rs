@@ -60,7 +60,7 @@ impl Driver {
             .enable_all()
             .build()
             .unwrap();
-        let clock = ManualClock::new(time::macros::datetime!(2026-11-23 09:30 +8));
+        let clock = ManualClock::new(time::macros::datetime!(2026-11-22 23:30 UTC));
         let printed = tempfile::tempdir().unwrap();
         let (mut setup, server) = rt
             .block_on(Setup::demo(
@@ -238,6 +238,9 @@ fn card_tap_to_printed_pages_and_logout() {
     run("qpdf", &["--check", printed[0].to_str().unwrap()]);
     let text = run("pdftotext", &[printed[0].to_str().unwrap(), "-"]);
     assert!(text.contains("王小明") && text.contains("2022011234"), "{text}");
+    // 23:30 UTC is 07:30 the next morning at the terminal (+08:00): the
+    // document is dated by the terminal's day.
+    assert!(text.contains("2026-11-23"), "{text}");
     // Its verification code is sealed by the demo's key: the keyring
     // beside the printed files verifies it.
     let keyring = d.printed.path().join("keyring.toml");
@@ -271,6 +274,7 @@ fn card_tap_to_printed_pages_and_logout() {
     assert_eq!(a.stage, campus_kiosk::adapters::journal::Stage::Printed);
     assert_eq!((a.service.as_str(), a.person.as_str()), ("transcript-zh", "2022011234"));
     assert_eq!((a.pages, a.copies, a.rating), (2, 2, Some(5)));
+    assert!(a.created_at.starts_with("2026-11-23T07:30"), "{}", a.created_at);
     assert_eq!(
         a.content_sha256.as_deref().map(str::len),
         Some(64),

@@ -168,11 +168,7 @@ impl Kiosk {
     }
 
     fn issued_at(&self) -> String {
-        self.setup
-            .clock
-            .now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
+        self.setup.now_rfc3339()
     }
 
     /// Feeds the core and runs its effects.
@@ -315,15 +311,11 @@ impl Kiosk {
         let printer = self.setup.printer.clone();
         let follow = self.setup.follow;
         let clock = self.setup.clock.clone();
+        let offset = self.setup.utc_offset;
         let outbox = self.setup.outbox_nudge.clone();
         Task::stream(iced::stream::channel(32, async move |mut out| {
             let mut progress = out.clone();
-            let now = || {
-                clock
-                    .now_utc()
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default()
-            };
+            let now = || setup::local_rfc3339(clock.as_ref(), offset);
             let result = crate::adapters::printer::print(printer.as_ref(), &job, follow, &mut |p| {
                 let written = match &p {
                     Progress::Submitting => journal.submitting(&attempt, &now()),
@@ -349,7 +341,7 @@ impl Kiosk {
     }
 
     fn fault_view(&self, fault: Fault) -> FaultView {
-        let now = self.setup.clock.now_utc();
+        let now = self.setup.clock.now_utc().to_offset(self.setup.utc_offset);
         let incident = format!(
             "{}-{:02}{:02}{:02}{:02}{:02}",
             self.setup.terminal_id,

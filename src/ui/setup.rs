@@ -66,6 +66,8 @@ pub struct Demo {
 pub struct Setup {
     pub terminal_id: String,
     pub terminal_name: String,
+    /// Issue times and journal days are local to this offset.
+    pub utc_offset: time::UtcOffset,
     pub platform: PlatformClient,
     pub platform_url: String,
     /// Whether the attract screen offers the scan-to-log-in QR code.
@@ -97,6 +99,22 @@ impl std::fmt::Debug for Setup {
             .field("printer", &self.printer.describe())
             .finish_non_exhaustive()
     }
+}
+
+impl Setup {
+    /// Now, local to the terminal, to the second (RFC 3339).
+    pub fn now_rfc3339(&self) -> String {
+        local_rfc3339(self.clock.as_ref(), self.utc_offset)
+    }
+}
+
+/// Now on `clock`, at `offset`, to the second (RFC 3339).
+pub fn local_rfc3339(clock: &dyn Clock, offset: time::UtcOffset) -> String {
+    let now = clock.now_utc().to_offset(offset);
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// Loads the offered templates: `offer`'s ids in order, or every folder.
@@ -177,6 +195,7 @@ impl Setup {
         Ok(Setup {
             terminal_id: cfg.terminal.id.clone(),
             terminal_name: cfg.terminal.name.clone(),
+            utc_offset: cfg.terminal.offset(),
             platform,
             platform_url: cfg.platform.base_url.clone(),
             qr_login: true,
