@@ -238,3 +238,18 @@ fn a_revoked_expired_or_unknown_key_is_invalid() {
         "{out}"
     );
 }
+
+#[test]
+fn a_terminal_without_its_key_says_how_to_make_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["terminal.toml", "token"] {
+        std::fs::copy(root().join("kiosk-config/demo").join(f), tmp.path().join(f)).unwrap();
+    }
+    let out = kiosk(&["run", "--config", tmp.path().to_str().unwrap()], tmp.path());
+    assert!(!out.status.success());
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("DEMO-01.key does not exist") && e.contains("kiosk keygen --terminal-id DEMO-01"),
+        "{e}"
+    );
+}

@@ -39,6 +39,14 @@ pub enum SetupError {
     NoSeal(PathBuf),
     #[error(transparent)]
     Key(#[from] crate::adapters::keys::KeyError),
+    #[error(
+        "seal.key_file {path} does not exist: make the terminal's key with `kiosk keygen --terminal-id {terminal} --out {folder}` (or try the demo: `kiosk run --demo`)"
+    )]
+    NoKey {
+        path: PathBuf,
+        terminal: String,
+        folder: String,
+    },
     #[error(transparent)]
     Journal(#[from] crate::adapters::journal::JournalError),
     #[error("seal.key_file {path} belongs to terminal {owner}, not {terminal}")]
@@ -155,6 +163,13 @@ impl Setup {
             .as_ref()
             .ok_or_else(|| SetupError::NoSeal(cfg.dir.join("terminal.toml")))?;
         let key_file = cfg.resolve(&seal.key_file);
+        if !key_file.exists() {
+            return Err(SetupError::NoKey {
+                folder: key_file.parent().map_or(".".to_string(), |p| p.display().to_string()),
+                path: key_file,
+                terminal: cfg.terminal.id.clone(),
+            });
+        }
         let (owner, key) = crate::adapters::keys::load_signing_key(&key_file)?;
         if owner != cfg.terminal.id {
             return Err(SetupError::KeyOwner {
