@@ -213,18 +213,21 @@ fn malformed_data_is_named_with_file_line_and_column() {
     .unwrap();
     let tpl = root().join("print-templates/enrollment-certificate");
     let out = tmp.path().join("x.pdf");
-    let res = kiosk(
-        &[
-            "template",
-            "preview",
-            tpl.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let preview = || {
+        kiosk(
+            &[
+                "template",
+                "preview",
+                tpl.to_str().unwrap(),
+                "--data",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            tmp.path(),
+        )
+    };
+    let res = preview();
     assert_eq!(res.status.code(), Some(1));
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(err.contains("enrollment.json:4:1"), "{err}");
@@ -232,18 +235,7 @@ fn malformed_data_is_named_with_file_line_and_column() {
 
     // A record missing altogether is named too.
     fs::remove_file(data.join("enrollment.json")).unwrap();
-    let res = kiosk(
-        &[
-            "template",
-            "preview",
-            tpl.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let res = preview();
     assert_eq!(res.status.code(), Some(1));
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(err.contains("lacks enrollment"), "{err}");
