@@ -538,7 +538,7 @@ impl Kiosk {
             | Message::PrintFinished(..) => Task::none(),
             Message::TestPageDone(line) => {
                 self.tech.lines.push(line);
-                Task::batch([Task::done(Message::CheckPrinter)])
+                Task::done(Message::CheckPrinter)
             }
             Message::Attract(m) => match m {
                 attract::Message::SwitchLang => {

@@ -76,8 +76,7 @@ pub async fn services(
                 "没有找到你的相关记录。".to_string(),
                 "No record of yours was found for this document.".to_string(),
             ))
-        } else if let Err(e) = spreadsheet::bind(tpl, &mut data, now_unix) {
-            let _ = e;
+        } else if spreadsheet::bind(tpl, &mut data, now_unix).is_err() {
             Some((
                 "你不在该部门提供的名单中，请向该部门咨询。".to_string(),
                 "You are not on this department's list: please ask the department.".to_string(),
