@@ -189,6 +189,15 @@ fn a_sealed_pdf_verifies_from_the_pdf_from_a_scan_and_from_its_code() {
     };
     let (ok, out) = verify(&tampered, &ring);
     assert!(!ok && out.starts_with("INVALID"), "{out}");
+
+    // The short code under the QR code names the document but proves
+    // nothing: the verifier says so and what to give instead.
+    let (ok, out) = verify(&facts.short_code, &ring);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains(&facts.short_code) && out.contains("proves nothing") && out.contains("Verify the QR code"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -96,8 +96,27 @@ fn pages_of(pdf: &Path) -> anyhow::Result<Vec<image::DynamicImage>> {
 
 /// The codes in the input: its text, or the QR codes of a PDF's pages or
 /// of a picture.
+/// Whether `input` is the short code printed under a QR code:
+/// `XXXX-XXXX` in Crockford's base 32.
+fn is_short_code(input: &str) -> bool {
+    let b = input.trim().as_bytes();
+    b.len() == 9
+        && b[4] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || (c.is_ascii_alphanumeric() && !b"ILOUilou".contains(c)))
+}
+
 fn codes_in(input: &str) -> anyhow::Result<Vec<String>> {
     let path = PathBuf::from(input);
+    if !path.is_file() && is_short_code(input) {
+        bail!(
+            "{}: this is the short code under the QR code; it names the document but proves nothing by itself. \
+             Looking it up needs the platform, whose interface has no lookup yet (docs/verification.md, \"Short codes\"). \
+             Verify the QR code instead: scan it with a phone, or give a photo, scan or PDF of the document",
+            input.trim()
+        );
+    }
     if !path.is_file() {
         return Ok(vec![input.to_string()]);
     }
@@ -114,7 +133,7 @@ fn codes_in(input: &str) -> anyhow::Result<Vec<String>> {
     };
     if codes.is_empty() {
         bail!(
-            "{}: no QR code could be read; photograph the code straight on, filling a third of the picture, or type the URL under it",
+            "{}: no QR code could be read; photograph the code straight on, filling a third of the picture",
             path.display()
         );
     }
