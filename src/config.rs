@@ -53,6 +53,9 @@ pub struct Config {
     /// The journal of print attempts (`[journal]`).
     #[serde(default)]
     pub journal: JournalConfig,
+    /// When terms start (`[terms]`), for templates' per-term quotas.
+    #[serde(default)]
+    pub terms: TermsConfig,
     /// The folder the file is in; relative paths in the file are taken
     /// from here.
     #[serde(skip)]
@@ -247,6 +250,34 @@ impl Default for JournalConfig {
 
 fn default_journal() -> PathBuf {
     PathBuf::from("journal.sqlite")
+}
+
+/// When terms start (`[terms]`): quotas count per term.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermsConfig {
+    /// Month-days ("MM-DD") a term starts on, every year.
+    #[serde(default = "default_term_starts")]
+    pub starts: Vec<String>,
+}
+
+impl Default for TermsConfig {
+    fn default() -> Self {
+        TermsConfig {
+            starts: default_term_starts(),
+        }
+    }
+}
+
+fn default_term_starts() -> Vec<String> {
+    vec!["02-01".into(), "08-01".into()]
+}
+
+impl TermsConfig {
+    /// The terms (checked when the configuration loads).
+    pub fn terms(&self) -> crate::core::quota::Terms {
+        crate::core::quota::Terms::parse(&self.starts).unwrap_or_default()
+    }
 }
 
 /// Sealing documents (`[seal]`).
@@ -459,6 +490,9 @@ impl Config {
                 format!("{:?}: write the offset from UTC as \"+08:00\"", cfg.terminal.utc_offset),
             ));
         }
+        if let Err(message) = crate::core::quota::Terms::parse(&cfg.terms.starts) {
+            return Err(invalid("terms.starts", message));
+        }
         if let Some(seal) = &cfg.seal {
             let u = seal.verify_url.to_ascii_lowercase();
             if !(u.starts_with("https://") || u.starts_with("http://")) || seal.verify_url.contains('#') {
@@ -593,6 +627,19 @@ uri = "ipps://printer.local/ipp/print"
         .unwrap_err()
         .to_string();
         assert!(e.contains("terminal.utc_offset") && e.contains("+08:00"), "{e}");
+    }
+
+    #[test]
+    fn terms_default_and_are_checked() {
+        use time::macros::date;
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.terms.terms().start_of(date!(2026 - 11 - 24)), date!(2026 - 08 - 01));
+        let c = parse(&format!("{GOOD}\n[terms]\nstarts = [\"09-01\", \"02-20\"]\n")).unwrap();
+        assert_eq!(c.terms.terms().start_of(date!(2026 - 11 - 24)), date!(2026 - 09 - 01));
+        let e = parse(&format!("{GOOD}\n[terms]\nstarts = [\"09-31\"]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("terms.starts") && e.contains("09-31"), "{e}");
     }
 
     #[test]

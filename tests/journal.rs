@@ -92,7 +92,10 @@ fn stats_match_a_known_journal() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("terminal.toml"),
-        "[terminal]\nid = \"T-1\"\nname = \"t\"\n[platform]\nbase_url = \"http://127.0.0.1:1/api/v1\"\ntoken_file = \"token\"\n[printer]\nkind = \"directory\"\ndir = \"printed\"\n",
+        format!(
+            "[terminal]\nid = \"T-1\"\nname = \"t\"\n[platform]\nbase_url = \"http://127.0.0.1:1/api/v1\"\ntoken_file = \"token\"\n[printer]\nkind = \"directory\"\ndir = \"printed\"\n[services]\ntemplates = {:?}\n[terms]\nstarts = [\"02-20\", \"09-01\"]\n",
+            root().join("print-templates").display().to_string()
+        ),
     )
     .unwrap();
     let j = Journal::open(&tmp.path().join("journal.sqlite")).unwrap();
@@ -153,7 +156,14 @@ fn stats_match_a_known_journal() {
         }
     }
     let out = kiosk(
-        &["stats", "--config", tmp.path().to_str().unwrap(), "--json"],
+        &[
+            "stats",
+            "--config",
+            tmp.path().to_str().unwrap(),
+            "--term",
+            "2026-11-23",
+            "--json",
+        ],
         tmp.path(),
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -171,6 +181,24 @@ fn stats_match_a_known_journal() {
     assert_eq!(s["failures"]["job-stuck"], 1);
     assert_eq!(s["ratings"], 2);
     assert_eq!(s["average_rating"], 4.0);
+    // The transcripts set a quota of 20 copies per term: one person
+    // printed 3 copies of the Chinese one (the cancelled English one does
+    // not count).
+    let quotas = s["quotas"].as_array().unwrap();
+    let zh = quotas.iter().find(|q| q["service"] == "transcript-zh").unwrap();
+    assert_eq!(
+        (
+            &zh["limit"],
+            &zh["term_start"],
+            &zh["people"],
+            &zh["copies"],
+            &zh["most"]
+        ),
+        (&20.into(), &"2026-09-01".into(), &1.into(), &3.into(), &3.into())
+    );
+    let en = quotas.iter().find(|q| q["service"] == "transcript-en").unwrap();
+    assert_eq!((&en["people"], &en["copies"]), (&0.into(), &0.into()));
+    assert!(quotas.iter().all(|q| q["service"] != "enrollment-certificate"));
     // From a date on; and the table for people.
     let out = kiosk(
         &[
@@ -188,7 +216,10 @@ fn stats_match_a_known_journal() {
     let table = kiosk(&["stats", "--config", tmp.path().to_str().unwrap()], tmp.path());
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(
-        text.contains("transcript-zh") && text.contains("media-jam") && text.contains("average 4.00"),
+        text.contains("transcript-zh")
+            && text.contains("media-jam")
+            && text.contains("average 4.00")
+            && text.contains("quotas in the term from"),
         "{text}"
     );
     let bad = kiosk(

@@ -30,7 +30,7 @@ fn job(id: &str, pdf: &[u8]) -> PrintJob {
 }
 
 async fn print_it(printer: &DirectoryPrinter, job: &PrintJob) -> Result<JobOutcome, PrintError> {
-    print(printer, job, FOLLOW, &mut |_| {}).await
+    print(printer, job, FOLLOW, &mut |_| Ok(())).await
 }
 
 #[tokio::test]

@@ -121,9 +121,12 @@ async fn a_job_completes_with_the_exact_pdf_copies_and_sides() {
     let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
     let pdf = transcript_pdf();
     let mut seen = Vec::new();
-    let outcome = print(&p, &job(pdf.clone(), 2, true), FOLLOW, &mut |e| seen.push(e))
-        .await
-        .unwrap();
+    let outcome = print(&p, &job(pdf.clone(), 2, true), FOLLOW, &mut |e| {
+        seen.push(e);
+        Ok(())
+    })
+    .await
+    .unwrap();
     assert!(
         matches!(outcome, JobOutcome::Printed { .. }),
         "{outcome:?} after {seen:?}"
@@ -162,9 +165,12 @@ async fn print_one_with(
 ) -> (Procs, IppPrinter, JobOutcome, Vec<Progress>) {
     let (procs, p) = printer_running(dir, tail);
     let mut seen = Vec::new();
-    let outcome = print(&p, &job(transcript_pdf(), 1, false), follow, &mut |e| seen.push(e))
-        .await
-        .unwrap();
+    let outcome = print(&p, &job(transcript_pdf(), 1, false), follow, &mut |e| {
+        seen.push(e);
+        Ok(())
+    })
+    .await
+    .unwrap();
     (procs, p, outcome, seen)
 }
 

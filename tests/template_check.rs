@@ -60,6 +60,17 @@ fn unknown_field_is_named_with_its_position() {
 }
 
 #[test]
+fn a_quota_out_of_range_is_named() {
+    let (_tmp, dir) = broken(|t| t.replace("max_copies = 5", "max_copies = 5\nquota_per_term = 0"));
+    let p = &check_dir(book(), &dir, NOW)[0];
+    let line = line_of(&dir, "quota_per_term");
+    assert!(p.at.ends_with(&format!(":{line}: service.quota_per_term")), "{p:?}");
+    assert!(p.message.contains("1 and 1000"), "{p:?}");
+    let (_tmp, dir) = broken(|t| t.replace("max_copies = 5", "max_copies = 5\nquota_per_term = 12"));
+    assert!(check_dir(book(), &dir, NOW).is_empty());
+}
+
+#[test]
 fn unknown_placeholder_names_the_field() {
     let (_tmp, dir) = broken(|t| {
         assert!(t.contains("学号：{{ enrollment.student_id }}"));

@@ -307,6 +307,122 @@ fn a_suspended_student_sees_the_certificate_greyed_with_the_reason() {
     ));
 }
 
+/// Puts `copies` printed copies of `service` for `person` in the journal.
+fn printed_before(j: &campus_kiosk::adapters::journal::Journal, service: &str, person: &str, copies: u32, at: &str) {
+    use campus_kiosk::printing::JobOutcome;
+    let id = j.create("DEMO-01", service, person, copies, at).unwrap();
+    j.rendered(&id, "D", 2, "x", at).unwrap();
+    j.submitting(&id, at).unwrap();
+    j.finished(&id, &JobOutcome::Printed { impressions: None }, at).unwrap();
+}
+
+#[test]
+fn a_used_up_quota_greys_the_service_and_caps_the_copies() {
+    // The transcripts allow 20 copies a term; the term (by default) began
+    // on 1 August. Earlier this term Wang printed all 20 Chinese ones and
+    // 15 English ones; copies from the last term do not count.
+    let mut d = Driver::with(|s| {
+        printed_before(
+            &s.journal,
+            "transcript-zh",
+            "2022011234",
+            20,
+            "2026-10-09T10:00:00+08:00",
+        );
+        printed_before(
+            &s.journal,
+            "transcript-en",
+            "2022011234",
+            15,
+            "2026-11-02T10:00:00+08:00",
+        );
+        printed_before(
+            &s.journal,
+            "transcript-en",
+            "2022011234",
+            10,
+            "2026-07-30T10:00:00+08:00",
+        );
+    });
+    d.tap("04A1B2C3");
+    assert!(d.shows("本学期你已打印 20 份，已达每学期 20 份的上限。"));
+    let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), d.app.view());
+    ui.click("中文成绩单").ok();
+    assert_eq!(ui.into_messages().count(), 0, "a used-up service does not open");
+    assert!(
+        d.shows("本学期还可打印 5 份（每学期 20 份）"),
+        "what is left shows on the list"
+    );
+    d.click("英文成绩单");
+    assert!(d.shows("本学期还可打印 5 份（每学期 20 份）"));
+    assert!(d.shows("最多 5 份"), "the copies stop at what is left");
+    // Seven taps on "+": the last ones do nothing.
+    for _ in 0..7 {
+        let mut ui = Simulator::with_size(settings(), (1080.0, 1920.0), d.app.view());
+        let _ = ui.click("+");
+        let messages: Vec<Message> = ui.into_messages().collect();
+        for m in messages {
+            d.send(m);
+        }
+    }
+    assert!(d.shows("5") && !d.shows("6"), "five copies at most");
+
+    // Meanwhile two more were printed for Wang: the quota is checked again
+    // as the attempt is written, and nothing is sent.
+    let j = campus_kiosk::adapters::journal::Journal::open(&d.printed.path().join("journal.sqlite")).unwrap();
+    printed_before(&j, "transcript-en", "2022011234", 2, "2026-11-23T07:00:00+08:00");
+    d.click(d.t(T::Print));
+    assert!(matches!(d.app.state(), State::Fault { .. }), "{:?}", d.app.state());
+    assert!(
+        d.shows("本学期你已打印 17 份，已达每学期 20 份的上限。"),
+        "the reason is told"
+    );
+    assert!(d.shows(d.t(T::NothingCharged)));
+    assert!(d.printed().is_empty(), "nothing was printed");
+    assert_eq!(j.all().unwrap().len(), 4, "no attempt was written");
+}
+
+#[test]
+fn a_department_list_names_who_to_ask() {
+    // The dormitory certificate reads the student affairs office's list.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dormitory-certificate");
+    std::fs::create_dir(&dir).unwrap();
+    let fixture = root().join("tests/fixtures/dormitory-certificate");
+    let toml = std::fs::read_to_string(fixture.join("template.toml"))
+        .unwrap()
+        .replace("file = \"dorm.xlsx\"", "file = \"dorm.csv\"");
+    std::fs::write(dir.join("template.toml"), toml).unwrap();
+    // Only 李思远 is on it.
+    let list = dir.join("dorm.csv");
+    std::fs::write(
+        &list,
+        "学号,姓名,楼栋,房间,床位,入住日期,床位费\n2023020456,李思远,丁香公寓1号楼,208,4,2023-09-02,900.5\n",
+    )
+    .unwrap();
+    let with_dorm = |s: &mut Setup| {
+        let mut all: Vec<_> = s.templates.iter().cloned().collect();
+        all.push(Arc::new(campus_kiosk::template::Template::load(&dir).unwrap()));
+        s.templates = Arc::new(all);
+    };
+    let mut d = Driver::with(with_dorm);
+    d.tap("04A1B2C3");
+    assert!(d.shows("你不在该部门的名单中，请向学生处宿舍管理科（电话 8888-1234）咨询。"));
+
+    // A list older than the template allows is the department's to renew:
+    // it says so, and whom to ask, to everyone.
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_788_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&list)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let mut d = Driver::with(with_dorm);
+    d.tap("04A1B2C3");
+    assert!(d.shows("该部门的数据已过期，暂时无法出具，请联系学生处宿舍管理科（电话 8888-1234）。"));
+}
+
 #[test]
 fn an_unknown_card_is_told_and_the_attract_screen_returns() {
     let mut d = Driver::new();

@@ -34,6 +34,9 @@ pub enum JournalError {
     },
     #[error("journal: no attempt {0}")]
     Unknown(String),
+    /// The person has printed `used` of the `limit` copies this term.
+    #[error("quota reached: {used} of {limit} copies printed this term")]
+    QuotaReached { used: u32, limit: u32 },
 }
 
 /// Where an attempt stands.
@@ -156,6 +159,7 @@ CREATE TABLE IF NOT EXISTS steps (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS attempts_stage ON attempts(stage);
+CREATE INDEX IF NOT EXISTS attempts_person ON attempts(person, service);
 ";
 
 impl Journal {
@@ -187,16 +191,6 @@ impl Journal {
         }
     }
 
-    fn step(&self, id: &str, stage: Stage, at: &str) -> Result<(), JournalError> {
-        self.db()
-            .execute(
-                "INSERT INTO steps (attempt, stage, at) VALUES (?1, ?2, ?3)",
-                params![id, stage.as_str(), at],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(())
-    }
-
     /// A new attempt, before anything is rendered: its id.
     pub fn create(
         &self,
@@ -206,16 +200,52 @@ impl Journal {
         copies: u32,
         at: &str,
     ) -> Result<String, JournalError> {
+        self.create_within(terminal, service, person, copies, at, None)
+    }
+
+    /// A new attempt, if `quota` allows it: `(limit, term_start)`, the
+    /// copies allowed per term and the term's first day (YYYY-MM-DD). The
+    /// count and the new attempt are one transaction.
+    pub fn create_within(
+        &self,
+        terminal: &str,
+        service: &str,
+        person: &str,
+        copies: u32,
+        at: &str,
+        quota: Option<(u32, &str)>,
+    ) -> Result<String, JournalError> {
         let id = new_id();
-        self.db()
-            .execute(
-                "INSERT INTO attempts (id, terminal, service, person, copies, stage, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'created', ?6)",
-                params![id, terminal, service, person, copies, at],
-            )
+        let mut db = self.db();
+        let tx = db
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| self.err(e))?;
-        self.step(&id, Stage::Created, at)?;
+        if let Some((limit, since)) = quota {
+            let used = printed_copies(&tx, person, service, since).map_err(|e| self.err(e))?;
+            if u64::from(used) + u64::from(copies) > u64::from(limit) {
+                return Err(JournalError::QuotaReached { used, limit });
+            }
+        }
+        tx.execute(
+            "INSERT INTO attempts (id, terminal, service, person, copies, stage, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'created', ?6)",
+            params![id, terminal, service, person, copies, at],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.execute(
+            "INSERT INTO steps (attempt, stage, at) VALUES (?1, 'created', ?2)",
+            params![id, at],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
         Ok(id)
+    }
+
+    /// Copies of `service` printed for `person` from the day `since`
+    /// (YYYY-MM-DD, the terminal's local day) on: only printed attempts
+    /// count.
+    pub fn printed_copies(&self, person: &str, service: &str, since: &str) -> Result<u32, JournalError> {
+        printed_copies(&self.db(), person, service, since).map_err(|e| self.err(e))
     }
 
     fn move_to(
@@ -377,6 +407,16 @@ impl Journal {
     }
 }
 
+fn printed_copies(db: &Connection, person: &str, service: &str, since: &str) -> rusqlite::Result<u32> {
+    let n: i64 = db.query_row(
+        "SELECT COALESCE(SUM(copies), 0) FROM attempts
+         WHERE stage = 'printed' AND person = ?1 AND service = ?2 AND substr(created_at, 1, 10) >= ?3",
+        params![person, service, since],
+        |r| r.get(0),
+    )?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 impl Attempt {
     /// The record the platform takes (`POST /print-records`).
     pub fn record(&self) -> PrintRecord {
@@ -484,6 +524,48 @@ mod tests {
         assert_eq!((r.status.as_str(), r.pages, r.copies), ("printed", 2, 2));
     }
 
+    fn printed(j: &Journal, service: &str, person: &str, copies: u32, at: &str) -> String {
+        let id = j.create("T-1", service, person, copies, at).unwrap();
+        j.rendered(&id, "D", 1, "x", at).unwrap();
+        j.submitting(&id, at).unwrap();
+        j.finished(&id, &JobOutcome::Printed { impressions: None }, at).unwrap();
+        id
+    }
+
+    #[test]
+    fn quotas_count_printed_copies_of_the_term_only() {
+        let (_tmp, j) = journal();
+        let term = "2026-08-01";
+        // Last term, another service, another person: not counted.
+        printed(&j, "transcript-zh", "p1", 5, "2026-07-31T10:00:00+08:00");
+        printed(&j, "transcript-en", "p1", 5, AT);
+        printed(&j, "transcript-zh", "p2", 5, AT);
+        printed(&j, "transcript-zh", "p1", 2, AT);
+        // Failed and cancelled attempts are not counted.
+        let failed = j.create("T-1", "transcript-zh", "p1", 3, AT).unwrap();
+        j.finished(
+            &failed,
+            &JobOutcome::Failed {
+                reason: "media-empty".into(),
+            },
+            AT,
+        )
+        .unwrap();
+        assert_eq!(j.printed_copies("p1", "transcript-zh", term).unwrap(), 2);
+
+        // 2 of 4 used: 2 more may be printed, 3 may not.
+        let within = Some((4, term));
+        assert!(matches!(
+            j.create_within("T-1", "transcript-zh", "p1", 3, AT, within),
+            Err(JournalError::QuotaReached { used: 2, limit: 4 })
+        ));
+        let id = j.create_within("T-1", "transcript-zh", "p1", 2, AT, within).unwrap();
+        assert_eq!(j.get(&id).unwrap().stage, Stage::Created);
+
+        let u = j.quota_use("transcript-zh", 5, term).unwrap();
+        assert_eq!((u.people, u.copies, u.at_limit, u.most), (2, 7, 1, 5));
+    }
+
     #[test]
     fn ids_are_version_4_uuids_and_differ() {
         let (a, b) = (new_id(), new_id());
@@ -555,6 +637,26 @@ pub struct Stats {
     pub failures: std::collections::BTreeMap<String, u64>,
     pub ratings: u64,
     pub average_rating: Option<f64>,
+    /// Services with a per-term quota: how it is used this term.
+    pub quotas: Vec<QuotaUse>,
+}
+
+/// How a service's quota is used in a term.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QuotaUse {
+    pub service: String,
+    /// Copies per person per term.
+    pub limit: u32,
+    /// The term's first day (YYYY-MM-DD).
+    pub term_start: String,
+    /// People who printed it this term.
+    pub people: u64,
+    /// Copies printed this term.
+    pub copies: u64,
+    /// People who have used their whole quota.
+    pub at_limit: u64,
+    /// The most copies one person printed.
+    pub most: u32,
 }
 
 impl Journal {
@@ -586,5 +688,36 @@ impl Journal {
         }
         s.average_rating = (s.ratings > 0).then(|| rating_sum as f64 / s.ratings as f64);
         Ok(s)
+    }
+
+    /// How the quota of `limit` copies of `service` is used in the term
+    /// from `term_start` (YYYY-MM-DD) on: printed attempts only.
+    pub fn quota_use(&self, service: &str, limit: u32, term_start: &str) -> Result<QuotaUse, JournalError> {
+        let db = self.db();
+        let mut st = db
+            .prepare(
+                "SELECT SUM(copies) FROM attempts
+                 WHERE stage = 'printed' AND service = ?1 AND substr(created_at, 1, 10) >= ?2
+                 GROUP BY person",
+            )
+            .map_err(|e| self.err(e))?;
+        let per_person = st
+            .query_map(params![service, term_start], |r| r.get::<_, i64>(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        let per_person: Vec<u32> = per_person
+            .into_iter()
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+            .collect();
+        Ok(QuotaUse {
+            service: service.to_string(),
+            limit,
+            term_start: term_start.to_string(),
+            people: per_person.len() as u64,
+            copies: per_person.iter().map(|&n| u64::from(n)).sum(),
+            at_limit: per_person.iter().filter(|&&n| n >= limit).count() as u64,
+            most: per_person.iter().copied().max().unwrap_or(0),
+        })
     }
 }

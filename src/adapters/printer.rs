@@ -89,11 +89,20 @@ pub enum PrintError {
     /// The queue cannot print PDFs: a technician must fix it.
     #[error("{message}")]
     Misconfigured { message: String },
+    /// The step could not be recorded before the hand-over (the journal
+    /// failed): the job was not sent.
+    #[error("the print could not be recorded, so it was not sent: {message}")]
+    NotRecorded { message: String },
     #[error(transparent)]
     Printer(#[from] PrinterError),
 }
 
 /// Prints `job`: preflight, hand-over, follow to the end.
+///
+/// `on_progress` hears of every step. Its answer to `Submitting` decides
+/// whether the job is handed over: an `Err` (the step could not be
+/// recorded) stops here. After the hand-over the job is the printer's, and
+/// the answers are the caller's to log.
 ///
 /// Before the hand-over, any problem is an `Err` and nothing was printed.
 /// After it, the result is always an outcome: a printer that stops
@@ -103,16 +112,16 @@ pub async fn print(
     printer: &dyn Printer,
     job: &PrintJob,
     follow: Follow,
-    on_progress: &mut (dyn FnMut(Progress) + Send),
+    on_progress: &mut (dyn FnMut(Progress) -> Result<(), String> + Send),
 ) -> Result<JobOutcome, PrintError> {
     match readiness(&printer.status().await?) {
         Readiness::Ready { .. } => {}
         Readiness::NotReady { reason } => return Err(PrintError::NotReady { reason }),
         Readiness::Misconfigured { message } => return Err(PrintError::Misconfigured { message }),
     }
-    on_progress(Progress::Submitting);
+    on_progress(Progress::Submitting).map_err(|message| PrintError::NotRecorded { message })?;
     let id = printer.submit(job).await?;
-    on_progress(Progress::Accepted { job: id.clone() });
+    let _logged = on_progress(Progress::Accepted { job: id.clone() });
     let deadline = tokio::time::Instant::now() + follow.stuck_after;
     let mut last: Option<Progress> = None;
     loop {
@@ -148,7 +157,7 @@ pub async fn print(
                     fault,
                 };
                 if last.as_ref() != Some(&now) {
-                    on_progress(now.clone());
+                    let _logged = on_progress(now.clone());
                     last = Some(now);
                 }
             }
@@ -164,7 +173,7 @@ pub async fn print(
                     }),
                 };
                 if last.as_ref() != Some(&now) {
-                    on_progress(now.clone());
+                    let _logged = on_progress(now.clone());
                     last = Some(now);
                 }
                 if tokio::time::Instant::now() >= deadline {
@@ -205,8 +214,27 @@ mod tests {
 
     async fn run(p: &FakePrinter) -> (Result<JobOutcome, PrintError>, Vec<Progress>) {
         let mut seen = Vec::new();
-        let r = print(p, &job(), FOLLOW, &mut |e| seen.push(e)).await;
+        let r = print(p, &job(), FOLLOW, &mut |e| {
+            seen.push(e);
+            Ok(())
+        })
+        .await;
         (r, seen)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn nothing_is_sent_when_the_hand_over_cannot_be_recorded() {
+        let p = FakePrinter::new();
+        let r = print(&p, &job(), FOLLOW, &mut |e| match e {
+            Progress::Submitting => Err("disk full".into()),
+            _ => Ok(()),
+        })
+        .await;
+        assert!(
+            matches!(r, Err(PrintError::NotRecorded { ref message }) if message == "disk full"),
+            "{r:?}"
+        );
+        assert!(p.submitted().is_empty());
     }
 
     #[tokio::test(start_paused = true)]

@@ -89,6 +89,9 @@ pub enum Command {
         /// From this date on (YYYY-MM-DD).
         #[arg(long)]
         since: Option<String>,
+        /// Quotas in the term that holds this date (YYYY-MM-DD; default: today).
+        #[arg(long = "term")]
+        term_of: Option<String>,
         /// As JSON.
         #[arg(long)]
         json: bool,
@@ -247,7 +250,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Printer(PrinterCmd::TestPage { config }) => printer::test_page(&config),
         Command::Journal(JournalCmd::Reconcile { config }) => printer::journal_reconcile(&config),
         Command::Journal(JournalCmd::List { config }) => printer::journal_list(&config),
-        Command::Stats { config, since, json } => printer::stats(&config, since.as_deref(), json),
+        Command::Stats {
+            config,
+            since,
+            term_of,
+            json,
+        } => printer::stats(&config, since.as_deref(), term_of.as_deref(), json),
     }
 }
 

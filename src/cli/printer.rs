@@ -135,8 +135,12 @@ pub fn test_page(config: &Path) -> anyhow::Result<()> {
                 Progress::Accepted { job } => journal.printer_job(&attempt, job),
                 Progress::Running { .. } => Ok(()),
             };
+            let answer = written.as_ref().map(|_| ()).map_err(ToString::to_string);
             if let Err(e) = written {
                 journal_error.get_or_insert(e);
+                if p == Progress::Submitting {
+                    return answer;
+                }
             }
             let _ = match p {
                 Progress::Submitting => writeln!(std::io::stdout(), "handing the job over"),
@@ -152,6 +156,7 @@ pub fn test_page(config: &Path) -> anyhow::Result<()> {
                     fault.as_deref().unwrap_or("ok")
                 ),
             };
+            answer
         };
         let result = print(printer.as_ref(), &job, Follow::from_config(&cfg), &mut report).await;
         if let Some(e) = journal_error {
@@ -223,8 +228,9 @@ pub fn journal_list(config: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `kiosk stats`: counts by service, day and outcome from the journal.
-pub fn stats(config: &Path, since: Option<&str>, json: bool) -> anyhow::Result<()> {
+/// `kiosk stats`: counts by service, day and outcome from the journal, and
+/// how quotas are used in the term of `term_of` (default: today).
+pub fn stats(config: &Path, since: Option<&str>, term_of: Option<&str>, json: bool) -> anyhow::Result<()> {
     if let Some(d) = since
         && time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).is_err()
     {
@@ -232,7 +238,24 @@ pub fn stats(config: &Path, since: Option<&str>, json: bool) -> anyhow::Result<(
     }
     let cfg = Config::load(config)?;
     let journal = Journal::open(&cfg.resolve(&cfg.journal.path))?;
-    let s = journal.stats(since)?;
+    let mut s = journal.stats(since)?;
+    // The quotas the offered templates set, over the term of `term_of`.
+    let day = match term_of {
+        Some(d) => time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+            .map_err(|_| anyhow::anyhow!("--term {d:?}: give a date such as 2026-11-23"))?,
+        None => time::OffsetDateTime::now_utc().to_offset(cfg.terminal.offset()).date(),
+    };
+    let term_start = cfg.terms.terms().start_of(day).to_string();
+    match campus_kiosk::ui::setup::templates(&cfg.resolve(&cfg.services.templates), &cfg.services.offer) {
+        Ok(templates) => {
+            for t in &templates {
+                if let Some(limit) = t.file.service.quota_per_term {
+                    s.quotas.push(journal.quota_use(t.id(), limit, &term_start)?);
+                }
+            }
+        }
+        Err(e) => eprintln!("quotas left out: {e}"),
+    }
     let mut out = std::io::stdout().lock();
     if json {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&s)?);
@@ -269,5 +292,20 @@ pub fn stats(config: &Path, since: Option<&str>, json: bool) -> anyhow::Result<(
         s.ratings,
         s.average_rating.map_or("—".to_string(), |a| format!("{a:.2}"))
     );
+    if !s.quotas.is_empty() {
+        let _ = writeln!(out, "\nquotas in the term from {term_start}");
+        let _ = writeln!(
+            out,
+            "{:<28} {:>7} {:>7} {:>7} {:>9} {:>7}",
+            "", "limit", "people", "copies", "at limit", "most"
+        );
+        for q in &s.quotas {
+            let _ = writeln!(
+                out,
+                "{:<28} {:>7} {:>7} {:>7} {:>9} {:>7}",
+                q.service, q.limit, q.people, q.copies, q.at_limit, q.most
+            );
+        }
+    }
     Ok(())
 }

@@ -1,5 +1,7 @@
-//! The pure core: the session state machine. No I/O, no clock reads: time
-//! and device events come in as inputs, and what should happen in the world
-//! goes out as effects for the shell to carry out.
+//! The pure core: the session state machine and the rules it applies. No
+//! I/O, no clock reads: time and device events come in as inputs, and what
+//! should happen in the world goes out as effects for the shell to carry
+//! out.
 
+pub mod quota;
 pub mod session;

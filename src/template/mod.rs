@@ -272,6 +272,13 @@ impl Template {
                 "must be between 1 and 20".into(),
             ));
         }
+        if s.quota_per_term.is_some_and(|q| !(1..=1000).contains(&q)) {
+            return Err(invalid(
+                "service.quota_per_term",
+                "quota_per_term",
+                "must be between 1 and 1000 copies (leave it out for no limit)".into(),
+            ));
+        }
         if s.audience.is_empty() {
             return Err(invalid(
                 "service.audience",

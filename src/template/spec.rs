@@ -75,6 +75,10 @@ pub struct Service {
     pub max_copies: u32,
     #[serde(default)]
     pub duplex: bool,
+    /// Copies one person may print per term (`[terms]` in the terminal's
+    /// configuration); none: no limit.
+    #[serde(default)]
+    pub quota_per_term: Option<u32>,
     #[serde(default = "default_paper")]
     pub paper: String,
     /// Issuing body, written into the PDF's metadata (template text).

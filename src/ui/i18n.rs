@@ -136,6 +136,14 @@ pub fn at_most(lang: Lang, n: u32) -> String {
     }
 }
 
+/// "本学期还可打印 3 份（每学期 20 份）" / "3 of this term's 20 copies left".
+pub fn quota_left(lang: Lang, left: u32, limit: u32) -> String {
+    match lang {
+        Lang::Zh => format!("本学期还可打印 {left} 份（每学期 {limit} 份）"),
+        Lang::En => format!("{left} of this term's {limit} copies left"),
+    }
+}
+
 /// "模拟刷卡：王小明" / "Simulate card tap: Wang Xiaoming".
 pub fn simulate_tap(lang: Lang, who: &str) -> String {
     match lang {

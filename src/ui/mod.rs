@@ -55,6 +55,8 @@ pub enum Message {
     Rendered(u64, Result<Arc<Rendered>, (String, String)>),
     PrintProgress(u64, Progress),
     PrintFinished(u64, Result<JobOutcome, PrintError>),
+    /// Printing was refused before anything was sent: why, in (zh, en).
+    PrintRefused(u64, (String, String)),
     TestPageDone(String),
     /// "Still there?": continue.
     StillHere,
@@ -254,12 +256,15 @@ impl Kiosk {
         let generation = self.generation;
         let client = self.setup.platform.clone();
         let templates = self.setup.templates.clone();
-        let issued_at = self.issued_at();
-        let now_unix = self.setup.clock.now_utc().unix_timestamp();
-        Task::perform(
-            work::services(client, templates, person, issued_at, now_unix),
-            move |r| Message::ServicesLoaded(generation, r.map(Arc::new)),
-        )
+        let journal = self.setup.journal.clone();
+        let at = work::Lookup {
+            issued_at: self.issued_at(),
+            now_unix: self.setup.clock.now_utc().unix_timestamp(),
+            term_start: self.setup.term_start(),
+        };
+        Task::perform(work::services(client, journal, templates, person, at), move |r| {
+            Message::ServicesLoaded(generation, r.map(Arc::new))
+        })
     }
 
     fn start_print(&mut self) -> Task<Message> {
@@ -292,11 +297,21 @@ impl Kiosk {
                 .map(|b| format!("{b:02x}"))
                 .collect()
         };
+        // The quota is checked again as the attempt is written.
+        let term_start = self.setup.term_start();
+        let quota = self
+            .service(&p.service)
+            .and_then(|s| s.quota)
+            .map(|q| (q.limit, term_start.as_str()));
         let attempt = journal
-            .create(&self.setup.terminal_id, &p.service, &person, job.copies, &at)
+            .create_within(&self.setup.terminal_id, &p.service, &person, job.copies, &at, quota)
             .and_then(|id| journal.rendered(&id, &job.id, pages, &sha, &at).map(|()| id));
         let attempt = match attempt {
             Ok(id) => id,
+            Err(crate::adapters::journal::JournalError::QuotaReached { used, limit }) => {
+                let why = work::quota_refusal(crate::core::quota::Quota { limit, used });
+                return Task::done(Message::PrintRefused(generation, why));
+            }
             Err(e) => {
                 eprintln!("journal: {e}");
                 return Task::done(Message::PrintFinished(
@@ -322,10 +337,11 @@ impl Kiosk {
                     Progress::Accepted { job } => journal.printer_job(&attempt, job),
                     Progress::Running { .. } => Ok(()),
                 };
-                if let Err(e) = written {
+                if let Err(e) = &written {
                     eprintln!("journal: {e}");
                 }
                 let _ = progress.try_send(Message::PrintProgress(generation, p));
+                written.map_err(|e| e.to_string())
             })
             .await;
             let outcome = match &result {
@@ -518,7 +534,7 @@ impl Kiosk {
                     Ok(JobOutcome::Cancelled) => Some("canceled".to_string()),
                     Ok(JobOutcome::Unknown { .. }) => Some("timed-out".to_string()),
                     Err(PrintError::NotReady { reason }) => Some(reason),
-                    Err(PrintError::Misconfigured { .. }) => Some("other".to_string()),
+                    Err(PrintError::Misconfigured { .. } | PrintError::NotRecorded { .. }) => Some("other".to_string()),
                     Err(PrintError::Printer(e)) if e.kind == PrinterErrorKind::Offline => Some("offline".to_string()),
                     Err(PrintError::Printer(_)) => Some("other".to_string()),
                 };
@@ -531,7 +547,20 @@ impl Kiosk {
                 };
                 Task::batch([t, Task::done(Message::CheckPrinter)])
             }
+            Message::PrintRefused(g, message) if g == self.generation => {
+                if let Some(s) = &mut self.printing {
+                    s.step = printing::Step::Done;
+                }
+                let t = self.input(Input::PrintFailed("quota-reached".into()));
+                if let Some(f) = &mut self.fault {
+                    f.message = message;
+                    f.call_staff = false;
+                    f.nothing_charged = true;
+                }
+                t
+            }
             Message::LookedUp(..)
+            | Message::PrintRefused(..)
             | Message::ServicesLoaded(..)
             | Message::Rendered(..)
             | Message::PrintProgress(..)
@@ -684,7 +713,7 @@ impl Kiosk {
                 .await;
                 match made {
                     Ok(Ok(job)) => {
-                        match crate::adapters::printer::print(printer.as_ref(), &job, follow, &mut |_| {}).await {
+                        match crate::adapters::printer::print(printer.as_ref(), &job, follow, &mut |_| Ok(())).await {
                             Ok(o) => format!("test page: {o:?}"),
                             Err(e) => format!("test page: {e}"),
                         }

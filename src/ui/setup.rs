@@ -76,6 +76,8 @@ pub struct Setup {
     pub terminal_name: String,
     /// Issue times and journal days are local to this offset.
     pub utc_offset: time::UtcOffset,
+    /// When terms start, for per-term quotas.
+    pub terms: crate::core::quota::Terms,
     pub platform: PlatformClient,
     pub platform_url: String,
     /// Whether the attract screen offers the scan-to-log-in QR code.
@@ -113,6 +115,13 @@ impl Setup {
     /// Now, local to the terminal, to the second (RFC 3339).
     pub fn now_rfc3339(&self) -> String {
         local_rfc3339(self.clock.as_ref(), self.utc_offset)
+    }
+
+    /// The first day (YYYY-MM-DD) of the term today falls in, local to
+    /// the terminal.
+    pub fn term_start(&self) -> String {
+        let today = self.clock.now_utc().to_offset(self.utc_offset).date();
+        self.terms.start_of(today).to_string()
     }
 }
 
@@ -211,6 +220,7 @@ impl Setup {
             terminal_id: cfg.terminal.id.clone(),
             terminal_name: cfg.terminal.name.clone(),
             utc_offset: cfg.terminal.offset(),
+            terms: cfg.terms.terms(),
             platform,
             platform_url: cfg.platform.base_url.clone(),
             qr_login: true,

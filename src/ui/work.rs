@@ -8,12 +8,15 @@ use std::sync::Arc;
 
 use iced::widget::image;
 
+use crate::adapters::journal::Journal;
 use crate::adapters::platform_http::PlatformClient;
 use crate::adapters::spreadsheet;
+use crate::core::quota::Quota;
 use crate::data::{DataSet, Source};
 use crate::fonts::FontBook;
 use crate::pipeline::{self, PipelineError};
 use crate::platform::{ErrorKind, Person, PersonKind, PlatformError};
+use crate::sheets::SheetError;
 use crate::template::Template;
 use crate::template::spec::Audience;
 
@@ -26,18 +29,74 @@ pub struct Service {
     pub unavailable: Option<(String, String)>,
     pub max_copies: u32,
     pub duplex: bool,
+    /// The person's quota of it this term, if the template sets one.
+    pub quota: Option<Quota>,
     template: Arc<Template>,
     data: Arc<DataSet>,
+}
+
+/// Where the services are looked up: the moment and the term.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    /// Now, local to the terminal (RFC 3339).
+    pub issued_at: String,
+    pub now_unix: i64,
+    /// The current term's first day (YYYY-MM-DD).
+    pub term_start: String,
+}
+
+fn call_staff() -> (String, String) {
+    (
+        "该文件暂时无法出具，请联系工作人员。".to_string(),
+        "This document cannot be issued right now: please call staff.".to_string(),
+    )
+}
+
+/// Why a department's spreadsheet keeps a person from a service.
+fn sheet_refusal(e: &SheetError) -> (String, String) {
+    match e {
+        SheetError::NotListed { owner, .. } => (
+            format!("你不在该部门的名单中，请向{owner}咨询。"),
+            format!("You are not on this department's list: please ask {owner}."),
+        ),
+        // The file is the department's fault, not the person's.
+        other => {
+            eprintln!("services: {other}");
+            match other {
+                SheetError::Stale { owner, .. } => (
+                    format!("该部门的数据已过期，暂时无法出具，请联系{owner}。"),
+                    format!("This department's data is out of date: please ask {owner}."),
+                ),
+                _ => call_staff(),
+            }
+        }
+    }
+}
+
+/// Why a quota keeps a person from printing, in (zh, en).
+pub fn quota_refusal(q: Quota) -> (String, String) {
+    (
+        format!("本学期你已打印 {} 份，已达每学期 {} 份的上限。", q.used, q.limit),
+        format!(
+            "You have printed {} copies this term: the limit is {} per term.",
+            q.used, q.limit
+        ),
+    )
 }
 
 /// The services this person may see, in the configured order.
 pub async fn services(
     platform: PlatformClient,
+    journal: Arc<Journal>,
     templates: Arc<Vec<Arc<Template>>>,
     person: Person,
-    issued_at: String,
-    now_unix: i64,
+    at: Lookup,
 ) -> Result<Vec<Service>, PlatformError> {
+    let Lookup {
+        issued_at,
+        now_unix,
+        term_start,
+    } = at;
     let audience = match person.kind {
         PersonKind::Student => Audience::Student,
         PersonKind::Staff => Audience::Staff,
@@ -71,33 +130,43 @@ pub async fn services(
         }
         let service = &tpl.file.service;
         let mut data = all.only(&sources);
+        // Counted on this terminal's journal; unreadable, nothing prints.
+        let quota = service.quota_per_term.map(|limit| {
+            journal
+                .printed_copies(&person.id, &service.id, &term_start)
+                .map(|used| Quota { limit, used })
+        });
         let unavailable = if sources.iter().any(|s| absent.contains(&s.key())) {
             Some((
                 "没有找到你的相关记录。".to_string(),
                 "No record of yours was found for this document.".to_string(),
             ))
-        } else if spreadsheet::bind(tpl, &mut data, now_unix).is_err() {
-            Some((
-                "你不在该部门提供的名单中，请向该部门咨询。".to_string(),
-                "You are not on this department's list: please ask the department.".to_string(),
-            ))
+        } else if let Err(e) = spreadsheet::bind(tpl, &mut data, now_unix) {
+            Some(sheet_refusal(&e))
         } else {
             let facts = pipeline::document_facts(tpl.id(), &data, &issued_at);
             match pipeline::eligibility(tpl, &data, &data.context(&facts)) {
-                Ok(()) => None,
                 Err(PipelineError::Ineligible { message }) => Some((message.zh, message.en)),
-                Err(_) => Some((
-                    "该文件暂时无法出具，请联系工作人员。".to_string(),
-                    "This document cannot be issued right now: please call staff.".to_string(),
-                )),
+                Err(_) => Some(call_staff()),
+                Ok(()) => match &quota {
+                    Some(Err(e)) => {
+                        eprintln!("services: {e}");
+                        Some(call_staff())
+                    }
+                    Some(Ok(q)) if q.remaining() == 0 => Some(quota_refusal(*q)),
+                    _ => None,
+                },
             }
         };
+        let quota = quota.and_then(Result::ok);
+        let max_copies = service.max_copies.clamp(1, 99);
         out.push(Service {
             id: service.id.clone(),
             name: (service.name.zh.clone(), service.name.en.clone()),
             unavailable,
-            max_copies: service.max_copies.clamp(1, 99),
+            max_copies: quota.map_or(max_copies, |q| max_copies.min(q.remaining()).max(1)),
             duplex: service.duplex,
+            quota,
             template: tpl.clone(),
             data: Arc::new(data),
         });

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use iced::widget::{Space, column, container, image, responsive, row};
 use iced::{Alignment, Element, Length};
 
-use crate::ui::i18n::{Lang, T, at_most, page_of, tr};
+use crate::core::quota::Quota;
+use crate::ui::i18n::{Lang, T, at_most, page_of, quota_left, tr};
 use crate::ui::style::{self, Kind, heading, label, text_button};
 use crate::ui::work::Rendered;
 
@@ -44,6 +45,8 @@ pub struct State {
     pub max_copies: u32,
     pub duplex_allowed: bool,
     pub duplex: bool,
+    /// The person's quota of this service this term, if it has one.
+    pub quota: Option<Quota>,
 }
 
 impl State {
@@ -57,6 +60,7 @@ impl State {
             max_copies: service.max_copies,
             duplex_allowed: service.duplex,
             duplex: service.duplex && duplex_default,
+            quota: service.quota,
         }
     }
 
@@ -157,6 +161,9 @@ impl State {
         .spacing(style::GAP)
         .align_y(Alignment::Center);
         let mut controls = column![copies].spacing(style::GAP);
+        if let Some(q) = self.quota {
+            controls = controls.push(label(quota_left(lang, q.remaining(), q.limit), style::SMALL).color(style::GREY));
+        }
         if self.duplex_allowed {
             let (now, kind) = if self.duplex {
                 (T::Duplex, Kind::Primary)
@@ -196,6 +203,7 @@ mod tests {
             max_copies: max,
             duplex_allowed: duplex,
             duplex: false,
+            quota: None,
         }
     }
 

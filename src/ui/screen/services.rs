@@ -1,9 +1,10 @@
-//! The services this person may use; the others greyed, with the reason.
+//! The services this person may use (with what is left of a per-term
+//! quota); the others greyed, with the reason.
 
 use iced::widget::{Space, column, container, scrollable};
 use iced::{Element, Length};
 
-use crate::ui::i18n::{Lang, T, tr};
+use crate::ui::i18n::{Lang, T, quota_left, tr};
 use crate::ui::style::{self, Kind, heading, label, text_button};
 use crate::ui::work::Service;
 
@@ -27,9 +28,17 @@ pub fn view<'a>(lang: Lang, who: String, services: Option<&'a [Service]>) -> Ele
                 let name = lang.pick((&s.name.0, &s.name.1));
                 match &s.unavailable {
                     None => {
-                        col = col.push(
-                            text_button(name, Kind::Primary, Some(Message::Open(s.id.clone()))).width(Length::Fill),
-                        );
+                        let open =
+                            text_button(name, Kind::Primary, Some(Message::Open(s.id.clone()))).width(Length::Fill);
+                        col = col.push(match s.quota {
+                            Some(q) => column![
+                                open,
+                                label(quota_left(lang, q.remaining(), q.limit), style::SMALL).color(style::GREY),
+                            ]
+                            .spacing(8)
+                            .into(),
+                            None => Element::from(open),
+                        });
                     }
                     Some(why) => {
                         col = col.push(
