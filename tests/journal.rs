@@ -234,3 +234,38 @@ fn stats_match_a_known_journal() {
     );
     assert!(!bad.status.success());
 }
+
+#[test]
+fn the_journal_benchmark_reports_figures_and_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = kiosk_run(
+        &[
+            "bench",
+            "journal",
+            "--dir",
+            tmp.path().to_str().unwrap(),
+            "--attempts",
+            "300",
+            "--people",
+            "30",
+            "-n",
+            "3",
+        ],
+        tmp.path(),
+    );
+    let figure = |key: &str| -> f64 {
+        out.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("no {key} in {out}"))
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(figure("attempts"), 300.0);
+    assert!(figure("attempt_writes_ms_median") > 0.0, "{out}");
+    assert!(figure("file_bytes") > 0.0, "{out}");
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "the scratch journal is removed"
+    );
+}

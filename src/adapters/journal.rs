@@ -241,6 +241,44 @@ impl Journal {
         Ok(id)
     }
 
+    /// Adds attempts as they are, in one transaction (moving records
+    /// between journals, benchmarks). Their steps are not kept.
+    pub fn import(&self, attempts: &[Attempt]) -> Result<(), JournalError> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        {
+            let mut st = tx
+                .prepare(
+                    "INSERT INTO attempts (id, terminal, service, person, document, pages, copies, content_sha256,
+                     stage, printer_job, reason, impressions, rating, created_at, finished_at, posted)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                )
+                .map_err(|e| self.err(e))?;
+            for a in attempts {
+                st.execute(params![
+                    a.id,
+                    a.terminal,
+                    a.service,
+                    a.person,
+                    a.document,
+                    a.pages,
+                    a.copies,
+                    a.content_sha256,
+                    a.stage.as_str(),
+                    a.printer_job,
+                    a.reason,
+                    a.impressions,
+                    a.rating,
+                    a.created_at,
+                    a.finished_at,
+                    a.posted
+                ])
+                .map_err(|e| self.err(e))?;
+            }
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
     /// Copies of `service` printed for `person` from the day `since`
     /// (YYYY-MM-DD, the terminal's local day) on: only printed attempts
     /// count.
@@ -564,6 +602,18 @@ mod tests {
 
         let u = j.quota_use("transcript-zh", 5, term).unwrap();
         assert_eq!((u.people, u.copies, u.at_limit, u.most), (2, 7, 1, 5));
+    }
+
+    #[test]
+    fn imported_attempts_read_back_as_they_were() {
+        let (_tmp, j) = journal();
+        let id = printed(&j, "transcript-zh", "p1", 2, AT);
+        j.rate(&id, 4).unwrap();
+        let a = j.get(&id).unwrap();
+        let (_tmp2, k) = journal();
+        k.import(std::slice::from_ref(&a)).unwrap();
+        assert_eq!(k.all().unwrap(), vec![a]);
+        assert_eq!(k.printed_copies("p1", "transcript-zh", "2026-01-01").unwrap(), 2);
     }
 
     #[test]

@@ -23,3 +23,25 @@ pub fn render(dir: &Path, data: &Path, n: usize) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Times the journal on a scratch file in `dir`, removed afterwards.
+pub fn journal(dir: &Path, attempts: usize, people: usize, n: usize) -> anyhow::Result<()> {
+    let path = dir.join(format!("journal-bench-{}.sqlite", std::process::id()));
+    if path.exists() {
+        anyhow::bail!("{} exists: remove it or pick another --dir", path.display());
+    }
+    let result = campus_kiosk::bench::journal(&path, attempts, people, n.max(1));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let f = result?;
+    println!(
+        "attempts={} fill_ms={:.0} file_bytes={}",
+        f.attempts, f.fill_ms, f.file_bytes
+    );
+    println!(
+        "attempt_writes_ms_median={:.2} attempt_writes_ms_max={:.2} quota_lookup_ms_median={:.3} stats_ms={:.0}",
+        f.attempt_median_ms, f.attempt_max_ms, f.quota_lookup_median_ms, f.stats_ms
+    );
+    Ok(())
+}

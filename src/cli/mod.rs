@@ -201,6 +201,22 @@ pub enum BenchCmd {
         #[arg(short = 'n', long, default_value_t = 50)]
         n: usize,
     },
+    /// Time the journal: a print attempt's durable writes, the quota
+    /// look-up at sign-in and `kiosk stats`, on a journal of a given size.
+    /// Run it on the disk the terminal's journal lives on.
+    Journal {
+        /// The folder to make the scratch journal in (removed afterwards).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Final attempts already in the journal.
+        #[arg(long, default_value_t = 200_000)]
+        attempts: usize,
+        /// Distinct people among them.
+        #[arg(long, default_value_t = 20_000)]
+        people: usize,
+        #[arg(short = 'n', long, default_value_t = 50)]
+        n: usize,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -244,6 +260,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Bench(BenchCmd::Render { template, data, n }) => bench::render(&template, &data, n),
+        Command::Bench(BenchCmd::Journal {
+            dir,
+            attempts,
+            people,
+            n,
+        }) => bench::journal(&dir, attempts, people, n),
         Command::DemoPlatform { data, listen, token } => demo::serve(data, listen, token),
         Command::Reader(ReaderCmd::Test { config }) => reader::test(&config),
         Command::Printer(PrinterCmd::Status { config }) => printer::status(&config),
