@@ -139,14 +139,15 @@ impl PlatformClient {
         Ok(url)
     }
 
-    /// One call: the status and body, after any retries.
+    /// One call: the status, body and the server's `Date`, after any
+    /// retries.
     async fn call(
         &self,
         method: Method,
         segments: &[&str],
         body: Option<&Json>,
         retry: bool,
-    ) -> Result<(StatusCode, Vec<u8>), PlatformError> {
+    ) -> Result<(StatusCode, Vec<u8>, Option<time::OffsetDateTime>), PlatformError> {
         let url = self.url(segments)?;
         let what = format!("{method} /{}", segments.join("/"));
         let deadline = Instant::now() + self.call_timeout;
@@ -184,6 +185,11 @@ impl PlatformClient {
                 }
             };
             let status = resp.status();
+            let date = resp
+                .headers()
+                .get(reqwest::header::DATE)
+                .and_then(|d| d.to_str().ok())
+                .and_then(|d| time::OffsetDateTime::parse(d, &time::format_description::well_known::Rfc2822).ok());
             if retry
                 && (status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE)
                 && let Some(wait) = retry_after(&resp)
@@ -216,7 +222,7 @@ impl PlatformClient {
                     }
                 }
             }
-            return Ok((status, buf));
+            return Ok((status, buf, date));
         }
     }
 
@@ -228,12 +234,25 @@ impl PlatformClient {
         body: Option<&Json>,
         retry: bool,
     ) -> Result<(StatusCode, Json), PlatformError> {
-        let (status, bytes) = self.call(method.clone(), segments, body, retry).await?;
+        self.json_dated(method, segments, body, retry)
+            .await
+            .map(|(status, v, _)| (status, v))
+    }
+
+    /// A JSON call, with the server's `Date`.
+    async fn json_dated(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Option<&Json>,
+        retry: bool,
+    ) -> Result<(StatusCode, Json, Option<time::OffsetDateTime>), PlatformError> {
+        let (status, bytes, date) = self.call(method.clone(), segments, body, retry).await?;
         let what = format!("{method} /{}", segments.join("/"));
         if status.is_success() {
             let v = serde_json::from_slice(&bytes)
                 .map_err(|e| PlatformError::bad_data(format!("{what}: the answer is not JSON ({e})")))?;
-            return Ok((status, v));
+            return Ok((status, v, date));
         }
         let code = error_code(&bytes);
         let kind = match status.as_u16() {
@@ -276,6 +295,28 @@ impl PlatformClient {
             )
             .await?;
         validate::qr_session(&v)
+    }
+
+    /// A technician's look at the platform: opens a scan-to-log-in
+    /// session, the call the attract screen makes all day, so it adds
+    /// nothing unusual to the platform's logs. How long it took, and the
+    /// platform's clock (its `Date` header), if it sent one.
+    pub async fn probe(&self) -> Result<Probe, PlatformError> {
+        let t = Instant::now();
+        let (_, v, date) = self
+            .json_dated(
+                Method::POST,
+                &["auth", "qr-sessions"],
+                Some(&serde_json::json!({})),
+                false,
+            )
+            .await?;
+        let round_trip = t.elapsed();
+        validate::qr_session(&v)?;
+        Ok(Probe {
+            round_trip,
+            server_time: date,
+        })
     }
 
     /// `GET /auth/qr-sessions/{id}`.
@@ -379,4 +420,12 @@ impl WithoutUrl for reqwest::Error {
             "request failed".into()
         }
     }
+}
+
+/// What `PlatformClient::probe` found.
+#[derive(Debug, Clone, Copy)]
+pub struct Probe {
+    pub round_trip: Duration,
+    /// The platform's clock, to the second.
+    pub server_time: Option<time::OffsetDateTime>,
 }

@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod diagnose;
 mod printer;
 mod reader;
 mod run;
@@ -81,6 +82,17 @@ pub enum Command {
     /// The journal of print attempts.
     #[command(subcommand)]
     Journal(JournalCmd),
+    /// Check everything this terminal needs (configuration, fonts,
+    /// templates, key, journal, platform, clock, printer, reader) and say
+    /// what to do about each problem. Exit 0 when nothing fails.
+    Diagnose {
+        #[arg(long, default_value = "kiosk-config/demo")]
+        config: PathBuf,
+        /// Also check that the terminal's key is in the university's
+        /// keyring, trusted and valid.
+        #[arg(long)]
+        keyring: Option<PathBuf>,
+    },
     /// Counts of print attempts by service, day and outcome; pages; failures
     /// by reason; the average rating.
     Stats {
@@ -272,6 +284,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Printer(PrinterCmd::TestPage { config }) => printer::test_page(&config),
         Command::Journal(JournalCmd::Reconcile { config }) => printer::journal_reconcile(&config),
         Command::Journal(JournalCmd::List { config }) => printer::journal_list(&config),
+        Command::Diagnose { config, keyring } => {
+            if diagnose::run(&config, keyring.as_deref())? {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
+        }
         Command::Stats {
             config,
             since,

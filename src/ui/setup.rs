@@ -164,38 +164,40 @@ pub fn templates(dir: &Path, offer: &[String]) -> Result<Vec<Arc<Template>>, Set
         .collect()
 }
 
+/// The terminal's sealer from `[seal]`: its key must exist, be private
+/// (mode 0600) and belong to this terminal.
+pub fn load_sealer(cfg: &Config) -> Result<crate::pipeline::Sealer, SetupError> {
+    let seal = cfg
+        .seal
+        .as_ref()
+        .ok_or_else(|| SetupError::NoSeal(cfg.dir.join("terminal.toml")))?;
+    let key_file = cfg.resolve(&seal.key_file);
+    if !key_file.exists() {
+        return Err(SetupError::NoKey {
+            folder: key_file.parent().map_or(".".to_string(), |p| p.display().to_string()),
+            path: key_file,
+            terminal: cfg.terminal.id.clone(),
+        });
+    }
+    let (owner, key) = crate::adapters::keys::load_signing_key(&key_file)?;
+    if owner != cfg.terminal.id {
+        return Err(SetupError::KeyOwner {
+            path: key_file,
+            owner,
+            terminal: cfg.terminal.id.clone(),
+        });
+    }
+    Ok(crate::pipeline::Sealer {
+        terminal: cfg.terminal.id.clone(),
+        key,
+        verify_url: seal.verify_url.clone(),
+    })
+}
+
 impl Setup {
     /// The kiosk a configuration describes.
     pub fn from_config(cfg: &Config, clock: Arc<dyn Clock>) -> Result<Setup, SetupError> {
-        let seal = cfg
-            .seal
-            .as_ref()
-            .ok_or_else(|| SetupError::NoSeal(cfg.dir.join("terminal.toml")))?;
-        let key_file = cfg.resolve(&seal.key_file);
-        if !key_file.exists() {
-            return Err(SetupError::NoKey {
-                folder: key_file.parent().map_or(".".to_string(), |p| p.display().to_string()),
-                path: key_file,
-                terminal: cfg.terminal.id.clone(),
-            });
-        }
-        let (owner, key) = crate::adapters::keys::load_signing_key(&key_file)?;
-        if owner != cfg.terminal.id {
-            return Err(SetupError::KeyOwner {
-                path: key_file,
-                owner,
-                terminal: cfg.terminal.id.clone(),
-            });
-        }
-        Self::with_sealer(
-            cfg,
-            clock,
-            crate::pipeline::Sealer {
-                terminal: cfg.terminal.id.clone(),
-                key,
-                verify_url: seal.verify_url.clone(),
-            },
-        )
+        Self::with_sealer(cfg, clock, load_sealer(cfg)?)
     }
 
     fn with_sealer(cfg: &Config, clock: Arc<dyn Clock>, sealer: crate::pipeline::Sealer) -> Result<Setup, SetupError> {

@@ -1,0 +1,222 @@
+//! `kiosk diagnose` on a terminal put together from real parts: the
+//! reference platform as a process, ippeveprinter, a socat
+//! pseudo-terminal as the card reader, a key from `kiosk keygen`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+
+/// The reference platform on a free port: its process and base URL.
+fn platform() -> (Procs, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args([
+            "demo-platform",
+            "--data",
+            root().join("assets/sample-data").to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kiosk demo-platform starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split('"')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no base_url in {line:?}"))
+        .to_string();
+    (Procs(vec![child]), base)
+}
+
+/// A linked pair of pseudo-terminals; the kiosk's end is `dir/reader`.
+fn reader_port(dir: &Path) -> Procs {
+    let child = Command::new(tool("socat"))
+        .arg(format!("pty,raw,echo=0,link={}", dir.join("reader").display()))
+        .arg(format!("pty,raw,echo=0,link={}", dir.join("host").display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("socat starts");
+    for _ in 0..200 {
+        if dir.join("reader").exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(dir.join("reader").exists(), "socat made no ptys");
+    Procs(vec![child])
+}
+
+fn write_config(dir: &Path, base_url: &str, printer_uri: &str, reader: &Path) {
+    std::fs::write(
+        dir.join("terminal.toml"),
+        format!(
+            r#"[terminal]
+id = "T-DIAG"
+name = "诊断 Diagnose"
+
+[platform]
+base_url = "{base_url}"
+token_file = "token"
+
+[printer]
+kind = "ipp"
+uri = "{printer_uri}"
+
+[reader]
+port = "{}"
+protocol = "line"
+format = "hex"
+
+[services]
+templates = "{}"
+
+[seal]
+key_file = "T-DIAG.key"
+verify_url = "HTTPS://VERIFY.EXAMPLE.EDU.CN/V"
+"#,
+            reader.display(),
+            root().join("print-templates").display()
+        ),
+    )
+    .unwrap();
+}
+
+fn diagnose(dir: &Path, keyring: &Path) -> (bool, String) {
+    let out = kiosk(
+        &[
+            "diagnose",
+            "--config",
+            dir.to_str().unwrap(),
+            "--keyring",
+            keyring.to_str().unwrap(),
+        ],
+        dir,
+    );
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// The line a part's finding starts with.
+fn line<'a>(out: &'a str, tag: &str, part: &str) -> &'a str {
+    out.lines()
+        .find(|l| l.starts_with(tag) && l[4..].trim_start().starts_with(part))
+        .unwrap_or_else(|| panic!("no {tag} {part} in:\n{out}"))
+}
+
+#[test]
+fn a_sound_terminal_passes_and_each_broken_part_is_named_with_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (_platform, base) = platform();
+    let spool = dir.join("spool");
+    std::fs::create_dir(&spool).unwrap();
+    let (_printer, uri) = ippeveprinter_with(&spool, "application/pdf", &[]);
+    let _reader = reader_port(dir);
+    let made = kiosk(
+        &["keygen", "--terminal-id", "T-DIAG", "--out", dir.to_str().unwrap()],
+        dir,
+    );
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let ring = dir.join("T-DIAG.keyring.toml");
+    std::fs::write(dir.join("token"), "demo-token\n").unwrap();
+    write_config(dir, &base, &uri, &dir.join("reader"));
+
+    let (ok, out) = diagnose(dir, &ring);
+    assert!(ok, "{out}");
+    for part in [
+        "config",
+        "fonts",
+        "templates",
+        "seal",
+        "keyring",
+        "journal",
+        "platform",
+        "clock",
+        "reader",
+    ] {
+        line(&out, "ok  ", part);
+    }
+    // ippeveprinter reports US Letter in its tray: printing works, and the
+    // technician is told to load A4.
+    assert!(line(&out, "WARN", "printer").contains("no A4 paper loaded"), "{out}");
+    assert!(!out.contains("FAIL"), "{out}");
+    assert!(
+        out.contains("1 to look at soon; the terminal can serve students"),
+        "{out}"
+    );
+    assert!(
+        !dir.join("journal.sqlite").exists(),
+        "looking at the journal does not make one"
+    );
+
+    // Break four parts: a refused token, a printer that is gone, a reader
+    // unplugged, and a keyring that does not know this terminal's key.
+    std::fs::write(dir.join("token"), "wrong-token\n").unwrap();
+    let gone = format!("ipp://127.0.0.1:{}/ipp/print", free_port());
+    write_config(dir, &base, &gone, &dir.join("unplugged"));
+    let other = tempfile::tempdir().unwrap();
+    let made = kiosk(
+        &[
+            "keygen",
+            "--terminal-id",
+            "OTHER",
+            "--out",
+            other.path().to_str().unwrap(),
+        ],
+        other.path(),
+    );
+    assert!(made.status.success());
+    let (ok, out) = diagnose(dir, &other.path().join("OTHER.keyring.toml"));
+    assert!(!ok, "{out}");
+    assert!(line(&out, "FAIL", "platform").contains(&base), "{out}");
+    assert!(out.contains("token was refused"), "{out}");
+    assert!(line(&out, "FAIL", "printer").contains(&gone), "{out}");
+    assert!(line(&out, "FAIL", "reader").contains("unplugged"), "{out}");
+    assert!(line(&out, "FAIL", "keyring").contains("is not in it"), "{out}");
+    // Each failure says what to do on the line below it.
+    let lines: Vec<&str> = out.lines().collect();
+    for (i, l) in lines.iter().enumerate() {
+        if l.starts_with("FAIL") {
+            assert!(lines[i + 1].contains('→'), "no advice after {l:?}:\n{out}");
+        }
+    }
+    assert!(out.contains("4 problems to fix"), "{out}");
+    // The parts that still work say so.
+    line(&out, "ok  ", "seal");
+    line(&out, "ok  ", "templates");
+
+    // No key at all: named, with the command that makes one.
+    std::fs::remove_file(dir.join("T-DIAG.key")).unwrap();
+    let (_, out) = diagnose(dir, &ring);
+    assert!(
+        line(&out, "FAIL", "seal").contains("kiosk keygen --terminal-id T-DIAG"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_configuration_that_does_not_parse_is_the_only_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("terminal.toml"), "[terminal]\nid = \"T 1\"\n").unwrap();
+    let (ok, out) = diagnose(tmp.path(), &tmp.path().join("none.toml"));
+    assert!(!ok);
+    let first = line(&out, "FAIL", "config");
+    assert!(first.contains("terminal.toml"), "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("FAIL")).count(), 1, "{out}");
+}
