@@ -168,16 +168,120 @@ pub fn sign(payload: &Payload, key: &SigningKey) -> Vec<u8> {
 
 /// The text of the verification QR code: `<verify_url>#<base45 seal>`.
 pub fn to_code(verify_url: &str, seal: &[u8]) -> String {
-    format!("{verify_url}#{}", base45::encode(seal))
+    // base45's spaces as `%20`: the text is then a URL every phone's camera
+    // opens whole, and still all in QR's alphanumeric mode.
+    format!("{verify_url}#{}", base45::encode(seal).replace(' ', "%20"))
 }
 
-/// Reads a seal from a code's text: the whole URL, or the part after `#`.
-/// Percent-encoded spaces (a browser's `%20`) are accepted.
-pub fn parse(text: &str) -> Result<Seal, SealError> {
+/// At most this many readings of one code are tried.
+const MAX_READINGS: usize = 4096;
+
+/// The ways to read a code's text (the whole URL, or the part after `#`).
+/// A browser shows the code's spaces as `%20`, but `%20` is also three
+/// base45 characters (about one code in two hundred has them). So every
+/// `%20` is read as a space first (the browser's reading), then none (the
+/// code as a QR decoder gives it), then all but one, all but two, … as
+/// three characters, up to `MAX_READINGS`. Only a signature tells the
+/// right one.
+pub fn readings(text: &str) -> Vec<String> {
     let text = text.trim();
-    let b45 = text.rsplit_once('#').map_or(text, |(_, f)| f).replace("%20", " ");
-    let bytes = base45::decode(&b45).map_err(|e| malformed(format!("not base45: {e:?}")))?;
-    from_bytes(&bytes)
+    let b45 = text.rsplit_once('#').map_or(text, |(_, f)| f);
+    let parts: Vec<&str> = b45.split("%20").collect();
+    let n = parts.len() - 1;
+    if n == 0 {
+        return vec![b45.to_string()];
+    }
+    // `literal[i]`: the i-th `%20` is three characters.
+    let join = |literal: &[bool]| {
+        let mut out = String::with_capacity(b45.len());
+        for (i, p) in parts.iter().enumerate() {
+            out.push_str(p);
+            if i < n {
+                out.push_str(if literal[i] { "%20" } else { " " });
+            }
+        }
+        out
+    };
+    let mut out = vec![join(&vec![false; n]), join(&vec![true; n])];
+    // Then by the number of literal occurrences, fewest first.
+    for k in 1..n {
+        let mut pick: Vec<usize> = (0..k).collect();
+        loop {
+            if out.len() >= MAX_READINGS {
+                return out;
+            }
+            let mut literal = vec![false; n];
+            for &i in &pick {
+                literal[i] = true;
+            }
+            out.push(join(&literal));
+            // The next k-combination of 0..n, in lexicographic order.
+            let Some(i) = (0..k).rev().find(|&i| pick[i] < n - k + i) else {
+                break;
+            };
+            pick[i] += 1;
+            for j in i + 1..k {
+                pick[j] = pick[j - 1] + 1;
+            }
+        }
+    }
+    out
+}
+
+/// Reads a seal from a code's text: the first of its `readings` that is
+/// a well-formed seal.
+pub fn parse(text: &str) -> Result<Seal, SealError> {
+    let mut first = None;
+    for r in readings(text) {
+        match base45::decode(&r)
+            .map_err(|e| malformed(format!("not base45: {e:?}")))
+            .and_then(|bytes| from_bytes(&bytes))
+        {
+            Ok(seal) => return Ok(seal),
+            Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    Err(first.unwrap_or_else(|| malformed("empty")))
+}
+
+/// Why a code is not a valid seal, with what it claims if it is a
+/// well-formed one.
+#[derive(Debug)]
+pub struct Rejected {
+    pub claimed: Option<Seal>,
+    pub why: Invalid,
+}
+
+/// Checks a code's text against `keys`: every reading that is a
+/// well-formed seal is verified, and the first valid one wins. Otherwise
+/// why not, with the first well-formed seal (what the code claims), if any.
+pub fn check<'k>(text: &str, keys: &'k [TrustedKey]) -> Result<(Seal, &'k TrustedKey), Box<Rejected>> {
+    let mut failed: Option<(Option<Seal>, Invalid)> = None;
+    for r in readings(text) {
+        let seal = match base45::decode(&r)
+            .map_err(|e| malformed(format!("not base45: {e:?}")))
+            .and_then(|bytes| from_bytes(&bytes))
+        {
+            Ok(seal) => seal,
+            Err(e) => {
+                failed.get_or_insert((None, Invalid::Malformed(e)));
+                continue;
+            }
+        };
+        match verify(&seal, keys) {
+            Ok(key) => return Ok((seal, key)),
+            // A well-formed seal's problem says more than a misreading's.
+            Err(e) => {
+                if failed.as_ref().is_none_or(|(s, _)| s.is_none()) {
+                    failed = Some((Some(seal), e));
+                }
+            }
+        }
+    }
+    let (claimed, why) = failed.unwrap_or((None, Invalid::Malformed(malformed("empty"))));
+    Err(Box::new(Rejected { claimed, why }))
 }
 
 /// Reads a seal from its CBOR bytes.
@@ -379,6 +483,40 @@ mod tests {
         let other = SigningKey::from_bytes(&[9u8; 32]);
         let seal = from_bytes(&sign(&payload(), &other)).unwrap();
         assert!(matches!(verify(&seal, &trusted()), Err(Invalid::UnknownKey(_))));
+    }
+
+    #[test]
+    fn a_code_whose_base45_holds_percent_20_verifies_raw_and_as_a_browser_shows_it() {
+        // About one seal in two hundred has "%20" among its base45
+        // characters: find one.
+        let k = key();
+        let trusted = [TrustedKey {
+            terminal: "LIB-1F-01".into(),
+            public: k.verifying_key(),
+            not_before: 0,
+            not_after: u64::MAX,
+            revoked: false,
+        }];
+        let b45 = (0..100_000)
+            .map(|i| {
+                let mut p = payload();
+                p.document_id = format!("DOC{i:06}");
+                base45::encode(sign(&p, &k))
+            })
+            .find(|c| c.contains("%20") && c.contains(' '))
+            .expect("some seal's base45 holds %20 and a space");
+        let code = format!("HTTPS://V.EXAMPLE/V#{b45}");
+        // As printed (spaces as %20), and as base45 with its spaces.
+        for text in [code.replace(' ', "%20"), code.clone()] {
+            let (seal, _) = check(&text, &trusted).unwrap_or_else(|r| panic!("{text}: {}", r.why));
+            assert!(seal.payload.document_id.starts_with("DOC"));
+        }
+        // n occurrences: all spaces, none, then every single one literal…
+        let n = code.replace(' ', "%20").matches("%20").count();
+        let r = readings(&code.replace(' ', "%20"));
+        assert_eq!(r.len(), (1usize << n).min(MAX_READINGS));
+        assert!(!r[0].contains("%20") && r[1].matches("%20").count() == n);
+        assert_eq!(r[2].matches("%20").count(), 1);
     }
 
     #[test]

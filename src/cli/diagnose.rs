@@ -197,14 +197,11 @@ fn sealing(cfg: &Config, keyring: Option<&Path>) -> Vec<Finding> {
         revoked: false,
     }];
     let kid = seal::hex(&seal::key_id(&public));
-    let mut found = vec![match seal::parse(&code)
-        .map_err(|e| e.to_string())
-        .and_then(|s| seal::verify(&s, &me).map(|_| ()).map_err(|e| e.to_string()))
-    {
-        Ok(()) => ok("seal", format!("key {kid} signs, and its codes verify")),
-        Err(e) => fail(
+    let mut found = vec![match seal::check(&code, &me) {
+        Ok(_) => ok("seal", format!("key {kid} signs, and its codes verify")),
+        Err(r) => fail(
             "seal",
-            format!("key {kid}: a test seal does not verify: {e}"),
+            format!("key {kid}: a test seal does not verify: {}", r.why),
             "make a new key with `kiosk keygen`",
         ),
     }];

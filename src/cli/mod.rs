@@ -82,6 +82,16 @@ pub enum Command {
     /// The journal of print attempts.
     #[command(subcommand)]
     Journal(JournalCmd),
+    /// Write the verification web page for a keyring: one HTML file that
+    /// checks a document's code on the recipient's phone, offline.
+    VerifyPage {
+        /// The trusted keys (see docs/verification.md).
+        #[arg(long)]
+        keyring: PathBuf,
+        /// The folder to write index.html into.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Check everything this terminal needs (configuration, fonts,
     /// templates, key, journal, platform, clock, printer, reader) and say
     /// what to do about each problem. Exit 0 when nothing fails.
@@ -284,6 +294,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Printer(PrinterCmd::TestPage { config }) => printer::test_page(&config),
         Command::Journal(JournalCmd::Reconcile { config }) => printer::journal_reconcile(&config),
         Command::Journal(JournalCmd::List { config }) => printer::journal_list(&config),
+        Command::VerifyPage { keyring, out } => seal::page(&keyring, &out),
         Command::Diagnose { config, keyring } => {
             if diagnose::run(&config, keyring.as_deref())? {
                 Ok(())

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use campus_kiosk::adapters::keys;
-use campus_kiosk::seal::{self, Invalid};
+use campus_kiosk::seal;
 
 /// `kiosk keygen`: a new signing key for a terminal.
 pub fn keygen(terminal: &str, out: &Path, days: u32) -> anyhow::Result<()> {
@@ -147,21 +147,16 @@ pub fn verify(input: &str, keyring: &Path) -> anyhow::Result<bool> {
     let mut o = std::io::stdout().lock();
     // A page may carry other codes: the first that reads as a seal counts.
     let mut last = None;
-    for code in &codes {
-        let parsed = match seal::parse(code) {
-            Ok(s) => s,
-            Err(e) => {
-                last = Some(Invalid::Malformed(e));
-                continue;
-            }
-        };
-        let p = &parsed.payload;
-        let issued = time::OffsetDateTime::from_unix_timestamp(i64::try_from(p.issued).unwrap_or(i64::MAX))
+    let issued = |p: &seal::Payload| {
+        time::OffsetDateTime::from_unix_timestamp(i64::try_from(p.issued).unwrap_or(i64::MAX))
             .ok()
             .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-            .unwrap_or_else(|| p.issued.to_string());
-        match seal::verify(&parsed, &trusted) {
-            Ok(key) => {
+            .unwrap_or_else(|| p.issued.to_string())
+    };
+    for code in &codes {
+        match seal::check(code, &trusted) {
+            Ok((parsed, key)) => {
+                let p = &parsed.payload;
                 let _ = writeln!(o, "VALID: a genuine, unaltered document");
                 let _ = writeln!(o, "document: {}", p.document_id);
                 let _ = writeln!(o, "service: {}", p.service);
@@ -171,22 +166,31 @@ pub fn verify(input: &str, keyring: &Path) -> anyhow::Result<bool> {
                     key.terminal,
                     seal::hex(&seal::key_id(&key.public))
                 );
-                let _ = writeln!(o, "issued: {issued}");
+                let _ = writeln!(o, "issued: {}", issued(p));
                 for (k, v) in &p.fields {
                     let _ = writeln!(o, "{k}: {v}");
                 }
                 let _ = writeln!(o, "Compare these with the paper: they must match it exactly.");
                 return Ok(true);
             }
-            Err(e) => {
-                let _ = writeln!(o, "INVALID: {e}");
-                let _ = writeln!(
-                    o,
-                    "claims: document {} from terminal {}, issued {issued}",
-                    p.document_id, p.terminal
-                );
-                return Ok(false);
-            }
+            Err(r) => match *r {
+                seal::Rejected {
+                    claimed: Some(parsed),
+                    why,
+                } => {
+                    let p = &parsed.payload;
+                    let _ = writeln!(o, "INVALID: {why}");
+                    let _ = writeln!(
+                        o,
+                        "claims: document {} from terminal {}, issued {}",
+                        p.document_id,
+                        p.terminal,
+                        issued(p)
+                    );
+                    return Ok(false);
+                }
+                seal::Rejected { claimed: None, why } => last = Some(why),
+            },
         }
     }
     let _ = writeln!(
@@ -195,4 +199,45 @@ pub fn verify(input: &str, keyring: &Path) -> anyhow::Result<bool> {
         last.map_or("no verification code".to_string(), |e| e.to_string())
     );
     Ok(false)
+}
+
+const PAGE: &str = include_str!("../../assets/verify-page/index.html");
+const PAGE_JS: &str = include_str!("../../assets/verify-page/verify.js");
+
+/// The verification web page for `keyring`: one self-contained HTML file
+/// that checks the code in its address (after `#`) on the recipient's
+/// phone, with the trusted keys inside it.
+pub fn page_html(trusted: &[seal::TrustedKey], made: &str) -> String {
+    let keys: Vec<serde_json::Value> = trusted
+        .iter()
+        .map(|k| {
+            serde_json::json!({
+                "terminal": k.terminal,
+                "public": seal::hex(k.public.as_bytes()),
+                "not_before": k.not_before,
+                "not_after": k.not_after,
+                "revoked": k.revoked,
+            })
+        })
+        .collect();
+    // Inside a <script> element: no "<" may close it early.
+    let ring = serde_json::json!({ "made": made, "keys": keys })
+        .to_string()
+        .replace('<', "\\u003c");
+    PAGE.replace("\"__KEYRING__\"", &ring).replace("/*VERIFY_JS*/", PAGE_JS)
+}
+
+/// `kiosk verify-page`: writes `out/index.html`.
+pub fn page(keyring: &Path, out: &Path) -> anyhow::Result<()> {
+    let trusted = keys::load_keyring(keyring)?;
+    std::fs::create_dir_all(out).with_context(|| format!("{}: cannot make the folder", out.display()))?;
+    let made = time::OffsetDateTime::now_utc().date().to_string();
+    let file = out.join("index.html");
+    std::fs::write(&file, page_html(&trusted, &made)).with_context(|| format!("{}: cannot write", file.display()))?;
+    println!(
+        "{}: the verification page, with {} trusted keys; publish it at the terminals' [seal] verify_url",
+        file.display(),
+        trusted.len()
+    );
+    Ok(())
 }

@@ -1,0 +1,25 @@
+// Runs the verification page's script (assets/verify-page/verify.js) in
+// Node on the cases in a JSON file: [{ name, code, keyring }]. Prints one
+// JSON line per case: { name, valid, reason, document, fields }.
+// Usage: node verify_cases.mjs <verify.js> <cases.json>
+
+import { webcrypto } from "node:crypto";
+import fs from "node:fs";
+import { pathToFileURL } from "node:url";
+
+const [, , script, casesFile] = process.argv;
+const { verifyCode } = await import(pathToFileURL(script).href);
+const cases = JSON.parse(fs.readFileSync(casesFile, "utf8"));
+for (const c of cases) {
+  // Node's WebCrypto, passed in: older Nodes have no global `crypto`.
+  const r = await verifyCode(c.code, c.keyring, webcrypto.subtle);
+  console.log(
+    JSON.stringify({
+      name: c.name,
+      valid: r.valid,
+      reason: r.reason ?? null,
+      document: r.payload?.documentId ?? null,
+      fields: r.payload?.fields ?? null,
+    }),
+  );
+}
