@@ -48,6 +48,8 @@ fn page(ring: &Path, dir: &Path) -> (PathBuf, Value) {
             "verify-page",
             "--keyring",
             ring.to_str().unwrap(),
+            "--templates",
+            root().join("print-templates").to_str().unwrap(),
             "--out",
             dir.to_str().unwrap(),
         ],
@@ -194,6 +196,10 @@ fn a_phone_opening_the_codes_address_sees_the_verdict() {
     assert!(
         dom.contains("王小明") && dom.contains("DOC-PHONE") && dom.contains("T-PAGE"),
         "{dom}"
+    );
+    assert!(
+        dom.contains("在读证明 Certificate of Enrollment"),
+        "the service by its name: {dom}"
     );
 
     let forged = code.replace("#", "#A");

@@ -88,6 +88,10 @@ pub enum Command {
         /// The trusted keys (see docs/verification.md).
         #[arg(long)]
         keyring: PathBuf,
+        /// Name the services of the templates in this folder (e.g.
+        /// print-templates) instead of showing their ids.
+        #[arg(long)]
+        templates: Option<PathBuf>,
         /// The folder to write index.html into.
         #[arg(long)]
         out: PathBuf,
@@ -294,7 +298,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Printer(PrinterCmd::TestPage { config }) => printer::test_page(&config),
         Command::Journal(JournalCmd::Reconcile { config }) => printer::journal_reconcile(&config),
         Command::Journal(JournalCmd::List { config }) => printer::journal_list(&config),
-        Command::VerifyPage { keyring, out } => seal::page(&keyring, &out),
+        Command::VerifyPage {
+            keyring,
+            templates,
+            out,
+        } => seal::page(&keyring, templates.as_deref(), &out),
         Command::Diagnose { config, keyring } => {
             if diagnose::run(&config, keyring.as_deref())? {
                 Ok(())

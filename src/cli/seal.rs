@@ -207,7 +207,12 @@ const PAGE_JS: &str = include_str!("../../assets/verify-page/verify.js");
 /// The verification web page for `keyring`: one self-contained HTML file
 /// that checks the code in its address (after `#`) on the recipient's
 /// phone, with the trusted keys inside it.
-pub fn page_html(trusted: &[seal::TrustedKey], made: &str) -> String {
+/// `services` names each service id in (zh, en).
+pub fn page_html(
+    trusted: &[seal::TrustedKey],
+    services: &std::collections::BTreeMap<String, (String, String)>,
+    made: &str,
+) -> String {
     let keys: Vec<serde_json::Value> = trusted
         .iter()
         .map(|k| {
@@ -221,19 +226,29 @@ pub fn page_html(trusted: &[seal::TrustedKey], made: &str) -> String {
         })
         .collect();
     // Inside a <script> element: no "<" may close it early.
-    let ring = serde_json::json!({ "made": made, "keys": keys })
+    let ring = serde_json::json!({ "made": made, "keys": keys, "services": services })
         .to_string()
         .replace('<', "\\u003c");
     PAGE.replace("\"__KEYRING__\"", &ring).replace("/*VERIFY_JS*/", PAGE_JS)
 }
 
-/// `kiosk verify-page`: writes `out/index.html`.
-pub fn page(keyring: &Path, out: &Path) -> anyhow::Result<()> {
+/// `kiosk verify-page`: writes `out/index.html`; with `templates`, the
+/// page names the services of the templates there.
+pub fn page(keyring: &Path, templates: Option<&Path>, out: &Path) -> anyhow::Result<()> {
     let trusted = keys::load_keyring(keyring)?;
+    let mut services = std::collections::BTreeMap::new();
+    if let Some(dir) = templates {
+        let all = campus_kiosk::ui::setup::templates(dir, &[])?;
+        for t in all {
+            let name = &t.file.service.name;
+            services.insert(t.id().to_string(), (name.zh.clone(), name.en.clone()));
+        }
+    }
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot make the folder", out.display()))?;
     let made = time::OffsetDateTime::now_utc().date().to_string();
     let file = out.join("index.html");
-    std::fs::write(&file, page_html(&trusted, &made)).with_context(|| format!("{}: cannot write", file.display()))?;
+    std::fs::write(&file, page_html(&trusted, &services, &made))
+        .with_context(|| format!("{}: cannot write", file.display()))?;
     println!(
         "{}: the verification page, with {} trusted keys; publish it at the terminals' [seal] verify_url",
         file.display(),
