@@ -542,6 +542,12 @@ fn the_technician_screen_refuses_a_wrong_pin_and_locks() {
     d.click(d.t(T::Enter));
     assert!(d.shows(d.t(T::TestPage)), "unlocked with the right PIN");
     assert!(d.shows("terminal: DEMO-01 · 演示终端 Demo terminal"));
+    assert!(d.shows("journal: every record is with the platform"));
+    // A record the platform has not taken shows at the next look.
+    let j = campus_kiosk::adapters::journal::Journal::open(&d.printed.path().join("journal.sqlite")).unwrap();
+    printed_before(&j, "transcript-zh", "2022011234", 1, "2026-10-09T10:00:00+08:00");
+    d.send(Message::CheckPrinter);
+    assert!(d.shows("journal: 1 record waiting for the platform, the oldest from 2026-10-09T10:00:00+08:00"));
 }
 
 #[test]

@@ -685,6 +685,21 @@ impl Kiosk {
         }
         lines.push(format!("reader: {:?}", self.reader));
         lines.push(format!("services: {}", s.templates.len()));
+        // What the platform has not taken yet (the outbox keeps it).
+        lines.push(match s.journal.outbox() {
+            Ok(waiting) => match waiting.first() {
+                None => "journal: every record is with the platform".to_string(),
+                Some(oldest) => format!(
+                    "journal: {} waiting for the platform, the oldest from {}",
+                    match waiting.len() {
+                        1 => "1 record".to_string(),
+                        n => format!("{n} records"),
+                    },
+                    oldest.created_at
+                ),
+            },
+            Err(e) => format!("journal: {e}"),
+        });
         self.tech.lines = lines;
     }
 
