@@ -115,6 +115,7 @@ fn the_page_script_agrees_with_kiosk_verify() {
         { "name": "unknown", "code": code, "keyring": other_keys["keys"] },
         { "name": "garbage", "code": "HTTPS://X/V#hello", "keyring": keys },
         { "name": "vector", "code": v["code"], "keyring": vector_ring },
+        { "name": "old-browser", "code": code, "keyring": keys, "noEd25519": true },
     ]);
     let file = tmp.path().join("cases.json");
     std::fs::write(&file, cases.to_string()).unwrap();
@@ -144,6 +145,8 @@ fn the_page_script_agrees_with_kiosk_verify() {
     assert_eq!(verdict("revoked"), (false, Some("revoked".into())), "{out}");
     assert_eq!(verdict("unknown"), (false, Some("unknown-key".into())), "{out}");
     assert_eq!(verdict("garbage"), (false, Some("malformed".into())), "{out}");
+    // A browser that cannot check says so: never a verdict either way.
+    assert_eq!(verdict("old-browser"), (false, Some("unsupported".into())), "{out}");
 
     // `kiosk verify` says the same of the same codes.
     let check = |code: &str| {
