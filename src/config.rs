@@ -238,12 +238,21 @@ pub struct JournalConfig {
     /// The SQLite database (relative to the configuration's folder).
     #[serde(default = "default_journal")]
     pub path: PathBuf,
+    /// Days a person's id stays in a record the platform has taken; then
+    /// the terminal forgets it (counts stay). At least a term, for quotas.
+    #[serde(default = "default_keep_person_days")]
+    pub keep_person_days: u32,
+}
+
+fn default_keep_person_days() -> u32 {
+    400
 }
 
 impl Default for JournalConfig {
     fn default() -> Self {
         JournalConfig {
             path: default_journal(),
+            keep_person_days: default_keep_person_days(),
         }
     }
 }
@@ -490,6 +499,12 @@ impl Config {
                 format!("{:?}: write the offset from UTC as \"+08:00\"", cfg.terminal.utc_offset),
             ));
         }
+        if !(200..=3650).contains(&cfg.journal.keep_person_days) {
+            return Err(invalid(
+                "journal.keep_person_days",
+                "must be 200–3650: at least a whole term, which quotas count over".into(),
+            ));
+        }
         if let Err(message) = crate::core::quota::Terms::parse(&cfg.terms.starts) {
             return Err(invalid("terms.starts", message));
         }
@@ -640,6 +655,15 @@ uri = "ipps://printer.local/ipp/print"
             .unwrap_err()
             .to_string();
         assert!(e.contains("terms.starts") && e.contains("09-31"), "{e}");
+    }
+
+    #[test]
+    fn the_journal_keeps_person_ids_for_at_least_a_term() {
+        assert_eq!(parse(GOOD).unwrap().journal.keep_person_days, 400);
+        let e = parse(&format!("{GOOD}\n[journal]\nkeep_person_days = 30\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("journal.keep_person_days"), "{e}");
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //! At start-up, attempts in a non-final state are reconciled (`reconcile`).
 //!
 //! It holds ids, the service, the person's id, pages, copies, the PDF's
-//! SHA-256, times, the outcome and the rating: never document content.
+//! SHA-256, times, the outcome and the rating: never document content. The
+//! person's id is forgotten once the platform has the record and it is
+//! older than `[journal] keep_person_days` (`keep_forgetting`).
 
 use std::path::{Path, PathBuf};
 
@@ -436,6 +438,20 @@ impl Journal {
         )
     }
 
+    /// Forgets the person in records the platform has taken that were
+    /// made before the day `before` (YYYY-MM-DD): their counts stay, the
+    /// id goes. How many were forgotten.
+    pub fn forget_people(&self, before: &str) -> Result<usize, JournalError> {
+        self.db()
+            .execute(
+                "UPDATE attempts SET person = '' WHERE posted = 1 AND person != ''
+                 AND stage IN ('printed', 'failed', 'cancelled', 'unknown')
+                 AND substr(created_at, 1, 10) < ?1",
+                params![before],
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// The platform has the record.
     pub fn posted(&self, id: &str) -> Result<(), JournalError> {
         self.db()
@@ -480,6 +496,27 @@ impl Attempt {
             created_at: self.created_at.clone(),
             finished_at: self.finished_at.clone(),
         }
+    }
+}
+
+/// Forgets, every six hours from now on, the person in records the
+/// platform has taken that are older than `days` (local days at
+/// `offset`). Runs until the runtime stops.
+pub async fn keep_forgetting(
+    journal: std::sync::Arc<Journal>,
+    clock: std::sync::Arc<dyn crate::adapters::clock::Clock>,
+    offset: time::UtcOffset,
+    days: u32,
+) {
+    loop {
+        let today = clock.now_utc().to_offset(offset).date();
+        let before = (today - time::Duration::days(i64::from(days))).to_string();
+        match journal.forget_people(&before) {
+            Ok(0) => {}
+            Ok(n) => eprintln!("journal: forgot the person in {n} records from before {before}"),
+            Err(e) => eprintln!("journal: {e}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
     }
 }
 
@@ -602,6 +639,51 @@ mod tests {
 
         let u = j.quota_use("transcript-zh", 5, term).unwrap();
         assert_eq!((u.people, u.copies, u.at_limit, u.most), (2, 7, 1, 5));
+    }
+
+    #[test]
+    fn people_are_forgotten_only_in_old_records_the_platform_has() {
+        let (_tmp, j) = journal();
+        let old_posted = printed(&j, "transcript-zh", "p1", 1, "2025-01-10T10:00:00+08:00");
+        j.posted(&old_posted).unwrap();
+        let old_unposted = printed(&j, "transcript-zh", "p1", 1, "2025-01-10T10:00:00+08:00");
+        let recent = printed(&j, "transcript-zh", "p1", 1, AT);
+        j.posted(&recent).unwrap();
+        assert_eq!(j.forget_people("2025-11-01").unwrap(), 1);
+        assert_eq!(j.get(&old_posted).unwrap().person, "");
+        assert_eq!(j.get(&old_unposted).unwrap().person, "p1", "the outbox still needs it");
+        assert_eq!(j.get(&recent).unwrap().person, "p1");
+        // The counts stay.
+        assert_eq!(j.stats(None).unwrap().total.printed, 3);
+        assert_eq!(j.forget_people("2025-11-01").unwrap(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_terminal_forgets_people_after_the_days_it_keeps_them() {
+        let tmp = tempfile::tempdir().unwrap();
+        let j = std::sync::Arc::new(Journal::open(&tmp.path().join("journal.sqlite")).unwrap());
+        let old = printed(&j, "transcript-zh", "p1", 1, "2025-10-01T10:00:00+08:00");
+        j.posted(&old).unwrap();
+        let kept = printed(&j, "transcript-zh", "p2", 1, "2025-10-30T10:00:00+08:00");
+        j.posted(&kept).unwrap();
+        // 2026-11-23 09:30 at +08:00, keeping 400 days: before 2025-10-19.
+        let clock = std::sync::Arc::new(crate::adapters::clock::ManualClock::new(
+            time::macros::datetime!(2026-11-23 01:30 UTC),
+        ));
+        let task = tokio::spawn(keep_forgetting(
+            j.clone(),
+            clock.clone(),
+            time::macros::offset!(+8),
+            400,
+        ));
+        tokio::task::yield_now().await;
+        assert_eq!(j.get(&old).unwrap().person, "");
+        assert_eq!(j.get(&kept).unwrap().person, "p2");
+        // Six hours and 12 days later, the next look forgets the other.
+        clock.advance(12 * 86_400_000);
+        tokio::time::sleep(std::time::Duration::from_secs(6 * 3600 + 1)).await;
+        assert_eq!(j.get(&kept).unwrap().person, "");
+        task.abort();
     }
 
     #[test]

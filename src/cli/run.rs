@@ -41,6 +41,14 @@ pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> 
     for a in &settled {
         eprintln!("journal: attempt {} settled as {}", a.id, a.stage.as_str());
     }
+    // Person ids leave the journal once the platform has the record and
+    // it is older than [journal] keep_person_days.
+    rt.spawn(campus_kiosk::adapters::journal::keep_forgetting(
+        setup.journal.clone(),
+        setup.clock.clone(),
+        setup.utc_offset,
+        setup.keep_person_days,
+    ));
     rt.spawn(campus_kiosk::adapters::outbox::run(
         setup.journal.clone(),
         setup.platform.clone(),

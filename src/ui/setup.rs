@@ -97,6 +97,8 @@ pub struct Setup {
     pub sealer: crate::pipeline::Sealer,
     /// Every print attempt, written before each step.
     pub journal: Arc<crate::adapters::journal::Journal>,
+    /// Days a person's id stays in records the platform has taken.
+    pub keep_person_days: u32,
     /// Wakes the outbox when a record is final.
     pub outbox_nudge: Arc<tokio::sync::Notify>,
     pub demo: Option<Demo>,
@@ -240,6 +242,7 @@ impl Setup {
             journal: Arc::new(crate::adapters::journal::Journal::open(
                 &cfg.resolve(&cfg.journal.path),
             )?),
+            keep_person_days: cfg.journal.keep_person_days,
             outbox_nudge: Arc::new(tokio::sync::Notify::new()),
             demo: None,
         })
