@@ -169,6 +169,7 @@ fn open(page: &Path, code: &str) -> String {
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
+        "--disable-dev-shm-usage",
         "--no-first-run",
         "--disable-background-networking",
         "--disable-component-update",
