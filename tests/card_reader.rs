@@ -22,20 +22,7 @@ struct Pty {
 
 impl Pty {
     fn start(dir: &Path) -> Pty {
-        let child = Command::new(tool("socat"))
-            .arg(format!("pty,raw,echo=0,link={}", dir.join("reader").display()))
-            .arg(format!("pty,raw,echo=0,link={}", dir.join("host").display()))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("socat starts");
-        for _ in 0..200 {
-            if dir.join("reader").exists() && dir.join("host").exists() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert!(dir.join("host").exists(), "socat made no ptys");
+        let child = socat_pair(dir);
         Pty {
             child,
             dir: dir.to_path_buf(),

@@ -2,21 +2,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use common::*;
 use serde_json::Value;
-
-/// Kills the server when the test ends, pass or fail.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn curl(args: &[&str]) -> (u16, Value) {
     let mut all = vec![
@@ -51,27 +38,7 @@ fn serves_the_examples_in_the_contracts_shapes() {
     } else {
         root().join("assets/sample-data")
     };
-    let child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args([
-            "demo-platform",
-            "--data",
-            data.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("kiosk demo-platform starts");
-    let mut server = Running(child);
-    let mut line = String::new();
-    let mut stdout = BufReader::new(server.0.stdout.take().unwrap());
-    stdout.read_line(&mut line).unwrap();
-    let base = line
-        .split('"')
-        .nth(1)
-        .unwrap_or_else(|| panic!("no base_url in {line:?}"))
-        .to_string();
+    let (_server, base) = demo_platform(&data);
 
     let json = ["-H", "content-type: application/json"];
     let card = |uid: &str| {

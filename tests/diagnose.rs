@@ -4,57 +4,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use common::*;
-
-/// The reference platform on a free port: its process and base URL.
-fn platform() -> (Procs, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args([
-            "demo-platform",
-            "--data",
-            root().join("assets/sample-data").to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kiosk demo-platform starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .split('"')
-        .nth(1)
-        .unwrap_or_else(|| panic!("no base_url in {line:?}"))
-        .to_string();
-    (Procs(vec![child]), base)
-}
-
-/// A linked pair of pseudo-terminals; the kiosk's end is `dir/reader`.
-fn reader_port(dir: &Path) -> Procs {
-    let child = Command::new(tool("socat"))
-        .arg(format!("pty,raw,echo=0,link={}", dir.join("reader").display()))
-        .arg(format!("pty,raw,echo=0,link={}", dir.join("host").display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("socat starts");
-    for _ in 0..200 {
-        if dir.join("reader").exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(dir.join("reader").exists(), "socat made no ptys");
-    Procs(vec![child])
-}
 
 fn write_config(dir: &Path, base_url: &str, printer_uri: &str, reader: &Path) {
     std::fs::write(
@@ -123,17 +75,12 @@ fn line<'a>(out: &'a str, tag: &str, part: &str) -> &'a str {
 fn a_sound_terminal_passes_and_each_broken_part_is_named_with_what_to_do() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let (_platform, base) = platform();
+    let (_platform, base) = demo_platform(&root().join("assets/sample-data"));
     let spool = dir.join("spool");
     std::fs::create_dir(&spool).unwrap();
     let (_printer, uri) = ippeveprinter_with(&spool, "application/pdf", &[]);
-    let _reader = reader_port(dir);
-    let made = kiosk(
-        &["keygen", "--terminal-id", "T-DIAG", "--out", dir.to_str().unwrap()],
-        dir,
-    );
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let ring = dir.join("T-DIAG.keyring.toml");
+    let _reader = Procs(vec![socat_pair(dir)]);
+    let (_, ring) = keygen_files(dir, "T-DIAG");
     std::fs::write(dir.join("token"), "demo-token\n").unwrap();
     write_config(dir, &base, &uri, &dir.join("reader"));
 
@@ -171,18 +118,8 @@ fn a_sound_terminal_passes_and_each_broken_part_is_named_with_what_to_do() {
     let gone = format!("ipp://127.0.0.1:{}/ipp/print", free_port());
     write_config(dir, &base, &gone, &dir.join("unplugged"));
     let other = tempfile::tempdir().unwrap();
-    let made = kiosk(
-        &[
-            "keygen",
-            "--terminal-id",
-            "OTHER",
-            "--out",
-            other.path().to_str().unwrap(),
-        ],
-        other.path(),
-    );
-    assert!(made.status.success());
-    let (ok, out) = diagnose(dir, &other.path().join("OTHER.keyring.toml"));
+    let (_, other_ring) = keygen_files(other.path(), "OTHER");
+    let (ok, out) = diagnose(dir, &other_ring);
     assert!(!ok, "{out}");
     assert!(line(&out, "FAIL", "platform").contains(&base), "{out}");
     assert!(out.contains("token was refused"), "{out}");

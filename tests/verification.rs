@@ -72,12 +72,7 @@ fn an_independent_python_verifier_accepts_the_test_vector() {
 
 /// A key made by `kiosk keygen` in `dir`: the sealer and the keyring path.
 fn keygen(dir: &Path, terminal: &str) -> (Sealer, std::path::PathBuf) {
-    let out = kiosk(
-        &["keygen", "--terminal-id", terminal, "--out", dir.to_str().unwrap()],
-        dir,
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let key_path = dir.join(format!("{terminal}.key"));
+    let (key_path, ring) = keygen_files(dir, terminal);
     let (owner, key) = keys::load_signing_key(&key_path).unwrap();
     assert_eq!(owner, terminal);
     (
@@ -86,7 +81,7 @@ fn keygen(dir: &Path, terminal: &str) -> (Sealer, std::path::PathBuf) {
             key,
             verify_url: "HTTPS://VERIFY.EXAMPLE.EDU.CN/V".into(),
         },
-        dir.join(format!("{terminal}.keyring.toml")),
+        ring,
     )
 }
 

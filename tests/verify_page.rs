@@ -17,13 +17,8 @@ const URL: &str = "HTTPS://VERIFY.EXAMPLE.EDU.CN/V";
 /// A key made by `kiosk keygen` for `terminal` in `dir`: the signing key
 /// and the keyring file.
 fn keygen(dir: &Path, terminal: &str) -> (ed25519_dalek::SigningKey, PathBuf) {
-    let out = kiosk(
-        &["keygen", "--terminal-id", terminal, "--out", dir.to_str().unwrap()],
-        dir,
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let (_, key) = keys::load_signing_key(&dir.join(format!("{terminal}.key"))).unwrap();
-    (key, dir.join(format!("{terminal}.keyring.toml")))
+    let (key, ring) = keygen_files(dir, terminal);
+    (keys::load_signing_key(&key).unwrap().1, ring)
 }
 
 fn payload(document_id: &str) -> Payload {

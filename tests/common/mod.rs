@@ -191,3 +191,66 @@ pub fn script(dir: &std::path::Path, tail: &str) -> std::path::PathBuf {
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
     p
 }
+
+/// socat linking two pseudo-terminals, `dir/reader` (the kiosk's end) and
+/// `dir/host` (what a card reader would write into), once both exist.
+pub fn socat_pair(dir: &Path) -> std::process::Child {
+    let child = Command::new(tool("socat"))
+        .arg(format!("pty,raw,echo=0,link={}", dir.join("reader").display()))
+        .arg(format!("pty,raw,echo=0,link={}", dir.join("host").display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("socat starts");
+    for _ in 0..200 {
+        if dir.join("reader").exists() && dir.join("host").exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(dir.join("host").exists(), "socat made no ptys");
+    child
+}
+
+/// `kiosk keygen` for `terminal` into `dir`: the key file and the keyring
+/// entry file.
+pub fn keygen_files(dir: &Path, terminal: &str) -> (PathBuf, PathBuf) {
+    let out = kiosk(
+        &["keygen", "--terminal-id", terminal, "--out", dir.to_str().unwrap()],
+        dir,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (
+        dir.join(format!("{terminal}.key")),
+        dir.join(format!("{terminal}.keyring.toml")),
+    )
+}
+
+/// `kiosk demo-platform` over `data` on a free port: the process and its
+/// base URL (from the first line it prints).
+pub fn demo_platform(data: &Path) -> (Procs, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args([
+            "demo-platform",
+            "--data",
+            data.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("kiosk demo-platform starts");
+    let mut line = String::new();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut line).unwrap();
+    // Whatever it prints later is read too: a closed pipe would end it.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let base = line
+        .split('"')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no base_url in {line:?}"))
+        .to_string();
+    (Procs(vec![child]), base)
+}
