@@ -52,7 +52,7 @@ fn diagnose(dir: &Path, keyring: &Path) -> (bool, String) {
             "--keyring",
             keyring.to_str().unwrap(),
         ],
-        dir,
+        &root(),
     );
     (
         out.status.success(),
@@ -156,4 +156,8 @@ fn a_configuration_that_does_not_parse_is_the_only_finding() {
     let first = line(&out, "FAIL", "config");
     assert!(first.contains("terminal.toml"), "{out}");
     assert_eq!(out.lines().filter(|l| l.starts_with("FAIL")).count(), 1, "{out}");
+    // No configuration there at all: where to point --config.
+    let (ok, out) = diagnose(&tmp.path().join("nowhere"), &tmp.path().join("none.toml"));
+    assert!(!ok);
+    assert!(out.contains("give --config the folder"), "{out}");
 }

@@ -26,6 +26,9 @@ pub fn render(dir: &Path, data: &Path, n: usize) -> anyhow::Result<()> {
 
 /// Times the journal on a scratch file in `dir`, removed afterwards.
 pub fn journal(dir: &Path, attempts: usize, people: usize, n: usize) -> anyhow::Result<()> {
+    if !dir.is_dir() {
+        anyhow::bail!("--dir {}: no such folder", dir.display());
+    }
     let path = dir.join(format!("journal-bench-{}.sqlite", std::process::id()));
     if path.exists() {
         anyhow::bail!("{} exists: remove it or pick another --dir", path.display());

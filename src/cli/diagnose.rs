@@ -67,14 +67,13 @@ pub fn run(config: &Path, keyring: Option<&Path>) -> anyhow::Result<bool> {
     let cfg = match Config::load(config) {
         Ok(c) => c,
         Err(e) => {
-            print(
-                &mut out,
-                &fail(
-                    "config",
-                    e.to_string(),
-                    "fix the file as the message says (docs/configuration.md)",
-                ),
-            );
+            let todo = match &e {
+                campus_kiosk::config::ConfigError::Io { .. } => {
+                    "give --config the folder that holds the terminal's terminal.toml"
+                }
+                _ => "fix the file as the message says (docs/configuration.md)",
+            };
+            print(&mut out, &fail("config", e.to_string(), todo));
             return Ok(false);
         }
     };
