@@ -73,7 +73,7 @@ pub enum Command {
     /// Check and preview print templates (for department staff).
     #[command(subcommand)]
     Template(TemplateCmd),
-    /// Measure the print pipeline.
+    /// Measure the print pipeline and the journal.
     #[command(subcommand)]
     Bench(BenchCmd),
     /// Technician checks of the printer.
@@ -108,7 +108,7 @@ pub enum Command {
         keyring: Option<PathBuf>,
     },
     /// Counts of print attempts by service, day and outcome; pages; failures
-    /// by reason; the average rating.
+    /// by reason; the average rating; how per-term quotas are used.
     Stats {
         #[arg(long, default_value = "kiosk-config/demo")]
         config: PathBuf,
