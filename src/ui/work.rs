@@ -52,23 +52,25 @@ fn call_staff() -> (String, String) {
     )
 }
 
-/// Why a department's spreadsheet keeps a person from a service.
+/// Why a department's spreadsheet keeps a person from a service. A file
+/// that cannot be used is the department's fault, not the person's: it is
+/// logged (without the person) for staff.
 fn sheet_refusal(e: &SheetError) -> (String, String) {
     match e {
         SheetError::NotListed { owner, .. } => (
             format!("你不在该部门的名单中，请向{owner}咨询。"),
             format!("You are not on this department's list: please ask {owner}."),
         ),
-        // The file is the department's fault, not the person's.
-        other => {
-            eprintln!("services: {other}");
-            match other {
-                SheetError::Stale { owner, .. } => (
-                    format!("该部门的数据已过期，暂时无法出具，请联系{owner}。"),
-                    format!("This department's data is out of date: please ask {owner}."),
-                ),
-                _ => call_staff(),
-            }
+        SheetError::Stale { owner, .. } => {
+            eprintln!("services: {e}");
+            (
+                format!("该部门的数据已过期，暂时无法出具，请联系{owner}。"),
+                format!("This department's data is out of date: please ask {owner}."),
+            )
+        }
+        _ => {
+            eprintln!("services: {e}");
+            call_staff()
         }
     }
 }
