@@ -6,6 +6,7 @@
 use crate::data::{DataSet, DocumentFacts, Source};
 use crate::fonts::FontBook;
 use crate::layout::{self, LayoutError, model::Document};
+pub use crate::template::limits::Cancel;
 use crate::template::{Bilingual, RenderError, Template};
 
 /// Why a document was not made.
@@ -142,7 +143,7 @@ pub fn render(
     data: &DataSet,
     issued_at: &str,
 ) -> Result<(Document, DocumentFacts), PipelineError> {
-    render_with(book, tpl, data, issued_at, None)
+    render_with(book, tpl, data, issued_at, None, &Cancel::new())
 }
 
 /// Makes a sealed document: its verification code carries the signed
@@ -154,7 +155,20 @@ pub fn render_sealed(
     issued_at: &str,
     sealer: &Sealer,
 ) -> Result<(Document, DocumentFacts), PipelineError> {
-    render_with(book, tpl, data, issued_at, Some(sealer))
+    render_with(book, tpl, data, issued_at, Some(sealer), &Cancel::new())
+}
+
+/// [`render_sealed`] that stops early, with an error, once `cancel` is
+/// raised (the caller's time is up, or it no longer wants the document).
+pub fn render_sealed_cancellable(
+    book: &FontBook,
+    tpl: &Template,
+    data: &DataSet,
+    issued_at: &str,
+    sealer: &Sealer,
+    cancel: &Cancel,
+) -> Result<(Document, DocumentFacts), PipelineError> {
+    render_with(book, tpl, data, issued_at, Some(sealer), cancel)
 }
 
 /// The seal's payload for a document.
@@ -189,6 +203,17 @@ pub fn seal_payload(
 }
 
 fn render_with(
+    book: &FontBook,
+    tpl: &Template,
+    data: &DataSet,
+    issued_at: &str,
+    sealer: Option<&Sealer>,
+    cancel: &Cancel,
+) -> Result<(Document, DocumentFacts), PipelineError> {
+    crate::template::limits::with_budget(cancel, || render_bounded(book, tpl, data, issued_at, sealer))
+}
+
+fn render_bounded(
     book: &FontBook,
     tpl: &Template,
     data: &DataSet,

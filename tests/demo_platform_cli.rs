@@ -38,6 +38,9 @@ fn serves_the_examples_in_the_contracts_shapes() {
     } else {
         root().join("assets/sample-data")
     };
+    // The student whose card is 04A1B2C3 in the examples served.
+    let cards: Value = serde_json::from_str(&std::fs::read_to_string(data.join("cards.json")).unwrap()).unwrap();
+    let student = cards["04A1B2C3"]["person_id"].as_str().unwrap().to_string();
     let (_server, base) = demo_platform(&data);
 
     let json = ["-H", "content-type: application/json"];
@@ -55,7 +58,7 @@ fn serves_the_examples_in_the_contracts_shapes() {
     assert_eq!((code, v["error"]["code"].as_str()), (404, Some("card_unknown")));
     has(&v["error"], &["code", "message"]);
 
-    let (code, v) = curl(&[&format!("{base}/students/2022011234/enrollment")]);
+    let (code, v) = curl(&[&format!("{base}/students/{student}/enrollment")]);
     assert_eq!(code, 200);
     has(
         &v,
@@ -70,7 +73,7 @@ fn serves_the_examples_in_the_contracts_shapes() {
             "as_of",
         ],
     );
-    let (code, v) = curl(&[&format!("{base}/students/2022011234/transcript")]);
+    let (code, v) = curl(&[&format!("{base}/students/{student}/transcript")]);
     assert_eq!(code, 200);
     has(&v, &["student_id", "terms", "summary"]);
     has(&v["terms"][0], &["term", "courses"]);
@@ -97,7 +100,7 @@ fn serves_the_examples_in_the_contracts_shapes() {
         json[0],
         json[1],
         "-d",
-        "{\"person_id\": \"2022011234\"}",
+        &format!("{{\"person_id\": \"{student}\"}}"),
         &format!("{demo}/demo/qr-sessions/{id}/confirm"),
     ]);
     assert_eq!(code, 200);
@@ -105,10 +108,12 @@ fn serves_the_examples_in_the_contracts_shapes() {
     assert_eq!(v["status"], "confirmed");
     has(&v["person"], &["id", "kind", "name"]);
 
-    let rec = r#"{"record_id":"0f8fad5b-d9cb-469f-a165-70867728950e","terminal_id":"CURL-01","person_id":"2022011234","service_id":"transcript-zh","copies":1,"pages":2,"status":"printed","created_at":"2026-11-23T09:30:00+08:00"}"#;
+    let rec = format!(
+        r#"{{"record_id":"0f8fad5b-d9cb-469f-a165-70867728950e","terminal_id":"CURL-01","person_id":"{student}","service_id":"transcript-zh","copies":1,"pages":2,"status":"printed","created_at":"2026-11-23T09:30:00+08:00"}}"#
+    );
     let url = format!("{base}/print-records");
-    assert_eq!(curl(&[json[0], json[1], "-d", rec, &url]).0, 201);
-    assert_eq!(curl(&[json[0], json[1], "-d", rec, &url]).0, 200);
+    assert_eq!(curl(&[json[0], json[1], "-d", &rec, &url]).0, 201);
+    assert_eq!(curl(&[json[0], json[1], "-d", &rec, &url]).0, 200);
     assert_eq!(curl(&[json[0], json[1], "-d", "{\"record_id\": 1}", &url]).0, 400);
     let (_, v) = curl(&[&format!("{demo}/demo/print-records")]);
     assert_eq!(v["records"].as_array().unwrap().len(), 1);
@@ -120,7 +125,7 @@ fn serves_the_examples_in_the_contracts_shapes() {
             "-s",
             "-w",
             "\n%{http_code}",
-            &format!("{base}/students/2022011234/enrollment"),
+            &format!("{base}/students/{student}/enrollment"),
         ],
     );
     assert!(out.ends_with("401"), "{out}");

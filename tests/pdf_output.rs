@@ -223,3 +223,31 @@ fn raster_page_matches_poppler_rendering() {
         assert!(worst < 60.0, "{id}: worst block difference {worst:.1}/255");
     }
 }
+
+#[test]
+fn the_exporters_refuse_a_page_with_a_number_no_pdf_may_hold() {
+    use campus_kiosk::layout::model::Item;
+    let tpl = template("enrollment-certificate");
+    let (doc, _) = pipeline::render(book(), &tpl, &sample("2022011234"), ISSUED_AT).unwrap();
+    assert!(pdf::to_pdf(book(), &doc).is_ok());
+    for poison in [f32::NAN, f32::INFINITY, 3e38] {
+        let mut bad = doc.clone();
+        let last = bad.pages[0].items.len() - 1;
+        match &mut bad.pages[0].items[last] {
+            Item::Text(t) => t.x = poison,
+            Item::Line { x1, .. } => *x1 = poison,
+            Item::Rect { w, .. } | Item::Image { w, .. } => *w = poison,
+            Item::Qr { module, .. } => *module = poison,
+        }
+        let e = pdf::to_pdf(book(), &bad).unwrap_err().to_string();
+        assert!(e.contains("page 1") && e.contains("not a finite number"), "{e}");
+        assert!(raster::render_page(book(), &bad.pages[0], 72.0).is_err());
+    }
+    // A run whose face was not embedded is an error, never a gap.
+    let mut bad = doc.clone();
+    let Some(Item::Text(t)) = bad.pages[0].items.iter_mut().find(|i| matches!(i, Item::Text(_))) else {
+        panic!("the certificate has text")
+    };
+    t.glyphs[0].gid = u16::MAX;
+    assert!(pdf::to_pdf(book(), &bad).is_err());
+}

@@ -200,6 +200,11 @@ fn unreadable_geometry_is_refused_with_the_block_named() {
             "width = -3, align = \"right\"",
             "body[5].cells[1].blocks[0]",
         ),
+        // Numbers TOML can spell that no page can hold.
+        ("offset = [-4, -5]", "offset = [nan, -5]", "body[5].cells[1].blocks[0]"),
+        ("offset = [-4, -5]", "offset = [-4, inf]", "body[5].cells[1].blocks[0]"),
+        ("width = 7\n", "width = 3e38\n", "header[0]"),
+        ("space_after = 8\n", "space_after = -inf\n", "body[1]"),
     ];
     for (from, to, field) in cases {
         let (_tmp, dir) = broken(|t| {
@@ -267,4 +272,95 @@ fn a_bad_placeholder_in_a_seal_field_is_named() {
             .any(|p| p.message.contains("enrollment.colege") && p.at.contains("seal.fields.college")),
         "{problems:?}"
     );
+}
+
+/// What `check` says of the certificate with `{{ enrollment.college }}`
+/// replaced by `text`: the problems, all naming where they are.
+fn check_with(text: &str) -> Vec<campus_kiosk::template::check::Problem> {
+    let (_tmp, dir) = broken(|t| {
+        assert!(t.contains("{{ enrollment.college }}"));
+        t.replacen("{{ enrollment.college }}", text, 1)
+    });
+    check_dir(book(), &dir, NOW)
+}
+
+#[test]
+fn templates_that_would_run_forever_or_fill_memory_are_refused() {
+    let many_terms = format!("{{{{ {}1 }}}}", "1 + ".repeat(50_000));
+    let mut growing = "enrollment.name".to_string();
+    for _ in 0..12 {
+        growing = format!("enrollment.name | replace('', {growing})");
+    }
+    let growing = format!("{{{{ {growing} }}}}");
+    let cases: [(&str, &str); 8] = [
+        (
+            "{% for i in range(1000) %}{% for j in range(1000) %}{{ j }}{% endfor %}{% endfor %}",
+            "steps",
+        ),
+        (
+            "{% for i in range(100000) %}x{% endfor %}",
+            "range() is limited to 1000",
+        ),
+        (
+            "{% set s = enrollment.name %}{{ s ~ s }}",
+            "only {% if %} and {% for %}",
+        ),
+        ("{{ 'x' * 100000000 }}", "'*' is not available"),
+        (&many_terms, "longer than the 4000"),
+        ("{{ 3.14159 | fixed(65536) }}", "fixed(65536): use 0 to 10"),
+        (&growing, "grew past"),
+        ("{{ enrollment | pprint }}", "unknown filter"),
+    ];
+    // Just under the limit, the deepest expression a text can hold is
+    // evaluated without exhausting a thread's stack.
+    let deepest = format!("{{{{ {}1 }}}}", "1+".repeat(1700));
+    assert!(check_with(&deepest).iter().all(|p| !p.message.contains("longer")));
+    for (text, says) in cases {
+        let problems = check_with(text);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains(says) && p.at.contains("template.toml")),
+            "{}: {problems:?}",
+            &text[..text.len().min(80)]
+        );
+    }
+}
+
+#[test]
+fn a_render_is_stopped_when_its_caller_gives_up() {
+    use campus_kiosk::pipeline::{self, Cancel};
+    // Legal, but slow: a thousand rows, each cell looping thousands of
+    // times within its fuel.
+    let (_tmp, dir) = broken(|t| t);
+    let mut tpl_src = fs::read_to_string(dir.join("template.toml")).unwrap();
+    tpl_src.push_str("\n[[body]]\ntype = \"table\"\nrows = \"range(1000)\"\nrow_var = \"r\"\ncolumns = [\n");
+    for _ in 0..20 {
+        tpl_src.push_str(
+            "  { title = \"c\", width = 1, value = \"{% for i in range(1000) %}{% for j in range(3) %}{% endfor %}{% endfor %}{{ r }}\" },\n",
+        );
+    }
+    tpl_src.push_str("]\n");
+    fs::write(dir.join("template.toml"), tpl_src).unwrap();
+    let tpl = campus_kiosk::template::Template::load(&dir).unwrap();
+    let data = campus_kiosk::adapters::data_dir::load(&sample_dir("2022011234")).unwrap();
+    let sealer = pipeline::Sealer {
+        terminal: "T-TEST".into(),
+        key: ed25519_dalek::SigningKey::from_bytes(&[9; 32]),
+        verify_url: "HTTPS://V.EXAMPLE/V".into(),
+    };
+    let cancel = Cancel::new();
+    let stopper = {
+        let cancel = cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            cancel.cancel();
+        })
+    };
+    let r = pipeline::render_sealed_cancellable(book(), &tpl, &data, ISSUED_AT, &sealer, &cancel);
+    stopper.join().unwrap();
+    let Err(e) = r else {
+        panic!("a cancelled render gives no document")
+    };
+    assert!(e.to_string().contains("stopped"), "{e}");
 }

@@ -31,6 +31,12 @@ pub enum PdfError {
     IssueTime(String),
     #[error("cannot write the PDF: {0}")]
     Write(String),
+    #[error("page {page}: {what} has a position or size that is not a finite number on the page; nothing was written")]
+    NotFinite { page: usize, what: &'static str },
+    #[error("page {page}: a text run uses a font face that was not embedded; nothing was written")]
+    MissingFace { page: usize },
+    #[error("page {page}: glyph {gid} is not in the embedded subset; nothing was written")]
+    MissingGlyph { page: usize, gid: u16 },
 }
 
 fn rgb(c: Color) -> PColor {
@@ -142,6 +148,11 @@ fn subset_fonts(book: &FontBook, doc: &Document, pdf: &mut PdfDocument) -> Resul
 
 /// Serializes `doc` as PDF.
 pub fn to_pdf(book: &FontBook, doc: &Document) -> Result<Vec<u8>, PdfError> {
+    for (i, page) in doc.pages.iter().enumerate() {
+        if let Some(what) = page.unprintable() {
+            return Err(PdfError::NotFinite { page: i + 1, what });
+        }
+    }
     let mut pdf = PdfDocument::new(&doc.title);
     let date = pdf_date(&doc.issued_at)?;
     {
@@ -160,7 +171,7 @@ pub fn to_pdf(book: &FontBook, doc: &Document) -> Result<Vec<u8>, PdfError> {
     // built the document (see `add_images`).
     let mut images: Vec<(Arc<Raster>, XObjectId)> = Vec::new();
     let mut pages = Vec::with_capacity(doc.pages.len());
-    for page in &doc.pages {
+    for (page_no, page) in doc.pages.iter().enumerate().map(|(i, p)| (i + 1, p)) {
         let ph = page.height;
         let mut ops = Vec::with_capacity(page.items.len() * 4);
         let mut state = PageState::default();
@@ -172,7 +183,7 @@ pub fn to_pdf(book: &FontBook, doc: &Document) -> Result<Vec<u8>, PdfError> {
             match item {
                 Item::Text(run) => {
                     let Some(sub) = fonts.get(&run.face) else {
-                        continue;
+                        return Err(PdfError::MissingFace { page: page_no });
                     };
                     let (x, y) = (run.x, ph - run.y);
                     let matrix = if run.angle == 0.0 {
@@ -190,7 +201,7 @@ pub fn to_pdf(book: &FontBook, doc: &Document) -> Result<Vec<u8>, PdfError> {
                         .glyphs
                         .iter()
                         .enumerate()
-                        .map(|(i, g)| {
+                        .map(|(i, g)| -> Result<Codepoint, PdfError> {
                             let offset = match run.glyphs.get(i + 1) {
                                 Some(next) => {
                                     let natural =
@@ -206,13 +217,16 @@ pub fn to_pdf(book: &FontBook, doc: &Document) -> Result<Vec<u8>, PdfError> {
                                 }
                                 None => 0.0,
                             };
-                            Codepoint {
-                                gid: sub.map.get(&g.gid).copied().unwrap_or(0),
+                            Ok(Codepoint {
+                                gid: sub.map.get(&g.gid).copied().ok_or(PdfError::MissingGlyph {
+                                    page: page_no,
+                                    gid: g.gid,
+                                })?,
                                 offset,
                                 cid: Some(g.ch.to_string()),
-                            }
+                            })
                         })
-                        .collect();
+                        .collect::<Result<_, _>>()?;
                     // Consecutive runs share one text object; font and colour
                     // are set only when they change.
                     if !state.in_text {

@@ -15,6 +15,8 @@ pub enum RasterError {
     TooLarge { dpi: f32 },
     #[error("cannot encode PNG: {0}")]
     Png(String),
+    #[error("{0} has a position or size that is not a finite number on the page")]
+    NotFinite(&'static str),
 }
 
 struct Outline(PathBuilder);
@@ -51,6 +53,9 @@ pub fn render_page(book: &FontBook, page: &Page, dpi: f32) -> Result<Pixmap, Ras
     let (w, h) = ((page.width * k).ceil() as u32, (page.height * k).ceil() as u32);
     if !(1.0..=1200.0).contains(&dpi) {
         return Err(RasterError::TooLarge { dpi });
+    }
+    if let Some(what) = page.unprintable() {
+        return Err(RasterError::NotFinite(what));
     }
     let mut pix = Pixmap::new(w, h).ok_or(RasterError::TooLarge { dpi })?;
     pix.fill(tiny_skia::Color::WHITE);

@@ -717,6 +717,15 @@ pub fn layout(
             need += next.h;
         }
         if y + need > limit + 0.01 && !at_top {
+            if pages.len() >= crate::template::limits::MAX_PAGES {
+                return Err(LayoutError::Data {
+                    what: "document".into(),
+                    message: format!(
+                        "more than {} pages; a document this long is not printed",
+                        crate::template::limits::MAX_PAGES
+                    ),
+                });
+            }
             pages.push(Vec::new());
             y = top;
             if fr.space {

@@ -131,6 +131,39 @@ pub struct Document {
     pub pages: Vec<Page>,
 }
 
+impl Page {
+    /// The first number on the page that is not finite or lies far off
+    /// the page (more than a page's size away): what holds it. Exporters
+    /// refuse such a page rather than write `NaN` into a PDF.
+    pub fn unprintable(&self) -> Option<&'static str> {
+        let far = 4.0 * self.width.max(self.height).max(1.0);
+        let ok = |v: f32| v.is_finite() && v.abs() <= far;
+        if !(ok(self.width) && ok(self.height) && self.width > 0.0 && self.height > 0.0) {
+            return Some("page size");
+        }
+        for it in &self.items {
+            let bad = match it {
+                Item::Text(t) => ![t.size, t.x, t.y, t.angle].into_iter().all(ok) || !t.glyphs.iter().all(|g| ok(g.x)),
+                Item::Line {
+                    x1, y1, x2, y2, width, ..
+                } => ![*x1, *y1, *x2, *y2, *width].into_iter().all(ok),
+                Item::Rect { x, y, w, h, .. } | Item::Image { x, y, w, h, .. } => ![*x, *y, *w, *h].into_iter().all(ok),
+                Item::Qr { x, y, module, .. } => ![*x, *y, *module].into_iter().all(ok),
+            };
+            if bad {
+                return Some(match it {
+                    Item::Text(_) => "a text run",
+                    Item::Line { .. } => "a line",
+                    Item::Rect { .. } => "a rectangle",
+                    Item::Image { .. } => "a picture",
+                    Item::Qr { .. } => "the QR code",
+                });
+            }
+        }
+        None
+    }
+}
+
 impl Document {
     /// All text of a page in drawing order, runs separated by newlines (for
     /// tests and diagnostics).

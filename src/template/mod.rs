@@ -5,6 +5,7 @@
 //! result is a plain value the layout uses without further I/O.
 
 pub mod check;
+pub mod limits;
 pub mod spec;
 
 use std::collections::HashMap;
@@ -154,8 +155,90 @@ fn date_parts(value: &str) -> Option<(i32, u32, u32)> {
     ((1..=12).contains(&m) && (1..=31).contains(&day)).then_some((y, m, day))
 }
 
+/// Filters, functions and globals of minijinja's that a template may not
+/// use: they format whole values for debugging or make text out of
+/// nothing (`indent`, `format`).
+const WITHHELD: [&str; 6] = ["pprint", "tojson", "format", "indent", "urlencode", "batch"];
+
+fn too_large() -> minijinja::Error {
+    minijinja::Error::new(
+        minijinja::ErrorKind::InvalidOperation,
+        format!("the document's texts grew past {} bytes", limits::MAX_PRODUCED_BYTES),
+    )
+}
+
 fn new_env() -> Environment<'static> {
     let mut env = Environment::new();
+    env.set_fuel(Some(limits::FUEL));
+    env.set_recursion_limit(limits::RECURSION);
+    for name in WITHHELD {
+        env.remove_filter(name);
+    }
+    env.remove_global("debug");
+    env.remove_global("namespace");
+    env.add_function(
+        "range",
+        |lower: i64, upper: Option<i64>, step: Option<i64>| -> Result<Value, minijinja::Error> {
+            let (lo, hi) = upper.map_or((0, lower), |u| (lower, u));
+            let step = step.unwrap_or(1);
+            let n = if step == 0 {
+                None
+            } else {
+                Some(((hi as i128 - lo as i128) / step as i128).max(0))
+            };
+            match n {
+                Some(n) if n <= limits::MAX_RANGE as i128 => Ok(Value::from_iter((0..n as i64).map(|i| lo + i * step))),
+                Some(_) => Err(minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("range() is limited to {} numbers", limits::MAX_RANGE),
+                )),
+                None => Err(minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    "range() step must not be 0",
+                )),
+            }
+        },
+    );
+    // The two filters that can make much more text than they read are
+    // charged to the document's budget.
+    env.add_filter(
+        "replace",
+        |v: String, from: String, to: String| -> Result<String, minijinja::Error> {
+            let hits = if from.is_empty() {
+                v.chars().count() + 1
+            } else {
+                v.matches(&from).count()
+            };
+            let len = v.len().saturating_add(hits.saturating_mul(to.len()));
+            if !limits::charge_produced(len) {
+                return Err(too_large());
+            }
+            Ok(v.replace(&from, &to))
+        },
+    );
+    env.add_filter(
+        "join",
+        |v: Value, sep: Option<String>| -> Result<String, minijinja::Error> {
+            let sep = sep.unwrap_or_default();
+            let mut out = String::new();
+            for (i, item) in v.try_iter()?.enumerate() {
+                if i > 0 {
+                    out.push_str(&sep);
+                }
+                match item.as_str() {
+                    Some(s) => out.push_str(s),
+                    None => out.push_str(&item.to_string()),
+                }
+                if out.len() > limits::MAX_RENDERED_BYTES {
+                    return Err(too_large());
+                }
+            }
+            if !limits::charge_produced(out.len()) {
+                return Err(too_large());
+            }
+            Ok(out)
+        },
+    );
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     env.set_keep_trailing_newline(true);
@@ -197,9 +280,18 @@ fn new_env() -> Environment<'static> {
         }
         .to_string()
     });
-    env.add_filter("fixed", |v: f64, digits: Option<usize>| -> String {
-        format!("{:.*}", digits.unwrap_or(2), v)
-    });
+    env.add_filter(
+        "fixed",
+        |v: f64, digits: Option<usize>| -> Result<String, minijinja::Error> {
+            match digits.unwrap_or(2) {
+                d @ 0..=10 => Ok(format!("{v:.d$}")),
+                d => Err(minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("fixed({d}): use 0 to 10 decimal places"),
+                )),
+            }
+        },
+    );
     env
 }
 
@@ -214,10 +306,23 @@ impl Template {
     /// Loads `dir/template.toml` and the images it names.
     pub fn load(dir: &Path) -> Result<Template, TemplateError> {
         let path = dir.join(TEMPLATE_FILE);
-        let src = std::fs::read_to_string(&path).map_err(|source| TemplateError::Io {
+        let io = |source| TemplateError::Io {
             path: path.clone(),
             source,
-        })?;
+        };
+        let size = std::fs::metadata(&path).map_err(io)?.len();
+        if size > limits::MAX_FILE_BYTES {
+            return Err(TemplateError::Invalid {
+                path: path.clone(),
+                line: None,
+                field: "file".into(),
+                message: format!(
+                    "{size} bytes is larger than the {} a template may have",
+                    limits::MAX_FILE_BYTES
+                ),
+            });
+        }
+        let src = std::fs::read_to_string(&path).map_err(io)?;
         Self::from_source(dir, &path, &src)
     }
 
@@ -366,6 +471,7 @@ impl Template {
                 if env.get_template(seg).is_ok() {
                     continue;
                 }
+                limits::check_source(seg, false).map_err(|m| invalid(field, text, m))?;
                 env.add_template_owned(seg.to_string(), seg.to_string()).map_err(|e| {
                     invalid(
                         field,
@@ -385,6 +491,7 @@ impl Template {
             exprs.push(("table.rows", t.rows.clone()));
         }
         for (field, e) in exprs {
+            limits::check_source(&e, true).map_err(|m| invalid(field, &e, m))?;
             env.compile_expression(&e).map_err(|err| {
                 invalid(
                     field,
@@ -452,23 +559,43 @@ impl Template {
     }
 
     fn render_segment(&self, seg: &str, ctx: &Value, whole: &str) -> Result<String, RenderError> {
-        let err = |e: minijinja::Error| RenderError {
+        let err = |message: String| RenderError {
             text: whole.to_string(),
-            message: describe(&e),
+            message,
         };
-        match self.env.get_template(seg) {
-            Ok(t) => t.render(ctx).map_err(err),
-            Err(_) => self.env.render_str(seg, ctx).map_err(err),
+        limits::charge_evaluation().map_err(|e| err(e.to_string()))?;
+        let owned;
+        let t = match self.env.get_template(seg) {
+            Ok(t) => t,
+            Err(_) => {
+                limits::check_source(seg, false).map_err(err)?;
+                owned = self.env.template_from_str(seg).map_err(|e| err(describe(&e)))?;
+                owned
+            }
+        };
+        let mut out = Capped(Vec::new());
+        match t.render_captured_to(ctx, &mut out) {
+            Ok(_) => Ok(String::from_utf8_lossy(&out.0).into_owned()),
+            Err(_) if out.0.len() > limits::MAX_RENDERED_BYTES => {
+                Err(err(format!("the text grew past {} bytes", limits::MAX_RENDERED_BYTES)))
+            }
+            Err(e) => Err(err(describe(&e))),
         }
     }
 
     /// Evaluates an expression (an eligibility rule, a table's rows).
     pub fn eval(&self, expr: &str, ctx: &Value) -> Result<Value, RenderError> {
-        let err = |e: minijinja::Error| RenderError {
+        let err = |message: String| RenderError {
             text: expr.to_string(),
-            message: describe(&e),
+            message,
         };
-        self.env.compile_expression(expr).map_err(err)?.eval(ctx).map_err(err)
+        limits::charge_evaluation().map_err(|e| err(e.to_string()))?;
+        limits::check_source(expr, true).map_err(err)?;
+        self.env
+            .compile_expression(expr)
+            .map_err(|e| err(describe(&e)))?
+            .eval(ctx)
+            .map_err(|e| err(describe(&e)))
     }
 
     /// The names a template text reads, dotted (`enrollment.name`).
@@ -477,10 +604,18 @@ impl Template {
             .into_iter()
             .filter_map(|(seg, _)| self.env.get_template(seg).ok())
             .flat_map(|t| t.undeclared_variables(true))
+            .filter(|n| !self.is_global(n))
             .collect();
         out.sort();
         out.dedup();
         out
+    }
+
+    /// Whether a dotted name starts with one of the engine's own globals
+    /// (`range`, `dict`), which no data needs to hold.
+    fn is_global(&self, name: &str) -> bool {
+        let first = name.split('.').next().unwrap_or(name);
+        self.env.globals().any(|(g, _)| g == first)
     }
 
     /// The names an expression reads, dotted.
@@ -488,14 +623,42 @@ impl Template {
         let mut out: Vec<String> = self
             .env
             .compile_expression(expr)
-            .map(|e| e.undeclared_variables(true).into_iter().collect())
+            .map(|e| {
+                e.undeclared_variables(true)
+                    .into_iter()
+                    .filter(|n| !self.is_global(n))
+                    .collect()
+            })
             .unwrap_or_default();
         out.sort();
         out
     }
 }
 
+/// Output of one text, refused past the limit.
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > limits::MAX_RENDERED_BYTES {
+            self.0.resize(limits::MAX_RENDERED_BYTES + 1, 0);
+            return Err(std::io::Error::other("too long"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn describe(e: &minijinja::Error) -> String {
+    if e.kind() == minijinja::ErrorKind::OutOfFuel {
+        return format!(
+            "the text needs more than {} steps to evaluate (a loop too long or nested too deep); simplify it",
+            limits::FUEL
+        );
+    }
     match e.detail() {
         Some(d) => format!("{}: {d}", e.kind()),
         None => e.kind().to_string(),
@@ -547,9 +710,16 @@ fn check_geometry(f: &TemplateFile) -> Result<(), (String, String)> {
     }
     fn blocks(list: &[Block], at: &str) -> Result<(), (String, String)> {
         let size_ok = |v: Option<f32>| v.is_none_or(|v| (4.0..=96.0).contains(&v));
+        // Relative widths of columns and cells: finite, above 0, and none
+        // so large that their sum overflows.
+        let weight_ok = |w: f32| w > 0.0 && w <= 1000.0;
         for (i, b) in list.iter().enumerate() {
             let p = format!("{at}[{i}]");
             let bad = |m: &str| Err((p.clone(), m.to_string()));
+            let (before, after) = spacing(b);
+            if !(0.0..=297.0).contains(&before) || !(0.0..=297.0).contains(&after) {
+                return bad("space_before and space_after must be 0–297 mm");
+            }
             match b {
                 Block::Text { opts, .. } => {
                     if !size_ok(opts.size) || opts.leading.is_some_and(|l| !(0.8..=4.0).contains(&l)) {
@@ -564,9 +734,12 @@ fn check_geometry(f: &TemplateFile) -> Result<(), (String, String)> {
                 } if items.is_empty() || !(1..=6).contains(columns) || !size_ok(*size) => {
                     return bad("needs items, 1–6 columns and a size of 4–96 pt");
                 }
+                Block::Fields { label_width, .. } if !(*label_width > 0.0 && *label_width <= 150.0) => {
+                    return bad("label_width must be above 0 and at most 150 mm");
+                }
                 Block::Table(t) => {
-                    if t.columns.is_empty() || t.columns.iter().any(|c| !(c.width > 0.0 && c.width.is_finite())) {
-                        return bad("a table needs at least one column, each with a width above 0");
+                    if t.columns.is_empty() || t.columns.iter().any(|c| !weight_ok(c.width)) {
+                        return bad("a table needs at least one column, each with a width above 0 and at most 1000");
                     }
                     if !size_ok(t.size) {
                         return bad("size must be 4–96 pt");
@@ -576,6 +749,12 @@ fn check_geometry(f: &TemplateFile) -> Result<(), (String, String)> {
                     if !(*width > 0.0 && *width <= 210.0) || height.is_some_and(|h| !(h > 0.0 && h <= 297.0)) =>
                 {
                     return bad("an image needs a width (and height, if given) above 0 mm, within the page");
+                }
+                Block::Image { offset, at, .. }
+                    if !offset.iter().all(|v| (-297.0..=297.0).contains(v))
+                        || at.is_some_and(|[x, y]| !((0.0..=210.0).contains(&x) && (0.0..=297.0).contains(&y))) =>
+                {
+                    return bad("offset must be within ±297 mm, and at = [x, y] on the page (0–210, 0–297 mm)");
                 }
                 Block::Qr { size, .. } if !(10.0..=80.0).contains(size) => {
                     return bad("a QR code must be 10–80 mm to scan reliably");
@@ -587,8 +766,8 @@ fn check_geometry(f: &TemplateFile) -> Result<(), (String, String)> {
                     return bad("width must be 0–10 pt");
                 }
                 Block::Row { cells, .. } => {
-                    if cells.is_empty() || cells.iter().any(|c| !(c.width > 0.0 && c.width.is_finite())) {
-                        return bad("a row needs at least one cell, each with a width above 0");
+                    if cells.is_empty() || cells.iter().any(|c| !weight_ok(c.width)) {
+                        return bad("a row needs at least one cell, each with a width above 0 and at most 1000");
                     }
                     for (j, c) in cells.iter().enumerate() {
                         blocks(&c.blocks, &format!("{p}.cells[{j}].blocks"))?;
@@ -602,6 +781,35 @@ fn check_geometry(f: &TemplateFile) -> Result<(), (String, String)> {
     blocks(&f.header, "header")?;
     blocks(&f.body, "body")?;
     blocks(&f.footer, "footer")
+}
+
+/// A block's space before and after, in mm.
+fn spacing(b: &Block) -> (f32, f32) {
+    match b {
+        Block::Text {
+            space_before,
+            space_after,
+            ..
+        }
+        | Block::Fields {
+            space_before,
+            space_after,
+            ..
+        }
+        | Block::Rule {
+            space_before,
+            space_after,
+            ..
+        }
+        | Block::Row {
+            space_before,
+            space_after,
+            ..
+        } => (*space_before, *space_after),
+        Block::Table(t) => (t.space_before, t.space_after),
+        Block::Image { space_after, .. } | Block::Qr { space_after, .. } => (0.0, *space_after),
+        Block::Spacer { .. } => (0.0, 0.0),
+    }
 }
 
 fn check_colors(block: &Block) -> Result<(), (String, String)> {

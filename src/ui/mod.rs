@@ -98,6 +98,8 @@ pub struct Kiosk {
     fault: Option<FaultView>,
     /// The journal's id of the last print attempt (for its rating).
     attempt: Option<String>,
+    /// Stops the preview being made, if any (raised at a wipe).
+    rendering: Option<crate::pipeline::Cancel>,
     tech: technician::State,
     wedge: Option<Parser>,
 }
@@ -133,6 +135,7 @@ impl Kiosk {
             printing: None,
             rating: None,
             fault: None,
+            rendering: None,
             attempt: None,
             tech,
             wedge,
@@ -222,6 +225,9 @@ impl Kiosk {
                 self.printing = None;
                 self.rating = None;
                 self.attempt = None;
+                if let Some(render) = self.rendering.take() {
+                    render.cancel();
+                }
                 Task::none()
             }
             Effect::RenderPreview(id) => {
@@ -232,12 +238,12 @@ impl Kiosk {
                 let book = self.setup.book;
                 let issued_at = self.issued_at();
                 let sealer = self.setup.sealer.clone();
+                let cancel = crate::pipeline::Cancel::new();
+                if let Some(old) = self.rendering.replace(cancel.clone()) {
+                    old.cancel();
+                }
                 Task::perform(
-                    async move {
-                        tokio::task::spawn_blocking(move || work::render(book, &service, &issued_at, &sealer))
-                            .await
-                            .unwrap_or_else(|e| Err(("内部错误。".into(), format!("internal error: {e}"))))
-                    },
+                    work::render_in_background(book, service, issued_at, sealer, cancel),
                     move |r| Message::Rendered(generation, r.map(Arc::new)),
                 )
             }

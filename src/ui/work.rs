@@ -197,6 +197,50 @@ pub fn render(
     issued_at: &str,
     sealer: &pipeline::Sealer,
 ) -> Result<Rendered, (String, String)> {
+    render_or_stop(book, service, issued_at, sealer, &pipeline::Cancel::new())
+}
+
+/// Longest a preview may take before it is stopped (a template that passed
+/// `check` takes well under a second).
+pub const RENDER_BUDGET: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// [`render`] on a blocking thread, stopped when `cancel` is raised (the
+/// shell raises it when the session is wiped), when [`RENDER_BUDGET`] is
+/// spent, or when this future is dropped.
+pub async fn render_in_background(
+    book: &'static FontBook,
+    service: Service,
+    issued_at: String,
+    sealer: pipeline::Sealer,
+    cancel: pipeline::Cancel,
+) -> Result<Rendered, (String, String)> {
+    struct OnDrop(pipeline::Cancel);
+    impl Drop for OnDrop {
+        fn drop(&mut self) {
+            self.0.cancel();
+        }
+    }
+    let guard = OnDrop(cancel.clone());
+    let job = tokio::task::spawn_blocking(move || render_or_stop(book, &service, &issued_at, &sealer, &cancel));
+    let r = match tokio::time::timeout(RENDER_BUDGET, job).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => Err(("内部错误。".into(), format!("internal error: {e}"))),
+        Err(_) => Err((
+            "该文件生成超时，请联系工作人员。未扣次数。".into(),
+            "This document took too long to make. Please call staff. Nothing was charged.".into(),
+        )),
+    };
+    drop(guard);
+    r
+}
+
+fn render_or_stop(
+    book: &FontBook,
+    service: &Service,
+    issued_at: &str,
+    sealer: &pipeline::Sealer,
+    cancel: &pipeline::Cancel,
+) -> Result<Rendered, (String, String)> {
     let refuse = |e: &dyn std::fmt::Display| {
         (
             "该文件无法生成，请联系工作人员。未扣次数。".to_string(),
@@ -204,7 +248,8 @@ pub fn render(
         )
     };
     let (doc, facts) =
-        pipeline::render_sealed(book, &service.template, &service.data, issued_at, sealer).map_err(|e| refuse(&e))?;
+        pipeline::render_sealed_cancellable(book, &service.template, &service.data, issued_at, sealer, cancel)
+            .map_err(|e| refuse(&e))?;
     let pdf = crate::export::pdf::to_pdf(book, &doc).map_err(|e| refuse(&e))?;
     let mut pages = Vec::with_capacity(doc.pages.len());
     for page in &doc.pages {
