@@ -17,4 +17,5 @@ pub mod reader;
 pub mod seal;
 pub mod sheets;
 pub mod template;
+pub mod text;
 pub mod ui;

@@ -91,6 +91,17 @@ fn cbor(v: &Value) -> Vec<u8> {
     out
 }
 
+/// Exactly one CBOR item: bytes after it make the seal malformed (a
+/// verifier that ignored them would accept codes another rejects).
+fn cbor_one(bytes: &[u8], what: &str) -> Result<Value, SealError> {
+    let mut rest = bytes;
+    let v: Value = ciborium::from_reader(&mut rest).map_err(|e| malformed(format!("{what} is not CBOR: {e}")))?;
+    if !rest.is_empty() {
+        return Err(malformed(format!("{} bytes after the {what}", rest.len())));
+    }
+    Ok(v)
+}
+
 impl Payload {
     /// The payload's CBOR bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -110,7 +121,7 @@ impl Payload {
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Payload, SealError> {
-        let v: Value = ciborium::from_reader(bytes).map_err(|e| malformed(format!("payload is not CBOR: {e}")))?;
+        let v = cbor_one(bytes, "payload")?;
         let Value::Array(items) = v else {
             return Err(malformed("payload is not an array"));
         };
@@ -286,7 +297,7 @@ pub fn check<'k>(text: &str, keys: &'k [TrustedKey]) -> Result<(Seal, &'k Truste
 
 /// Reads a seal from its CBOR bytes.
 pub fn from_bytes(bytes: &[u8]) -> Result<Seal, SealError> {
-    let v: Value = ciborium::from_reader(bytes).map_err(|e| malformed(format!("not CBOR: {e}")))?;
+    let v = cbor_one(bytes, "seal")?;
     let Value::Array(items) = v else {
         return Err(malformed("a seal is an array"));
     };
@@ -368,6 +379,24 @@ pub enum Invalid {
     BadSignature(String),
     #[error("no signature this verifier can check (algorithms {0:?})")]
     UnsupportedAlgorithm(Vec<u64>),
+    #[error("key {0} is in the keyring more than once: the keyring must list each key once")]
+    DuplicateKey(String),
+}
+
+impl Invalid {
+    /// The reason's code, the same as the verification page's.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Invalid::Malformed(_) => "malformed",
+            Invalid::UnknownKey(_) => "unknown-key",
+            Invalid::Revoked(_) => "revoked",
+            Invalid::OutsideValidity { .. } => "outside-validity",
+            Invalid::WrongTerminal { .. } => "wrong-terminal",
+            Invalid::BadSignature(_) => "bad-signature",
+            Invalid::UnsupportedAlgorithm(_) => "unsupported",
+            Invalid::DuplicateKey(_) => "duplicate-key",
+        }
+    }
 }
 
 /// Hex of bytes.
@@ -383,10 +412,12 @@ pub fn verify<'k>(seal: &Seal, keys: &'k [TrustedKey]) -> Result<&'k TrustedKey,
     let message = signed_message(&seal.payload_bytes);
     for sig in seal.signatures.iter().filter(|s| s.alg == ALG_ED25519) {
         let kid = hex(&sig.key_id);
-        let key = keys
-            .iter()
-            .find(|k| key_id(&k.public) == sig.key_id)
-            .ok_or_else(|| Invalid::UnknownKey(kid.clone()))?;
+        let mut matching = keys.iter().filter(|k| key_id(&k.public) == sig.key_id);
+        let key = matching.next().ok_or_else(|| Invalid::UnknownKey(kid.clone()))?;
+        if matching.next().is_some() {
+            // Which entry counts (a revoked one?) must not depend on order.
+            return Err(Invalid::DuplicateKey(kid));
+        }
         let bytes = <[u8; 64]>::try_from(sig.bytes.as_slice()).map_err(|_| Invalid::BadSignature(kid.clone()))?;
         key.public
             .verify_strict(&message, &ed25519_dalek::Signature::from_bytes(&bytes))

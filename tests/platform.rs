@@ -534,3 +534,97 @@ async fn card_taps_resolve_to_a_person_or_a_clear_fault() {
     assert_eq!(s.state(), &State::Idle);
     srv.stop().await;
 }
+
+/// A copy of the examples with 2022011234's enrollment `edit`ed.
+fn with_enrollment(tmp: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let src = data_dir();
+    std::fs::copy(src.join("cards.json"), tmp.join("cards.json")).unwrap();
+    let dir = tmp.join("2022011234");
+    std::fs::create_dir(&dir).unwrap();
+    for f in ["person.json", "transcript.json"] {
+        std::fs::copy(src.join("2022011234").join(f), dir.join(f)).unwrap();
+    }
+    let mut e: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(src.join("2022011234/enrollment.json")).unwrap()).unwrap();
+    edit(&mut e);
+    std::fs::write(dir.join("enrollment.json"), e.to_string()).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn control_direction_and_invisible_characters_never_reach_a_document() {
+    for (name, bad) in [
+        ("a forged line", "王小明\nstatus: 已毕业 graduated\u{1b}[2K"),
+        ("a bidi override", "王\u{202e}明小"),
+        ("a zero-width space", "王\u{200b}小明"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        with_enrollment(tmp.path(), |e| e["name"] = bad.into());
+        let srv = server(tmp.path()).await;
+        let c = client(&srv.base_url(), TOKEN, Duration::from_secs(3));
+        let e = c.enrollment("2022011234").await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadData, "{name}");
+        assert!(
+            e.detail.contains("answer.name") && e.detail.contains("U+"),
+            "{name}: {e}"
+        );
+        assert!(
+            !e.detail.contains('\u{1b}'),
+            "{name}: the message must not carry the escape"
+        );
+        srv.stop().await;
+    }
+    // A decomposed name is composed; a soft hyphen is dropped, not printed.
+    let tmp = tempfile::tempdir().unwrap();
+    with_enrollment(tmp.path(), |e| {
+        e["name_en"] = "Wang Mu\u{308}ller".into();
+        e["major_en"] = "Inter\u{ad}national Relations".into();
+    });
+    let srv = server(tmp.path()).await;
+    let c = client(&srv.base_url(), TOKEN, Duration::from_secs(3));
+    let e = c.enrollment("2022011234").await.unwrap();
+    assert_eq!(e["name_en"], "Wang Müller");
+    assert_eq!(e["major_en"], "International Relations");
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_id_is_one_path_segment_never_a_folder() {
+    let srv = server(&data_dir()).await;
+    let c = client(&srv.base_url(), TOKEN, Duration::from_secs(3));
+    for id in [".", ".."] {
+        assert_eq!(c.enrollment(id).await.unwrap_err().kind, ErrorKind::Rejected, "{id}");
+    }
+    // Slashes and queries are encoded into the one segment: no other
+    // record or route is reached.
+    for id in ["2022011234/../2023020456", "2022011234?x=1", "%2e%2e"] {
+        assert_eq!(c.enrollment(id).await.unwrap_err().kind, ErrorKind::NotFound, "{id}");
+    }
+    // And a person whose id is ".." is bad data, never looked up.
+    let e = campus_kiosk::platform::validate::person(
+        &serde_json::json!({ "id": "..", "kind": "student", "name": "王小明" }),
+        "person",
+    )
+    .unwrap_err();
+    assert!(e.detail.contains("person.id"), "{e}");
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_after_zero_does_not_make_the_client_hammer_the_platform() {
+    let srv = server(&data_dir()).await;
+    let c = client(&srv.base_url(), TOKEN, Duration::from_secs(3));
+    const QUEUED: usize = 2000;
+    for _ in 0..QUEUED {
+        srv.state.push_fault(Fault::Status {
+            status: 429,
+            code: "rate_limited".into(),
+            retry_after: Some(0),
+        });
+    }
+    let e = c.enrollment("2022011234").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unavailable);
+    let requests = QUEUED - srv.state.faults_left();
+    // A floor of 200 ms, doubling: a handful of tries in three seconds.
+    assert!((2..=12).contains(&requests), "{requests} requests");
+    srv.stop().await;
+}

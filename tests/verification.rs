@@ -263,3 +263,128 @@ fn a_terminal_without_its_key_says_how_to_make_one() {
         "{e}"
     );
 }
+
+/// A PDF of `pages` empty pages of `w` × `h` points, from our exporter.
+fn blank_pdf(path: &Path, pages: usize, w: f32, h: f32) {
+    use campus_kiosk::layout::model::{Document, Page};
+    let doc = Document {
+        title: "blank".into(),
+        issuer: "test".into(),
+        issued_at: ISSUED_AT.into(),
+        pages: vec![
+            Page {
+                width: w,
+                height: h,
+                items: Vec::new(),
+            };
+            pages
+        ],
+    };
+    std::fs::write(path, campus_kiosk::export::pdf::to_pdf(book(), &doc).unwrap()).unwrap();
+}
+
+#[test]
+fn kiosk_verify_shows_what_a_code_says_but_never_obeys_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (sealer, ring) = keygen(tmp.path(), "LIB-1F-01");
+    let payload = seal::Payload {
+        document_id: "DOC\u{1b}[2K\u{1b}]0;pwned\u{7}".into(),
+        service: "enrollment-certificate".into(),
+        terminal: "LIB-1F-01".into(),
+        issued: u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap(),
+        fields: [("name".to_string(), "王小明\nstatus: 已毕业".to_string())].into(),
+        digest: [1; 16],
+    };
+    let code = seal::to_code(&sealer.verify_url, &seal::sign(&payload, &sealer.key));
+    let (ok, out) = verify(&code, &ring);
+    assert!(ok, "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(
+        out.contains("DOC\\u{001B}[2K") && out.contains("name: 王小明\\u{000A}status"),
+        "{out}"
+    );
+}
+
+#[test]
+fn kiosk_verify_reads_pdfs_in_a_private_folder_and_bounds_what_it_decodes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (sealer, ring) = keygen(tmp.path(), "LIB-1F-01");
+    // A valid document's page, left where a verifier with a predictable
+    // folder ($TMPDIR/kiosk-verify-<pid>) would pick it up.
+    let (doc, _) = pipeline::render_sealed(
+        book(),
+        &template("enrollment-certificate"),
+        &sample("2022011234"),
+        &time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap(),
+        &sealer,
+    )
+    .unwrap();
+    let page = campus_kiosk::export::raster::render_page(book(), &doc.pages[0], 150.0).unwrap();
+    let planted = tmp.path().join("planted.png");
+    page.save_png(&planted).unwrap();
+    let shared_tmp = tmp.path().join("tmp");
+    std::fs::create_dir(&shared_tmp).unwrap();
+    let next = std::process::id();
+    for pid in next..next + 3000 {
+        let d = shared_tmp.join(format!("kiosk-verify-{pid}"));
+        std::fs::create_dir(&d).unwrap();
+        std::fs::hard_link(&planted, d.join("page-0.png")).unwrap();
+    }
+    let blank = tmp.path().join("blank.pdf");
+    blank_pdf(&blank, 1, 595.0, 842.0);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["verify", blank.to_str().unwrap(), "--keyring", ring.to_str().unwrap()])
+        .env("TMPDIR", &shared_tmp)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "a blank PDF verified: {said}");
+    assert!(said.contains("no QR code"), "{said}");
+
+    // 200 pages: only the first ones are read, and it says so.
+    let long = tmp.path().join("long.pdf");
+    blank_pdf(&long, 200, 595.0, 842.0);
+    let (ok, said) = verify(long.to_str().unwrap(), &ring);
+    assert!(!ok && said.contains("only the first 4 pages"), "{said}");
+    // A page claiming to be 5 m square is rendered at A4's pixel count.
+    let huge = tmp.path().join("huge.pdf");
+    blank_pdf(&huge, 1, 14_400.0, 14_400.0);
+    let (ok, said) = verify(huge.to_str().unwrap(), &ring);
+    assert!(!ok && said.contains("no QR code"), "{said}");
+
+    // A picture whose header claims 30000 × 30000 pixels is refused before
+    // a byte of it is decoded.
+    let png = tmp.path().join("bomb.png");
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        c.extend_from_slice(&crc.sum().to_be_bytes());
+        c
+    };
+    let mut ihdr = 30_000u32.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&30_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend(chunk(b"IHDR", &ihdr));
+    let idat = {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&[0; 30_001]).unwrap();
+        z.finish().unwrap()
+    };
+    bytes.extend(chunk(b"IDAT", &idat));
+    bytes.extend(chunk(b"IEND", &[]));
+    std::fs::write(&png, bytes).unwrap();
+    let (ok, said) = verify(png.to_str().unwrap(), &ring);
+    assert!(!ok && said.contains("30000 × 30000 pixels is more than"), "{said}");
+}

@@ -100,7 +100,19 @@ fn the_page_script_agrees_with_kiosk_verify() {
         "terminal": v["terminal"], "public": v["public"],
         "not_before": 0, "not_after": 4_000_000_000u64, "revoked": false
     }]);
+    // The same key twice, once revoked: which entry counts would depend
+    // on the order, so neither verifier decides.
+    let mut duplicate = keys.clone();
+    duplicate.as_array_mut().unwrap().push(revoked[0].clone());
+    // A well-signed seal with a byte after it.
+    let trailing = {
+        let mut bytes = seal::sign(&payload("DOC-TRAIL"), &key);
+        bytes.push(0);
+        seal::to_code(URL, &bytes)
+    };
     let cases = json!([
+        { "name": "duplicate-key", "code": code, "keyring": duplicate },
+        { "name": "trailing-bytes", "code": trailing, "keyring": keys },
         { "name": "raw", "code": code, "keyring": keys },
         { "name": "browser", "code": code.replace(' ', "%20"), "keyring": keys },
         { "name": "literal-raw", "code": literal, "keyring": keys },
@@ -142,6 +154,73 @@ fn the_page_script_agrees_with_kiosk_verify() {
     assert_eq!(verdict("garbage"), (false, Some("malformed".into())), "{out}");
     // A browser that cannot check says so: never a verdict either way.
     assert_eq!(verdict("old-browser"), (false, Some("unsupported".into())), "{out}");
+    assert_eq!(verdict("duplicate-key"), (false, Some("duplicate-key".into())), "{out}");
+    assert_eq!(verdict("trailing-bytes"), (false, Some("malformed".into())), "{out}");
+
+    // One corpus, two verifiers: the library's `seal::check` gives the
+    // same verdict and reason as the page's script on every case.
+    for case in cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.get("noEd25519").is_none())
+    {
+        let name = case["name"].as_str().unwrap();
+        let ring: Vec<seal::TrustedKey> = case["keyring"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| {
+                let public: [u8; 32] = (0..32)
+                    .map(|i| u8::from_str_radix(&k["public"].as_str().unwrap()[2 * i..2 * i + 2], 16).unwrap())
+                    .collect::<Vec<_>>()
+                    .try_into()
+                    .unwrap();
+                seal::TrustedKey {
+                    terminal: k["terminal"].as_str().unwrap().into(),
+                    public: ed25519_dalek::VerifyingKey::from_bytes(&public).unwrap(),
+                    not_before: k["not_before"].as_u64().unwrap(),
+                    not_after: k["not_after"].as_u64().unwrap(),
+                    revoked: k["revoked"].as_bool().unwrap(),
+                }
+            })
+            .collect();
+        let ours = match seal::check(case["code"].as_str().unwrap(), &ring) {
+            Ok(_) => (true, None),
+            Err(r) => (false, Some(r.why.code().to_string())),
+        };
+        assert_eq!(ours, verdict(name), "{name}: the library and the page disagree");
+    }
+
+    // A keyring file that lists a key twice is refused by every command
+    // that reads one.
+    let text = std::fs::read_to_string(&ring).unwrap();
+    let twice = tmp.path().join("twice.toml");
+    std::fs::write(
+        &twice,
+        format!(
+            "{text}\n{}",
+            text.replace("[[key]]", "[[key]]\nrevoked_at = \"2026-01-01T00:00:00Z\"")
+        ),
+    )
+    .unwrap();
+    for args in [
+        vec!["verify", code.as_str(), "--keyring", twice.to_str().unwrap()],
+        vec![
+            "verify-page",
+            "--keyring",
+            twice.to_str().unwrap(),
+            "--out",
+            tmp.path().join("p2").to_str().unwrap(),
+        ],
+    ] {
+        let out = kiosk(&args, tmp.path());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("more than once"),
+            "{args:?}: {err}"
+        );
+    }
 
     // `kiosk verify` says the same of the same codes.
     let check = |code: &str| {

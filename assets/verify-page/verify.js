@@ -201,7 +201,10 @@ async function checkSeal(parsed, keyring, subtle) {
     let key;
     for (const k of keyring) {
       const id = hex(new Uint8Array(await subtle.digest("SHA-256", unhex(k.public)))).slice(0, 16);
-      if (id === wanted) key = k;
+      if (id !== wanted) continue;
+      // Which entry counts (a revoked one?) must not depend on order.
+      if (key) return { valid: false, reason: "duplicate-key", detail: `key ${wanted}`, payload };
+      key = k;
     }
     if (!key) {
       last = { valid: false, reason: "unknown-key", detail: `key ${wanted}`, payload };

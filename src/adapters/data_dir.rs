@@ -22,6 +22,8 @@ pub enum DataDirError {
     NotObject { path: PathBuf },
     #[error("{0}: not a folder")]
     NotDir(PathBuf),
+    #[error("{path}: {message}")]
+    Text { path: PathBuf, message: String },
 }
 
 fn read_json(path: &Path) -> Result<Option<serde_json::Value>, DataDirError> {
@@ -46,6 +48,11 @@ fn read_json(path: &Path) -> Result<Option<serde_json::Value>, DataDirError> {
             path: path.to_path_buf(),
         });
     }
+    let mut v = v;
+    crate::platform::validate::clean(&mut v, "record").map_err(|e| DataDirError::Text {
+        path: path.to_path_buf(),
+        message: e.detail,
+    })?;
     Ok(Some(v))
 }
 

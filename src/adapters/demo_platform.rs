@@ -96,6 +96,11 @@ impl DemoState {
         lock(&self.faults).push_back(f);
     }
 
+    /// Faults queued and not yet played.
+    pub fn faults_left(&self) -> usize {
+        lock(&self.faults).len()
+    }
+
     /// The print records received, each once.
     pub fn records(&self) -> Vec<Value> {
         lock(&self.records).clone()

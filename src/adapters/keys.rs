@@ -117,6 +117,18 @@ pub fn load_keyring(path: &Path) -> Result<Vec<TrustedKey>, KeyError> {
             message: format!("line {line}, column {col}: {}", e.message()),
         }
     })?;
+    let mut seen = std::collections::BTreeSet::new();
+    for k in &ring.key {
+        if !seen.insert(k.key_id.to_ascii_lowercase()) {
+            return Err(KeyError::Invalid {
+                path: path.to_path_buf(),
+                message: format!(
+                    "key {} is listed more than once: keep one [[key]] entry for it (with revoked_at if it is revoked)",
+                    k.key_id
+                ),
+            });
+        }
+    }
     ring.key
         .iter()
         .map(|k| {

@@ -9,8 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::adapters::journal::{Journal, JournalError};
-use crate::adapters::platform_http::PlatformClient;
+use crate::adapters::platform_http::{PlatformClient, seed};
+use crate::core::backoff::Backoff;
 use crate::platform::{ErrorKind, PlatformError};
+
+/// The shortest wait after a failed round, whatever the pace says.
+pub const MIN_BACKOFF: Duration = Duration::from_millis(100);
 
 /// How the outbox paces itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,17 +82,17 @@ pub async fn deliver(journal: &Journal, client: &PlatformClient) -> Result<usize
 /// is away, sleeps while there is nothing to send (a `nudge` wakes it when
 /// a record lands).
 pub async fn run(journal: Arc<Journal>, client: PlatformClient, pace: Pace, nudge: Arc<tokio::sync::Notify>) {
-    let mut backoff = pace.min_backoff;
+    let mut backoff = Backoff::new(pace.min_backoff.max(MIN_BACKOFF), pace.max_backoff, seed());
     loop {
         match deliver(&journal, &client).await {
             Ok(_) => {
-                backoff = pace.min_backoff;
+                backoff.reset();
                 let _ = tokio::time::timeout(pace.idle, nudge.notified()).await;
             }
             Err(e) => {
-                eprintln!("outbox: {e}; next try in {backoff:?}");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(pace.max_backoff);
+                let wait = backoff.next_wait(None);
+                eprintln!("outbox: {e}; next try in {wait:?}");
+                tokio::time::sleep(wait).await;
             }
         }
     }

@@ -15,6 +15,7 @@ use serde_json::Value as Json;
 use tokio::time::Instant;
 
 use crate::config::Config;
+use crate::core::backoff::Backoff;
 use crate::data::{DataSet, Source};
 use crate::platform::{ErrorKind, Person, PlatformError, PrintRecord, QrSession, QrStatus, RecordOutcome, validate};
 
@@ -57,6 +58,19 @@ fn misconfigured(detail: impl Into<String>) -> PlatformError {
 
 fn unavailable(detail: impl Into<String>) -> PlatformError {
     PlatformError::new(ErrorKind::Unavailable, detail)
+}
+
+/// The shortest wait before a retry, whatever `Retry-After` says.
+pub const RETRY_FLOOR: Duration = Duration::from_millis(200);
+/// The longest step between retries of one call.
+pub const RETRY_CAP: Duration = Duration::from_secs(5);
+
+/// A seed for retry jitter.
+pub(crate) fn seed() -> u64 {
+    let mut b = [0u8; 8];
+    // Without randomness the waits are still bounded, only in step.
+    let _ = getrandom::fill(&mut b);
+    u64::from_le_bytes(b)
 }
 
 /// Seconds from a `Retry-After` header (delta-seconds form).
@@ -133,6 +147,15 @@ impl PlatformClient {
                 .map_err(|_| misconfigured("platform.base_url cannot have paths"))?;
             path.pop_if_empty();
             for s in segments {
+                // `push` percent-encodes `/`, `?`, `#` and `%`; a URL reads
+                // `.` and `..` (however encoded) as folders, so they are
+                // refused, never sent.
+                if matches!(*s, "." | "..") {
+                    return Err(PlatformError::new(
+                        ErrorKind::Rejected,
+                        format!("{s:?} cannot be a segment of a request's path"),
+                    ));
+                }
                 path.push(s);
             }
         }
@@ -151,7 +174,7 @@ impl PlatformClient {
         let url = self.url(segments)?;
         let what = format!("{method} /{}", segments.join("/"));
         let deadline = Instant::now() + self.call_timeout;
-        let mut backoff = Duration::from_millis(200);
+        let mut backoff = Backoff::new(RETRY_FLOOR, RETRY_CAP, seed());
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
@@ -175,10 +198,9 @@ impl PlatformClient {
                     return Err(unavailable(format!("{what}: no answer within {:?}", self.call_timeout)));
                 }
                 Err(e) => {
-                    let wait = backoff.min(deadline.saturating_duration_since(Instant::now()));
-                    if retry && wait > Duration::ZERO && Instant::now() + wait < deadline {
+                    let wait = backoff.next_wait(None);
+                    if retry && Instant::now() + wait < deadline {
                         tokio::time::sleep(wait).await;
-                        backoff *= 2;
                         continue;
                     }
                     return Err(unavailable(format!("{what}: {}", without_url(&e))));
@@ -192,9 +214,11 @@ impl PlatformClient {
                 .and_then(|d| time::OffsetDateTime::parse(d, &time::format_description::well_known::Rfc2822).ok());
             if retry
                 && (status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE)
-                && let Some(wait) = retry_after(&resp)
+                && let Some(asked) = retry_after(&resp)
+                && let wait = backoff.next_wait(Some(asked))
                 && Instant::now() + wait < deadline
             {
+                // Never sooner than the floor, whatever the server asks.
                 tokio::time::sleep(wait).await;
                 continue;
             }
@@ -250,8 +274,9 @@ impl PlatformClient {
         let (status, bytes, date) = self.call(method.clone(), segments, body, retry).await?;
         let what = format!("{method} /{}", segments.join("/"));
         if status.is_success() {
-            let v = serde_json::from_slice(&bytes)
+            let mut v = serde_json::from_slice(&bytes)
                 .map_err(|e| PlatformError::bad_data(format!("{what}: the answer is not JSON ({e})")))?;
+            validate::clean(&mut v, "answer").map_err(|e| PlatformError::bad_data(format!("{what}: {}", e.detail)))?;
             return Ok((status, v, date));
         }
         let code = error_code(&bytes);

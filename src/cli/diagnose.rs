@@ -11,6 +11,7 @@ use campus_kiosk::adapters::printer::from_config;
 use campus_kiosk::config::{Config, ReaderProtocol};
 use campus_kiosk::printing::{Readiness, advice, readiness};
 use campus_kiosk::seal;
+use campus_kiosk::text::printable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Level {
@@ -79,10 +80,13 @@ pub fn run(config: &Path, keyring: Option<&Path>) -> anyhow::Result<bool> {
     };
     let _ = writeln!(
         out,
-        "terminal {} · {} · {}",
-        cfg.terminal.id,
-        cfg.terminal.name,
-        cfg.dir.join("terminal.toml").display()
+        "{}",
+        printable(&format!(
+            "terminal {} · {} · {}",
+            cfg.terminal.id,
+            cfg.terminal.name,
+            cfg.dir.join("terminal.toml").display()
+        ))
     );
     let mut found = vec![ok("config", "parses and every field is in range")];
     found.extend(fonts_and_templates(&cfg));
@@ -115,9 +119,11 @@ fn print(out: &mut impl Write, f: &Finding) {
         Level::Warn => "WARN",
         Level::Fail => "FAIL",
     };
-    let _ = writeln!(out, "{tag}  {:<10} {}", f.part, f.found);
+    // What a part says (a printer's reasons, a platform's answer, a file
+    // name) is shown escaped, never obeyed by the technician's terminal.
+    let _ = writeln!(out, "{tag}  {:<10} {}", f.part, printable(&f.found));
     if let Some(t) = &f.todo {
-        let _ = writeln!(out, "      {:<10} → {t}", "");
+        let _ = writeln!(out, "      {:<10} → {}", "", printable(t));
     }
 }
 

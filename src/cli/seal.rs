@@ -1,9 +1,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use campus_kiosk::adapters::keys;
 use campus_kiosk::seal;
+use campus_kiosk::text::printable;
 
 /// `kiosk keygen`: a new signing key for a terminal.
 pub fn keygen(terminal: &str, out: &Path, days: u32) -> anyhow::Result<()> {
@@ -38,20 +40,34 @@ pub fn keygen(terminal: &str, out: &Path, days: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The QR codes in a picture.
-fn decode(img: &image::DynamicImage) -> Vec<String> {
+/// Most pixels of a picture `kiosk verify` decodes (a 12-megapixel phone
+/// photo has 12 million; an A4 scan at 300 dpi, 8.7 million).
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// Pages of a PDF read: a kiosk document's code is on its first pages.
+pub const MAX_PAGES: u32 = 4;
+/// The longest `kiosk verify` spends on a PDF or a picture.
+pub const VERIFY_BUDGET: Duration = Duration::from_secs(60);
+/// A PDF page is rendered with its longer side this many pixels (A4 at
+/// 300 dpi), whatever size the page claims to be.
+const PAGE_PIXELS: u32 = 3508;
+
+/// The QR codes in a picture, trying until `deadline`.
+fn decode(img: &image::DynamicImage, shrinks: &[u32], deadline: Instant) -> Vec<String> {
     // Photos and 300 dpi scans differ in scale: try the picture as it is,
     // then smaller (the decoder finds finder patterns best at a few
     // pixels per module).
     let grey = img.to_luma8();
-    for shrink in [1u32, 2, 3, 4] {
+    for &shrink in shrinks {
+        if Instant::now() > deadline {
+            break;
+        }
         let scaled = if shrink == 1 {
             grey.clone()
         } else {
             image::imageops::resize(
                 &grey,
-                grey.width() / shrink,
-                grey.height() / shrink,
+                (grey.width() / shrink).max(1),
+                (grey.height() / shrink).max(1),
                 image::imageops::FilterType::Triangle,
             )
         };
@@ -67,31 +83,99 @@ fn decode(img: &image::DynamicImage) -> Vec<String> {
     Vec::new()
 }
 
-/// The pages of a PDF as a scanner would see them (300 dpi, grey), by
-/// poppler's pdftoppm.
-fn pages_of(pdf: &Path) -> anyhow::Result<Vec<image::DynamicImage>> {
-    let tmp = std::env::temp_dir().join(format!("kiosk-verify-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let out = std::process::Command::new("pdftoppm")
-        .args(["-r", "300", "-gray", "-png"])
-        .arg(pdf)
-        .arg(tmp.join("page"))
-        .output()
-        .context("cannot run pdftoppm (from poppler-utils) to read the PDF's pages")?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&tmp)
-        .map(|d| d.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.sort();
-    let pages: Vec<_> = files.iter().filter_map(|f| image::open(f).ok()).collect();
-    let _ = std::fs::remove_dir_all(&tmp);
-    if !out.status.success() {
+/// A picture file, refused before decoding if it has more than
+/// [`MAX_PIXELS`].
+fn picture(path: &Path) -> anyhow::Result<image::DynamicImage> {
+    let open = || {
+        image::ImageReader::open(path)
+            .and_then(|r| r.with_guessed_format())
+            .with_context(|| format!("{}: cannot read", path.display()))
+    };
+    let (w, h) = open()?
+        .into_dimensions()
+        .with_context(|| format!("{}: not a PDF or a picture (PNG, JPEG)", path.display()))?;
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
         bail!(
-            "{}: pdftoppm could not render it: {}",
-            pdf.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
+            "{}: {w} × {h} pixels is more than the {MAX_PIXELS} a picture may have here; photograph the code closer, or scan at 300 dpi",
+            path.display()
         );
     }
-    Ok(pages)
+    let mut reader = open()?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
+    reader.limits(limits);
+    reader
+        .decode()
+        .with_context(|| format!("{}: not a readable picture (PNG, JPEG)", path.display()))
+}
+
+/// Runs `cmd` until `deadline`, then kills it.
+fn run_until(mut cmd: std::process::Command, deadline: Instant) -> anyhow::Result<std::process::Output> {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .context("cannot run pdftoppm (from poppler-utils) to read the PDF's pages")?;
+    loop {
+        if let Some(_status) = child.try_wait()? {
+            return Ok(child.wait_with_output()?);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("reading the PDF took longer than {VERIFY_BUDGET:?}; it was stopped");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The codes on a PDF's first pages, rendered by poppler's pdftoppm as a
+/// scanner would see them (grey, A4 at 300 dpi) into a private temporary
+/// folder, one page at a time, stopping at the first page with a code.
+fn codes_of_pdf(pdf: &Path, deadline: Instant) -> anyhow::Result<Vec<String>> {
+    // Made exclusively, mode 0700, removed on return: nothing another
+    // user put there can be read as this document's pages.
+    let tmp = tempfile::Builder::new()
+        .prefix("kiosk-verify-")
+        .tempdir()
+        .context("cannot make a private temporary folder")?;
+    for page in 1..=MAX_PAGES {
+        let prefix = tmp.path().join(format!("p{page}"));
+        let mut cmd = std::process::Command::new("pdftoppm");
+        cmd.args(["-gray", "-png", "-singlefile", "-scale-to"])
+            .arg(PAGE_PIXELS.to_string())
+            .args(["-f", &page.to_string(), "-l", &page.to_string()])
+            .arg(pdf)
+            .arg(&prefix);
+        let out = run_until(cmd, deadline)?;
+        let file = prefix.with_extension("png");
+        if !out.status.success() || !file.is_file() {
+            if page > 1 {
+                // Past the last page.
+                return Ok(Vec::new());
+            }
+            bail!(
+                "{}: pdftoppm could not render it: {}",
+                pdf.display(),
+                printable(String::from_utf8_lossy(&out.stderr).trim())
+            );
+        }
+        let img = picture(&file)?;
+        let _ = std::fs::remove_file(&file);
+        // A page at 300 dpi: a few scales suffice.
+        let codes = decode(&img, &[1, 2, 3, 4], deadline);
+        if !codes.is_empty() {
+            return Ok(codes);
+        }
+        if Instant::now() > deadline {
+            bail!("{}: no QR code found within {VERIFY_BUDGET:?}", pdf.display());
+        }
+    }
+    eprintln!(
+        "{}: only the first {MAX_PAGES} pages were read (a kiosk document's code is on its first pages)",
+        pdf.display()
+    );
+    Ok(Vec::new())
 }
 
 /// The codes in the input: its text, or the QR codes of a PDF's pages or
@@ -124,12 +208,12 @@ fn codes_in(input: &str) -> anyhow::Result<Vec<String>> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
+    let deadline = Instant::now() + VERIFY_BUDGET;
     let codes: Vec<String> = if ext == "pdf" {
-        pages_of(&path)?.iter().flat_map(decode).collect()
+        codes_of_pdf(&path, deadline)?
     } else {
-        let img =
-            image::open(&path).with_context(|| format!("{}: not a PDF or a picture (PNG, JPEG)", path.display()))?;
-        decode(&img)
+        // A photo or scan at any scale.
+        decode(&picture(&path)?, &[1, 2, 3, 4, 5, 6], deadline)
     };
     if codes.is_empty() {
         bail!(
@@ -145,6 +229,11 @@ pub fn verify(input: &str, keyring: &Path) -> anyhow::Result<bool> {
     let trusted = keys::load_keyring(keyring)?;
     let codes = codes_in(input)?;
     let mut o = std::io::stdout().lock();
+    // Everything shown comes from the code, which anyone can write:
+    // control characters are shown escaped, never obeyed.
+    let mut say = |line: String| {
+        let _ = writeln!(o, "{}", printable(&line));
+    };
     // A page may carry other codes: the first that reads as a seal counts.
     let mut last = None;
     let issued = |p: &seal::Payload| {
@@ -157,20 +246,19 @@ pub fn verify(input: &str, keyring: &Path) -> anyhow::Result<bool> {
         match seal::check(code, &trusted) {
             Ok((parsed, key)) => {
                 let p = &parsed.payload;
-                let _ = writeln!(o, "VALID: a genuine, unaltered document");
-                let _ = writeln!(o, "document: {}", p.document_id);
-                let _ = writeln!(o, "service: {}", p.service);
-                let _ = writeln!(
-                    o,
+                say("VALID: a genuine, unaltered document".into());
+                say(format!("document: {}", p.document_id));
+                say(format!("service: {}", p.service));
+                say(format!(
                     "terminal: {} (key {})",
                     key.terminal,
                     seal::hex(&seal::key_id(&key.public))
-                );
-                let _ = writeln!(o, "issued: {}", issued(p));
+                ));
+                say(format!("issued: {}", issued(p)));
                 for (k, v) in &p.fields {
-                    let _ = writeln!(o, "{k}: {v}");
+                    say(format!("{k}: {v}"));
                 }
-                let _ = writeln!(o, "Compare these with the paper: they must match it exactly.");
+                say("Compare these with the paper: they must match it exactly.".into());
                 return Ok(true);
             }
             Err(r) => match *r {
@@ -179,25 +267,23 @@ pub fn verify(input: &str, keyring: &Path) -> anyhow::Result<bool> {
                     why,
                 } => {
                     let p = &parsed.payload;
-                    let _ = writeln!(o, "INVALID: {why}");
-                    let _ = writeln!(
-                        o,
+                    say(format!("INVALID: {why}"));
+                    say(format!(
                         "claims: document {} from terminal {}, issued {}",
                         p.document_id,
                         p.terminal,
                         issued(p)
-                    );
+                    ));
                     return Ok(false);
                 }
                 seal::Rejected { claimed: None, why } => last = Some(why),
             },
         }
     }
-    let _ = writeln!(
-        o,
+    say(format!(
         "INVALID: {}",
         last.map_or("no verification code".to_string(), |e| e.to_string())
-    );
+    ));
     Ok(false)
 }
 

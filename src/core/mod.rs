@@ -3,5 +3,6 @@
 //! should happen in the world goes out as effects for the shell to carry
 //! out.
 
+pub mod backoff;
 pub mod quota;
 pub mod session;

@@ -13,6 +13,54 @@ pub const MAX_TERMS: usize = 40;
 /// Longest text field accepted.
 pub const MAX_TEXT: usize = 2000;
 
+/// Every text of an answer as it may be printed (see `text::clean`):
+/// composed (NFC), soft hyphens dropped; an answer holding a control,
+/// direction or invisible character anywhere is bad data, naming the
+/// field. Field names are held to the same rule.
+pub fn clean(v: &mut Json, what: &str) -> Result<(), PlatformError> {
+    match v {
+        Json::String(s) => match crate::text::clean(s) {
+            Ok(None) => Ok(()),
+            Ok(Some(c)) => {
+                *s = c;
+                Ok(())
+            }
+            Err(f) => Err(bad(what, &f.to_string())),
+        },
+        Json::Array(items) => items
+            .iter_mut()
+            .enumerate()
+            .try_for_each(|(i, item)| clean(item, &format!("{what}[{i}]"))),
+        Json::Object(map) => {
+            if let Some(k) = map.keys().find(|k| k.chars().any(crate::text::is_forbidden)) {
+                return Err(bad(
+                    &format!("{what}.{}", crate::text::printable(k)),
+                    "the field name holds a control or invisible character",
+                ));
+            }
+            map.iter_mut()
+                .try_for_each(|(k, item)| clean(item, &format!("{what}.{k}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A person's or student's id as it goes into a request path: not `.` or
+/// `..` (which a URL would read as "this" or "the parent" folder), no
+/// spaces, at most 64 characters.
+pub fn id_segment(id: &str) -> Result<(), String> {
+    if id == "." || id == ".." {
+        return Err(format!("{id:?} is not an id"));
+    }
+    if id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace()) {
+        return Err(format!(
+            "{:?} is not an id (at most 64 characters, no spaces)",
+            crate::text::printable(id)
+        ));
+    }
+    Ok(())
+}
+
 fn bad(what: &str, msg: &str) -> PlatformError {
     PlatformError::bad_data(format!("{what}: {msg}"))
 }
@@ -80,6 +128,7 @@ fn type_name(v: &Json) -> &'static str {
 pub fn person(v: &Json, what: &str) -> Result<Person, PlatformError> {
     let o = object(v, what)?;
     let id = text(o, what, "id")?.to_string();
+    id_segment(&id).map_err(|m| bad(&format!("{what}.id"), &m))?;
     let kind = match text(o, what, "kind")? {
         "student" => PersonKind::Student,
         "staff" => PersonKind::Staff,
