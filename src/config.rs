@@ -304,8 +304,12 @@ pub struct SealConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TechnicianConfig {
-    /// SHA-256 of the PIN, lower-case hex (`kiosk pin-hash` prints it).
-    pub pin_sha256: String,
+    /// The PIN's salted argon2id hash (`kiosk pin-hash` prints it).
+    #[serde(default)]
+    pub pin_hash: String,
+    /// The old unsalted SHA-256 form: refused, with what to do.
+    #[serde(default)]
+    pub pin_sha256: Option<String>,
     /// Wrong PINs in a row before the screen locks.
     #[serde(default = "default_pin_attempts")]
     pub max_attempts: u32,
@@ -396,6 +400,22 @@ impl Config {
             path: file.clone(),
             source,
         })?;
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(meta) = std::fs::metadata(&file)
+                && meta.permissions().mode() & 0o022 != 0
+            {
+                return Err(ConfigError::Invalid {
+                    message: format!(
+                        "other users can change this file (mode {:o}), and with it where the terminal sends students' data: run `chmod go-w {}`",
+                        meta.permissions().mode() & 0o777,
+                        file.display()
+                    ),
+                    path: file,
+                    field: "terminal.toml",
+                });
+            }
+        }
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
         Self::parse(&src, &file, &dir)
     }
@@ -518,10 +538,16 @@ impl Config {
             }
         }
         if let Some(t) = &cfg.technician {
-            if t.pin_sha256.len() != 64 || !t.pin_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if t.pin_sha256.is_some() {
                 return Err(invalid(
                     "technician.pin_sha256",
-                    "must be 64 hex digits: the output of `kiosk pin-hash`".into(),
+                    "an unsalted SHA-256 of a PIN is recovered in under a second: run `kiosk pin-hash <PIN>` and set pin_hash to what it prints (then remove pin_sha256)".into(),
+                ));
+            }
+            if let Err(m) = crate::core::pin::check_stored(&t.pin_hash) {
+                return Err(invalid(
+                    "technician.pin_hash",
+                    format!("{m}: run `kiosk pin-hash <PIN>`"),
                 ));
             }
             if !(1..=10).contains(&t.max_attempts) || !(10..=86_400).contains(&t.lockout_s) {
@@ -556,6 +582,21 @@ impl Config {
     /// The platform token, read from `platform.token_file`.
     pub fn read_token(&self) -> Result<String, ConfigError> {
         let path = self.resolve(&self.platform.token_file);
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(&path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            return Err(ConfigError::Invalid {
+                message: format!(
+                    "{} can be read by other users (mode {:o}): the token lets anyone read students' records; run `chmod 600 {}`",
+                    path.display(),
+                    meta.permissions().mode() & 0o777,
+                    path.display()
+                ),
+                path,
+                field: "platform.token_file",
+            });
+        }
         let token = std::fs::read_to_string(&path).map_err(|source| ConfigError::Io {
             path: path.clone(),
             source,

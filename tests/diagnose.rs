@@ -81,7 +81,7 @@ fn a_sound_terminal_passes_and_each_broken_part_is_named_with_what_to_do() {
     let (_printer, uri) = ippeveprinter_with(&spool, "application/pdf", &[]);
     let _reader = Procs(vec![socat_pair(dir)]);
     let (_, ring) = keygen_files(dir, "T-DIAG");
-    std::fs::write(dir.join("token"), "demo-token\n").unwrap();
+    write_private(&dir.join("token"), "demo-token\n");
     write_config(dir, &base, &uri, &dir.join("reader"));
 
     let (ok, out) = diagnose(dir, &ring);
@@ -114,7 +114,7 @@ fn a_sound_terminal_passes_and_each_broken_part_is_named_with_what_to_do() {
 
     // Break four parts: a refused token, a printer that is gone, a reader
     // unplugged, and a keyring that does not know this terminal's key.
-    std::fs::write(dir.join("token"), "wrong-token\n").unwrap();
+    write_private(&dir.join("token"), "wrong-token\n");
     let gone = format!("ipp://127.0.0.1:{}/ipp/print", free_port());
     write_config(dir, &base, &gone, &dir.join("unplugged"));
     let other = tempfile::tempdir().unwrap();

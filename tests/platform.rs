@@ -291,7 +291,7 @@ async fn preview_fetches_live_data_from_the_platform() {
         ),
     )
     .unwrap();
-    std::fs::write(tmp.path().join("token"), format!("{TOKEN}\n")).unwrap();
+    write_private(&tmp.path().join("token"), format!("{TOKEN}\n"));
     let tpl = root().join("print-templates/transcript-zh");
     let dir = tmp.path().to_path_buf();
     let run_preview = move |who: Vec<&'static str>, out: &'static str| {
@@ -341,7 +341,7 @@ async fn preview_fetches_live_data_from_the_platform() {
     assert!(!written);
     assert!(String::from_utf8_lossy(&res.stderr).contains("card frozen"));
 
-    std::fs::write(tmp.path().join("token"), "another-token\n").unwrap();
+    write_private(&tmp.path().join("token"), "another-token\n");
     let (res, _) = run_preview(vec!["--platform", "2022011234"], "x.pdf").await.unwrap();
     let err = String::from_utf8_lossy(&res.stderr);
     assert_eq!(res.status.code(), Some(1));

@@ -65,7 +65,7 @@ pub enum Command {
         #[arg(long)]
         keyring: PathBuf,
     },
-    /// Print the SHA-256 of a technician PIN, for `[technician] pin_sha256`.
+    /// Print the salted argon2id hash of a technician PIN, for `[technician] pin_hash`
     PinHash {
         /// The PIN: digits only, 4 to 12 of them.
         pin: String,

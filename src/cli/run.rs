@@ -59,16 +59,15 @@ pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> 
     Ok(())
 }
 
-/// `kiosk pin-hash`: the value for `[technician] pin_sha256`.
+/// `kiosk pin-hash`: the value for `[technician] pin_hash`, salted with
+/// fresh randomness.
 pub fn pin_hash(pin: &str) -> anyhow::Result<()> {
-    use sha2::{Digest, Sha256};
-    if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+    if !campus_kiosk::core::pin::is_pin(pin) {
         bail!("a PIN is 4 to 12 digits");
     }
-    let hex: String = Sha256::digest(pin.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    println!("{hex}");
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("the system gave no randomness for a salt: {e}"))?;
+    let hash = campus_kiosk::core::pin::hash(pin, &salt).map_err(|e| anyhow::anyhow!("cannot hash the PIN: {e}"))?;
+    println!("{hash}");
     Ok(())
 }

@@ -4,5 +4,6 @@
 //! out.
 
 pub mod backoff;
+pub mod pin;
 pub mod quota;
 pub mod session;

@@ -258,7 +258,28 @@ impl Setup {
         clock: Arc<dyn Clock>,
     ) -> Result<(Setup, DemoServer), SetupError> {
         let mut cfg = Config::load(config)?;
-        let token = cfg.read_token()?;
+        // A fresh token for this run, private to it: the reference platform
+        // and the terminal share it through a file only they read.
+        let token = {
+            let mut b = [0u8; 16];
+            getrandom::fill(&mut b).map_err(|e| SetupError::Demo(format!("no randomness for a token: {e}")))?;
+            crate::seal::hex(&b)
+        };
+        std::fs::create_dir_all(printed).map_err(|e| SetupError::Demo(format!("{}: {e}", printed.display())))?;
+        let token_file = printed.join("token");
+        {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&token_file)
+                .and_then(|mut f| f.write_all(token.as_bytes()))
+                .map_err(|e| SetupError::Demo(format!("{}: {e}", token_file.display())))?;
+        }
+        cfg.platform.token_file = token_file;
         let server = DemoServer::start(
             DemoOptions::new(data, token),
             std::net::SocketAddr::from(([127, 0, 0, 1], 0)),

@@ -254,3 +254,10 @@ pub fn demo_platform(data: &Path) -> (Procs, String) {
         .to_string();
     (Procs(vec![child]), base)
 }
+
+/// Writes a file only its owner may read (a token, a key).
+pub fn write_private(path: &Path, text: impl AsRef<[u8]>) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}

@@ -38,7 +38,7 @@ pub enum Action {
 
 #[derive(Debug, Clone)]
 pub struct State {
-    pin_sha256: String,
+    pin_hash: String,
     max_attempts: u32,
     lockout: Ms,
     /// Whether the PIN pad or the status page shows.
@@ -56,7 +56,7 @@ pub struct State {
 impl State {
     pub fn new(cfg: Option<&crate::config::TechnicianConfig>) -> State {
         State {
-            pin_sha256: cfg.map(|c| c.pin_sha256.to_ascii_lowercase()).unwrap_or_default(),
+            pin_hash: cfg.map(|c| c.pin_hash.clone()).unwrap_or_default(),
             max_attempts: cfg.map_or(3, |c| c.max_attempts),
             lockout: cfg.map_or(300_000, |c| c.lockout_s * 1000),
             open: false,
@@ -72,7 +72,7 @@ impl State {
 
     /// A tap on the hidden corner; true when it opens the PIN pad.
     pub fn corner(&mut self, now: Ms) -> bool {
-        if self.pin_sha256.is_empty() {
+        if self.pin_hash.is_empty() {
             return false;
         }
         self.taps.retain(|t| now.saturating_sub(*t) <= TAPS_WITHIN);
@@ -115,13 +115,9 @@ impl State {
             }
             Message::Clear => self.entered.clear(),
             Message::Enter => {
-                use sha2::{Digest, Sha256};
-                let hash: String = Sha256::digest(self.entered.as_bytes())
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
+                let right = !self.pin_hash.is_empty() && crate::core::pin::matches(&self.entered, &self.pin_hash);
                 self.entered.clear();
-                if !self.pin_sha256.is_empty() && hash == self.pin_sha256 {
+                if right {
                     self.failures = 0;
                     self.unlocked = true;
                     return Action::Unlocked;
@@ -203,7 +199,8 @@ mod tests {
     fn tech() -> State {
         let cfg = crate::config::TechnicianConfig {
             // 2468
-            pin_sha256: "a1fb4e703a9ef1fa4936801721ff285a97ac85330856674412e054892afe6972".into(),
+            pin_hash: crate::core::pin::hash("2468", &[3; 16]).unwrap(),
+            pin_sha256: None,
             max_attempts: 3,
             lockout_s: 60,
         };
