@@ -87,12 +87,15 @@ impl TerminalConfig {
     }
 }
 
+/// An offset the world uses: -12:00 to +14:00 (time's parser takes up to
+/// ±25:59).
 fn parse_offset(s: &str) -> Option<time::UtcOffset> {
     time::UtcOffset::parse(
         s,
         time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]"),
     )
     .ok()
+    .filter(|o| (-12 * 3600..=14 * 3600).contains(&o.whole_seconds()))
 }
 
 /// How to reach the data platform.
@@ -516,7 +519,10 @@ impl Config {
         if parse_offset(&cfg.terminal.utc_offset).is_none() {
             return Err(invalid(
                 "terminal.utc_offset",
-                format!("{:?}: write the offset from UTC as \"+08:00\"", cfg.terminal.utc_offset),
+                format!(
+                    "{:?}: write the offset from UTC, -12:00 to +14:00, as \"+08:00\"",
+                    cfg.terminal.utc_offset
+                ),
             ));
         }
         if !(200..=3650).contains(&cfg.journal.keep_person_days) {
@@ -683,6 +689,13 @@ uri = "ipps://printer.local/ipp/print"
         .unwrap_err()
         .to_string();
         assert!(e.contains("terminal.utc_offset") && e.contains("+08:00"), "{e}");
+        for far in ["+25:00", "+14:30", "-13:00"] {
+            let toml = GOOD.replace(
+                "name = \"图书馆一楼\"",
+                &format!("name = \"图书馆一楼\"\nutc_offset = \"{far}\""),
+            );
+            assert!(parse(&toml).is_err(), "{far}");
+        }
     }
 
     #[test]

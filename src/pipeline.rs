@@ -126,6 +126,16 @@ pub fn eligibility(tpl: &Template, data: &DataSet, ctx: &minijinja::Value) -> Re
             rule: e.rule.clone(),
             message: err.message,
         })?;
+        if v.kind() != minijinja::value::ValueKind::Bool {
+            // `"no"` or `enrollment.name` would be "true" for everyone.
+            return Err(PipelineError::Rule {
+                rule: e.rule.clone(),
+                message: format!(
+                    "the rule gives {} ({v}), not true or false: compare something, e.g. enrollment.status == 'enrolled'",
+                    v.kind()
+                ),
+            });
+        }
         if !v.is_true() {
             return Err(PipelineError::Ineligible {
                 message: e.message.clone(),

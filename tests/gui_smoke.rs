@@ -160,3 +160,17 @@ fn the_demo_runs_fullscreen_in_a_real_window() {
         W * H
     );
 }
+
+#[test]
+fn without_a_display_the_kiosk_says_so_instead_of_panicking() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["run", "--demo"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("no display") && !err.contains("panicked"), "{err}");
+}

@@ -58,6 +58,10 @@ async fn a_job_lands_whole_under_its_id() {
         fs::read(tmp.path().join(&names[0])).unwrap() == bytes,
         "the file is the PDF sent"
     );
+    // A printed document holds a person's data: its owner's only.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(tmp.path().join(&names[0])).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "mode {mode:o}");
     run("qpdf", &["--check", tmp.path().join(&names[0]).to_str().unwrap()]);
 
     // A job id is printed once; a duplex job counts sheets' sides.

@@ -364,3 +364,40 @@ fn a_render_is_stopped_when_its_caller_gives_up() {
     };
     assert!(e.to_string().contains("stopped"), "{e}");
 }
+
+#[test]
+fn a_rule_that_is_not_true_or_false_and_pictures_too_large_or_outside_are_refused() {
+    // A rule giving text would make everyone eligible.
+    for rule in ["\"no\"", "enrollment.name"] {
+        let (_tmp, dir) = broken(|t| {
+            let start = t.find("rule = ").unwrap();
+            let end = start + t[start..].find('\n').unwrap();
+            format!("{}rule = {rule:?}{}", &t[..start], &t[end..])
+        });
+        let problems = check_dir(book(), &dir, NOW);
+        assert!(
+            problems.iter().any(|p| p.message.contains("not true or false")),
+            "{rule}: {problems:?}"
+        );
+    }
+    // A picture linked from outside the folder.
+    let (tmp, dir) = broken(|t| t);
+    let outside = tmp.path().join("outside.png");
+    fs::rename(dir.join("logo.png"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("logo.png")).unwrap();
+    let problems = check_dir(book(), &dir, NOW);
+    assert!(
+        problems.iter().any(|p| p.message.contains("links outside")),
+        "{problems:?}"
+    );
+    // 4100 × 4100 pixels.
+    let (_tmp, dir) = broken(|t| t);
+    image::GrayImage::new(4100, 4100).save(dir.join("logo.png")).unwrap();
+    let problems = check_dir(book(), &dir, NOW);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("4100 × 4100 pixels is more than")),
+        "{problems:?}"
+    );
+}

@@ -171,11 +171,35 @@ impl Journal {
             path: path.to_path_buf(),
             source,
         };
+        // Created readable by its owner only (it holds person ids): the
+        // file first, then SQLite's WAL and shared-memory files beside it.
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path);
+        }
         let db = Connection::open(path).map_err(db_err)?;
         db.pragma_update(None, "journal_mode", "WAL").map_err(db_err)?;
         db.pragma_update(None, "synchronous", "FULL").map_err(db_err)?;
         db.busy_timeout(std::time::Duration::from_secs(5)).map_err(db_err)?;
         db.execute_batch(SCHEMA).map_err(db_err)?;
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let p = std::path::PathBuf::from(p);
+                if let Ok(meta) = std::fs::metadata(&p)
+                    && meta.permissions().mode() & 0o077 != 0
+                {
+                    let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
+                }
+            }
+        }
         Ok(Journal {
             path: path.to_path_buf(),
             conn: std::sync::Mutex::new(db),
@@ -570,6 +594,17 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let j = Journal::open(&tmp.path().join("journal.sqlite")).unwrap();
         (tmp, j)
+    }
+
+    #[test]
+    fn the_journal_and_its_wal_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let (tmp, j) = journal();
+        j.create("T-1", "transcript-zh", "2022011234", 1, AT).unwrap();
+        for f in ["journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm"] {
+            let mode = std::fs::metadata(tmp.path().join(f)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode & 0o077, 0, "{f}: mode {mode:o}");
+        }
     }
 
     #[test]

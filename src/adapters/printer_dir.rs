@@ -82,7 +82,14 @@ impl DirectoryPrinter {
         let part = self.dir.join(format!(".{}.pdf.part", job.id));
         let io = |p: &Path, e: std::io::Error| PrinterError::new(PrinterErrorKind::Io, format!("{}: {e}", p.display()));
         let write = |p: &Path| -> std::io::Result<()> {
-            let mut f = std::fs::File::create(p)?;
+            // A printed document holds a person's data: its owner only.
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(p)?;
             f.write_all(&job.pdf)?;
             f.sync_all()
         };

@@ -17,7 +17,13 @@ pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> 
         .context("cannot start the async runtime")?;
     let (setup, _server) = if demo {
         let data = data.unwrap_or_else(|| campus_kiosk::fonts::assets_dir().join("sample-data"));
-        let printed = std::env::temp_dir().join(format!("campus-kiosk-demo-{}", std::process::id()));
+        // A fresh private folder (mode 0700), kept after the demo so its
+        // PDFs can be looked at.
+        let printed = tempfile::Builder::new()
+            .prefix("campus-kiosk-demo-")
+            .tempdir()
+            .context("cannot make a folder for the demo's printed files")?
+            .keep();
         let (setup, server) = rt
             .block_on(Setup::demo(config, &data, &printed, clock))
             .with_context(|| format!("cannot start the demo from {}", config.display()))?;
@@ -55,6 +61,15 @@ pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> 
         campus_kiosk::adapters::outbox::Pace::default(),
         setup.outbox_nudge.clone(),
     ));
+    // Without a display the windowing library panics deep inside; say so
+    // plainly instead.
+    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+    if !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
+        bail!(
+            "no display: neither DISPLAY nor WAYLAND_DISPLAY is set. Run the kiosk in the terminal's graphical session \
+             (or under Xvfb for a test); technicians' commands (kiosk diagnose, kiosk printer status) need none"
+        );
+    }
     setup::run(setup, windowed).context("the kiosk's window could not run")?;
     Ok(())
 }

@@ -37,6 +37,8 @@ pub const MAX_EVALUATIONS: u64 = 50_000;
 pub const MAX_PRODUCED_BYTES: usize = 4 * 1024 * 1024;
 /// Largest `range(n)`.
 pub const MAX_RANGE: usize = 1000;
+/// Pixels of one picture in a template (4,000 × 4,000).
+pub const MAX_IMAGE_PIXELS: u64 = 16_000_000;
 /// Pages one document may have.
 pub const MAX_PAGES: usize = 200;
 

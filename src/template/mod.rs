@@ -828,8 +828,33 @@ fn load_png(dir: &Path, name: &str) -> Result<Raster, String> {
         return Err(format!("{name:?}: images must be files inside the template folder"));
     }
     let path = dir.join(name);
+    // A link may not lead out of the folder either.
+    let inside = match (std::fs::canonicalize(&path), std::fs::canonicalize(dir)) {
+        (Ok(real), Ok(folder)) => real.starts_with(&folder),
+        (Err(e), _) | (_, Err(e)) => return Err(format!("cannot read image {}: {e}", path.display())),
+    };
+    if !inside {
+        return Err(format!(
+            "{name:?}: images must be files inside the template folder (this one links outside it)"
+        ));
+    }
     let bytes = std::fs::read(&path).map_err(|e| format!("cannot read image {}: {e}", path.display()))?;
-    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), image::ImageFormat::Png);
+    let (w, h) = image::ImageReader::with_format(std::io::Cursor::new(&bytes), image::ImageFormat::Png)
+        .into_dimensions()
+        .map_err(|e| format!("{}: not a readable PNG: {e}", path.display()))?;
+    if u64::from(w) * u64::from(h) > limits::MAX_IMAGE_PIXELS {
+        return Err(format!(
+            "{}: {w} × {h} pixels is more than the {} a template picture may have; a 600 dpi seal of 5 cm is 1200 × 1200",
+            path.display(),
+            limits::MAX_IMAGE_PIXELS
+        ));
+    }
+    let mut lim = image::Limits::default();
+    lim.max_alloc = Some(limits::MAX_IMAGE_PIXELS * 8);
+    reader.limits(lim);
+    let img = reader
+        .decode()
         .map_err(|e| format!("{}: not a readable PNG: {e}", path.display()))?
         .to_rgba8();
     Ok(Raster {
