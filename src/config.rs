@@ -426,7 +426,7 @@ impl Config {
     /// Parses and checks a configuration; `file` names it in messages.
     pub fn parse(src: &str, file: &Path, dir: &Path) -> Result<Config, ConfigError> {
         let mut cfg: Config = toml::from_str(src).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| crate::template::line_col(src, s.start));
+            let (line, column) = crate::template::toml_error_at(src, &e);
             ConfigError::Syntax {
                 path: file.to_path_buf(),
                 line,

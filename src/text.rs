@@ -47,7 +47,9 @@ pub fn clean(s: &str) -> Result<Option<String>, Forbidden> {
     if ascii || (!s.contains('\u{ad}') && unicode_normalization::is_nfc(s)) {
         return Ok(None);
     }
-    Ok(Some(s.nfc().filter(|c| *c != '\u{ad}').collect()))
+    // Soft hyphens go first: dropped after composing, they would leave
+    // combining marks side by side out of canonical order.
+    Ok(Some(s.chars().filter(|c| *c != '\u{ad}').nfc().collect()))
 }
 
 /// `s` with every forbidden character written as `\u{XXXX}`, safe to show
@@ -93,6 +95,15 @@ mod tests {
         assert_eq!(clean("Inter\u{ad}national").unwrap().as_deref(), Some("International"));
         assert_eq!(clean("王小明").unwrap(), None);
         assert_eq!(clean("Wang").unwrap(), None);
+    }
+
+    #[test]
+    fn cleaning_twice_changes_nothing() {
+        // Found by the platform_json fuzz target: a soft hyphen between
+        // combining marks.
+        let s = "omn:]\u{31a}MM\u{332}\u{5ad}\u{ad}\u{31a}\u{32d}\u{31a}\u{32d}d\u{32d}d";
+        let once = clean(s).unwrap().unwrap();
+        assert_eq!(clean(&once).unwrap(), None, "{once:?}");
     }
 
     #[test]

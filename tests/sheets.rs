@@ -195,3 +195,37 @@ fn the_spreadsheet_service_prints() {
         "{text}"
     );
 }
+
+#[test]
+fn a_sheet_that_claims_a_far_corner_is_refused_before_it_is_allocated() {
+    // The department's own file with one more cell, at XFD1048576: read
+    // whole, that is 17 billion cells.
+    let tmp = tempfile::tempdir().unwrap();
+    let bomb = tmp.path().join("dorm.xlsx");
+    let script = r#"
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+    for item in z.infolist():
+        data = z.read(item.filename)
+        if item.filename == "xl/worksheets/sheet1.xml":
+            far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+            data = data.replace(b"</sheetData>", far)
+        out.writestr(item, data)
+"#;
+    run(
+        "python3",
+        &[
+            "-c",
+            script,
+            fixture().join("dorm.xlsx").to_str().unwrap(),
+            bomb.to_str().unwrap(),
+        ],
+    );
+    let e = spreadsheet::read(&bomb, &spec()).unwrap_err().to_string();
+    assert!(e.contains("XFD1048576") && e.contains("at most 20000 rows"), "{e}");
+    // A CSV with too many columns likewise.
+    let wide = write_csv(tmp.path(), "wide.csv", &format!("学号{}\n", ",x".repeat(200)), false);
+    let e = spreadsheet::read(&wide, &spec()).unwrap_err().to_string();
+    assert!(e.contains("at most 20000 rows and 100 columns"), "{e}");
+}

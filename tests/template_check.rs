@@ -18,11 +18,11 @@ fn broken(edit: impl FnOnce(String) -> String) -> (tempfile::TempDir, std::path:
     for f in ["logo.png", "seal.png"] {
         fs::copy(src.join(f), dir.join(f)).unwrap();
     }
+    fs::create_dir(dir.join("sample")).unwrap();
+    for f in ["person.json", "enrollment.json"] {
+        fs::copy(src.join("sample").join(f), dir.join("sample").join(f)).unwrap();
+    }
     let toml = fs::read_to_string(src.join("template.toml")).unwrap();
-    let toml = toml.replace(
-        "../../assets/sample-data/2022011234",
-        &sample_dir("2022011234").display().to_string(),
-    );
     fs::write(dir.join("template.toml"), edit(toml)).unwrap();
     (tmp, dir)
 }
@@ -57,6 +57,17 @@ fn unknown_field_is_named_with_its_position() {
     let p = &check_dir(book(), &dir, NOW)[0];
     assert!(p.at.ends_with(&format!(":{line}:1")), "{p:?}");
     assert!(p.message.contains("max_kopies"), "{p:?}");
+
+    // Inside an inline table, the key itself is named, not the table.
+    let (_tmp, dir) = broken(|t| {
+        t.replace(
+            "margins = { top = 42, bottom = 28, left = 25, right = 25 }",
+            "margins = { top = 42, bottom = 28,\n  left = 25, rigth = 25 }",
+        )
+    });
+    let line = line_of(&dir, "rigth");
+    let p = &check_dir(book(), &dir, NOW)[0];
+    assert!(p.at.ends_with(&format!(":{line}:14")), "{p:?}");
 }
 
 #[test]
@@ -400,4 +411,60 @@ fn a_rule_that_is_not_true_or_false_and_pictures_too_large_or_outside_are_refuse
             .any(|p| p.message.contains("4100 × 4100 pixels is more than")),
         "{problems:?}"
     );
+}
+
+#[test]
+fn a_template_reads_sample_data_only_from_its_own_folder() {
+    for outside in ["/etc", "../../assets/sample-data/2022011234"] {
+        let (_tmp, dir) = broken(|t| t.replace("data = \"sample\"", &format!("data = {outside:?}")));
+        let p = &check_dir(book(), &dir, NOW)[0];
+        assert!(
+            p.at.contains("sample.data") && p.message.contains("inside the template folder"),
+            "{outside}: {p:?}"
+        );
+    }
+    // Nor through a link.
+    let (_tmp, dir) = broken(|t| t);
+    fs::remove_dir_all(dir.join("sample")).unwrap();
+    std::os::unix::fs::symlink(sample_dir("2022011234"), dir.join("sample")).unwrap();
+    let p = &check_dir(book(), &dir, NOW)[0];
+    assert!(p.message.contains("links outside"), "{p:?}");
+}
+
+#[test]
+fn certified_fields_too_long_for_the_qr_code_are_found_by_check() {
+    let (_tmp, dir) = broken(|t| {
+        t.replace(
+            "college = \"{{ enrollment.college }}\"",
+            &format!("college = \"{}\"", "长".repeat(1500)),
+        )
+    });
+    let problems = check_dir(book(), &dir, NOW);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.at.ends_with("seal.fields") && p.message.contains("fewer or shorter")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn preview_names_the_file_and_line_of_an_undefined_field() {
+    let (tmp, dir) = broken(|t| t.replacen("{{ enrollment.college }}", "{{ enrollment.no_such_field }}", 1));
+    let line = line_of(&dir, "enrollment.no_such_field");
+    let out = kiosk(
+        &[
+            "template",
+            "preview",
+            dir.to_str().unwrap(),
+            "--data",
+            dir.join("sample").to_str().unwrap(),
+            "--out",
+            tmp.path().join("x.pdf").to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains(&format!("template.toml:{line}")), "{err}");
 }

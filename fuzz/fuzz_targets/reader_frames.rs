@@ -8,9 +8,15 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, rest)) = data.split_first() else { return };
-    let Some((&chunk, bytes)) = rest.split_first() else { return };
+    let Some((&chunk, bytes)) = rest.split_first() else {
+        return;
+    };
     let order = if sel & 4 == 0 { ByteOrder::Msb } else { ByteOrder::Lsb };
-    let format = if sel & 8 == 0 { UidFormat::Hex } else { UidFormat::Decimal };
+    let format = if sel & 8 == 0 {
+        UidFormat::Hex
+    } else {
+        UidFormat::Decimal
+    };
     let protocol = match sel % 3 {
         0 => Protocol::Line { format, order },
         1 => Protocol::Framed,
@@ -30,6 +36,9 @@ fuzz_target!(|data: &[u8]| {
 
     for uid in whole.iter().flatten() {
         assert!(matches!(uid.len(), 8 | 14), "{uid}");
-        assert!(uid.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)), "{uid}");
+        assert!(
+            uid.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)),
+            "{uid}"
+        );
     }
 });

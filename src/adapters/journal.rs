@@ -321,16 +321,23 @@ impl Journal {
         set: &str,
         values: &[&dyn rusqlite::ToSql],
     ) -> Result<(), JournalError> {
-        let a = self.get(id)?;
-        if !from.contains(&a.stage) {
+        // The check and the write are one transaction, taken for writing
+        // from the start: no other process can move the attempt between.
+        let db = self.db();
+        let tx = rusqlite::Transaction::new_unchecked(&db, rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
+        let stage: String = tx
+            .query_row("SELECT stage FROM attempts WHERE id = ?1", params![id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| JournalError::Unknown(id.to_string()))?;
+        if !from.contains(&Stage::parse(&stage)) {
             return Err(JournalError::Transition {
                 id: id.to_string(),
-                state: a.stage.as_str().to_string(),
+                state: stage,
                 to: to.as_str(),
             });
         }
-        let db = self.db();
-        let tx = db.unchecked_transaction().map_err(|e| self.err(e))?;
         let sql = format!("UPDATE attempts SET stage = ?1{set} WHERE id = ?2");
         let stage = to.as_str();
         let mut all: Vec<&dyn rusqlite::ToSql> = vec![&stage, &id];
@@ -632,6 +639,42 @@ mod tests {
         assert!(j.outbox().unwrap().is_empty());
         let r = a.record();
         assert_eq!((r.status.as_str(), r.pages, r.copies), ("printed", 2, 2));
+    }
+
+    #[test]
+    fn an_attempt_ends_once_however_many_writers_race() {
+        let (tmp, j) = journal();
+        let path = tmp.path().join("journal.sqlite");
+        for _ in 0..20 {
+            let id = j.create("T-1", "transcript-zh", "2022011234", 1, AT).unwrap();
+            j.rendered(&id, "D", 1, "x", AT).unwrap();
+            j.submitting(&id, AT).unwrap();
+            let ended: usize = std::thread::scope(|s| {
+                let outcomes = [
+                    JobOutcome::Printed { impressions: None },
+                    JobOutcome::Cancelled,
+                    JobOutcome::Failed { reason: "x".into() },
+                    JobOutcome::Unknown { reason: "y".into() },
+                ];
+                let handles: Vec<_> = outcomes
+                    .into_iter()
+                    .map(|o| {
+                        let (path, id) = (&path, &id);
+                        s.spawn(move || Journal::open(path).unwrap().finished(id, &o, AT).is_ok())
+                    })
+                    .collect();
+                handles.into_iter().map(|h| usize::from(h.join().unwrap())).sum()
+            });
+            assert_eq!(ended, 1, "an attempt ended {ended} times");
+            assert_eq!(
+                j.db()
+                    .query_row("SELECT COUNT(*) FROM steps WHERE attempt = ?1", params![id], |r| r
+                        .get::<_, i64>(0))
+                    .unwrap(),
+                4,
+                "created, rendered, submitted and one end"
+            );
+        }
     }
 
     fn printed(j: &Journal, service: &str, person: &str, copies: u32, at: &str) -> String {

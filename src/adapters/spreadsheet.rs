@@ -38,24 +38,84 @@ fn xlsx_cell(d: &Data) -> Cell {
     }
 }
 
-fn read_xlsx(path: &Path, file: &str, spec: &SheetSource) -> Result<(String, Vec<Vec<Cell>>), SheetError> {
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| open_err(file, e))?;
-    let names = wb.sheet_names();
-    let sheet = match &spec.sheet {
-        Some(s) if names.contains(s) => s.clone(),
-        Some(s) => {
-            return Err(SheetError::NoSheet {
-                file: file.into(),
-                sheet: s.clone(),
-                available: names.join(", "),
-            });
-        }
+/// Most rows and columns a department's sheet may use: a list of a few
+/// thousand people with a few dozen columns fits many times over, and a
+/// sheet that claims its last cell is XFD1048576 cannot make the terminal
+/// allocate billions of cells.
+pub const MAX_ROWS: u32 = 20_000;
+pub const MAX_COLUMNS: u32 = 100;
+
+fn too_big(file: &str, row: u32, col: u32) -> SheetError {
+    open_err(
+        file,
+        format!(
+            "a cell is used at {}{}: a sheet may use at most {MAX_ROWS} rows and {MAX_COLUMNS} columns (delete what is below or right of the list)",
+            crate::sheets::column_letter(col as usize),
+            u64::from(row) + 1
+        ),
+    )
+}
+
+fn pick_sheet(file: &str, spec: &SheetSource, names: &[String]) -> Result<String, SheetError> {
+    match &spec.sheet {
+        Some(s) if names.contains(s) => Ok(s.clone()),
+        Some(s) => Err(SheetError::NoSheet {
+            file: file.into(),
+            sheet: s.clone(),
+            available: names.join(", "),
+        }),
         None => names
             .first()
             .cloned()
-            .ok_or_else(|| open_err(file, "the workbook has no worksheet"))?,
-    };
+            .ok_or_else(|| open_err(file, "the workbook has no worksheet")),
+    }
+}
+
+/// An .xlsx worksheet read cell by cell, within [`MAX_ROWS`] and
+/// [`MAX_COLUMNS`] (calamine's whole-range read allocates every cell of
+/// the used rectangle first).
+fn read_xlsx_streamed(path: &Path, file: &str, spec: &SheetSource) -> Result<(String, Vec<Vec<Cell>>), SheetError> {
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| open_err(file, e))?;
+    let sheet = pick_sheet(file, spec, &wb.sheet_names())?;
+    let mut cells = wb.worksheet_cells_reader(&sheet).map_err(|e| open_err(file, e))?;
+    // Rows and columns from A1, so row numbers and column letters are
+    // Excel's.
+    let mut grid: Vec<Vec<Cell>> = Vec::new();
+    while let Some(c) = cells.next_cell().map_err(|e| open_err(file, e))? {
+        let (row, col) = c.get_position();
+        if row >= MAX_ROWS || col >= MAX_COLUMNS {
+            return Err(too_big(file, row, col));
+        }
+        let value = xlsx_cell(&Data::from(c.get_value().clone()));
+        let (row, col) = (row as usize, col as usize);
+        if grid.len() <= row {
+            grid.resize(row + 1, Vec::new());
+        }
+        let r = &mut grid[row];
+        if r.len() <= col {
+            r.resize(col + 1, Cell::Empty);
+        }
+        r[col] = value;
+    }
+    Ok((sheet, grid))
+}
+
+fn read_xlsx(path: &Path, file: &str, spec: &SheetSource) -> Result<(String, Vec<Vec<Cell>>), SheetError> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
+    {
+        return read_xlsx_streamed(path, file, spec);
+    }
+    // .xls and .ods: calamine reads the whole range.
+    let mut wb = calamine::open_workbook_auto(path).map_err(|e| open_err(file, e))?;
+    let sheet = pick_sheet(file, spec, &wb.sheet_names())?;
     let range = wb.worksheet_range(&sheet).map_err(|e| open_err(file, e))?;
+    if let Some((r1, c1)) = range.end()
+        && (r1 >= MAX_ROWS || c1 >= MAX_COLUMNS)
+    {
+        return Err(too_big(file, r1, c1));
+    }
     // Pad to A1 so row numbers and column letters are Excel's.
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let mut grid = vec![Vec::new(); r0 as usize];
@@ -69,11 +129,16 @@ fn read_xlsx(path: &Path, file: &str, spec: &SheetSource) -> Result<(String, Vec
 
 fn read_csv(path: &Path, file: &str) -> Result<Vec<Vec<Cell>>, SheetError> {
     let bytes = std::fs::read(path).map_err(|e| open_err(file, e))?;
+    csv_grid(&bytes, file)
+}
+
+/// The cells of a .csv file's bytes; `file` names it in messages.
+pub fn csv_grid(bytes: &[u8], file: &str) -> Result<Vec<Vec<Cell>>, SheetError> {
     // Excel on Chinese Windows saves CSV as GB18030 (GBK); others as UTF-8.
-    let text = match std::str::from_utf8(&bytes) {
+    let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
         Err(_) => {
-            let (s, _, bad) = encoding_rs::GB18030.decode(&bytes);
+            let (s, _, bad) = encoding_rs::GB18030.decode(bytes);
             if bad {
                 return Err(open_err(file, "the file is neither UTF-8 nor GB18030 text"));
             }
@@ -88,6 +153,13 @@ fn read_csv(path: &Path, file: &str) -> Result<Vec<Vec<Cell>>, SheetError> {
     let mut grid = Vec::new();
     for (i, rec) in rd.records().enumerate() {
         let rec = rec.map_err(|e| open_err(file, format!("row {}: {e}", i + 1)))?;
+        if i as u64 >= u64::from(MAX_ROWS) || rec.len() as u64 > u64::from(MAX_COLUMNS) {
+            return Err(too_big(
+                file,
+                i as u32,
+                (rec.len() as u32).saturating_sub(1).min(MAX_COLUMNS),
+            ));
+        }
         grid.push(
             rec.iter()
                 .map(|s| {

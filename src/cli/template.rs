@@ -123,7 +123,10 @@ pub fn preview(
                 message.en
             )
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => match campus_kiosk::template::check::locate(&tpl, &e) {
+            Some(at) => bail!("{at}: {e}"),
+            None => return Err(e.into()),
+        },
     };
     let out = out
         .map(Path::to_path_buf)

@@ -81,6 +81,19 @@ pub fn check_dir(book: &FontBook, dir: &Path, now: i64) -> Vec<Problem> {
     };
     let mut problems = Vec::new();
     let sample_dir: PathBuf = dir.join(&tpl.file.sample.data);
+    // Not through a link either: a template reads only its own folder.
+    if let (Ok(real), Ok(folder)) = (std::fs::canonicalize(&sample_dir), std::fs::canonicalize(dir))
+        && !real.starts_with(&folder)
+    {
+        problems.push(Problem {
+            at: format!("{name}: sample.data"),
+            message: format!(
+                "{}: the sample data must be a folder inside the template folder (this one links outside it)",
+                sample_dir.display()
+            ),
+        });
+        return problems;
+    }
     let mut data = match data_dir::load(&sample_dir) {
         Ok(d) => d,
         Err(e) => {
@@ -230,7 +243,41 @@ pub fn check_dir(book: &FontBook, dir: &Path, now: i64) -> Vec<Problem> {
             message: format!("the sample does not render: {e}"),
         });
     }
+    // And sealed, as a terminal makes it: the certified fields must fit in
+    // the QR code (a key made for the check; a typical verification URL).
+    if problems.is_empty() {
+        let sealer = pipeline::Sealer {
+            terminal: "CHECK-TERMINAL-01".into(),
+            key: ed25519_dalek::SigningKey::from_bytes(&[1; 32]),
+            verify_url: "HTTPS://VERIFY.EXAMPLE.EDU.CN/V".into(),
+        };
+        if let Err(e) = pipeline::render_sealed(book, &tpl, &data, "2026-01-01T00:00:00+08:00", &sealer) {
+            problems.push(Problem {
+                at: format!("{name}: seal.fields"),
+                message: format!(
+                    "with its seal the sample does not render ({e}); certify fewer or shorter fields (a QR code holds about 2,300 characters of seal)"
+                ),
+            });
+        }
+    }
     problems
+}
+
+/// `file:line` of the template text a render error comes from, when it
+/// comes from one (a placeholder naming a field the data lacks, a rule, a
+/// seal field).
+pub fn locate(tpl: &Template, e: &pipeline::PipelineError) -> Option<String> {
+    use crate::layout::LayoutError;
+    use pipeline::PipelineError as P;
+    let text = match e {
+        P::Layout(LayoutError::Render(r)) => r.text.clone(),
+        P::Rule { rule, .. } => rule.clone(),
+        P::Seal { field, .. } => tpl.file.seal.fields.get(field)?.clone(),
+        P::MissingGlyph { text, .. } => text.clone(),
+        _ => return None,
+    };
+    let file = name_of(&tpl.dir.join(super::TEMPLATE_FILE));
+    Some(name_at(&file, &text, tpl))
 }
 
 fn name_of(file: &Path) -> String {

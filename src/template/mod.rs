@@ -137,6 +137,31 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// 1-based line and column of a TOML error. serde places an unknown key
+/// of an inline table (`margins = { top = 1, tpo = 2 }`) at the table's
+/// start; this finds the key itself within the table.
+pub fn toml_error_at(src: &str, e: &toml::de::Error) -> (usize, usize) {
+    let Some(span) = e.span() else { return (1, 1) };
+    let msg = e.message();
+    if let Some(rest) = msg.strip_prefix("unknown field `")
+        && let Some(key) = rest.split('`').next()
+        && let Some(within) = src.get(span.start..span.end.min(src.len()))
+    {
+        let mut from = 0;
+        while let Some(i) = within[from..].find(key) {
+            let at = from + i;
+            let before_ok =
+                at == 0 || !within.as_bytes()[at - 1].is_ascii_alphanumeric() && within.as_bytes()[at - 1] != b'_';
+            let after = within[at + key.len()..].trim_start();
+            if before_ok && after.starts_with('=') {
+                return line_col(src, span.start + at);
+            }
+            from = at + key.len();
+        }
+    }
+    line_col(src, span.start)
+}
+
 /// Line of the file where a template text (or its first line) appears.
 fn line_of(src: &str, needle: &str) -> usize {
     let first = needle.lines().next().unwrap_or(needle);
@@ -330,7 +355,7 @@ impl Template {
     /// `dir` is where its images are.
     pub fn from_source(dir: &Path, path: &Path, src: &str) -> Result<Template, TemplateError> {
         let file: TemplateFile = toml::from_str(src).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| line_col(src, s.start));
+            let (line, column) = toml_error_at(src, &e);
             TemplateError::Syntax {
                 path: path.to_path_buf(),
                 line,
@@ -442,6 +467,19 @@ impl Template {
             }
             if src.max_age_days == 0 {
                 return Err(invalid("sources", &needle, "max_age_days must be at least 1".into()));
+            }
+        }
+        {
+            let d = Path::new(&file.sample.data);
+            if d.is_absolute() || d.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+                return Err(invalid(
+                    "sample.data",
+                    &file.sample.data,
+                    format!(
+                        "{:?}: the sample data must be a folder inside the template folder, such as \"sample\"",
+                        file.sample.data
+                    ),
+                ));
             }
         }
         if Color::parse(&file.page.watermark_color).is_none() {
