@@ -126,6 +126,9 @@ pub fn new_id() -> String {
 pub struct Journal {
     path: PathBuf,
     conn: std::sync::Mutex<Connection>,
+    /// Ends the database could not take (a full disk): written at the next
+    /// chance, so the record says what happened, not "interrupted".
+    pending: std::sync::Mutex<Vec<(String, JobOutcome, String)>>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -203,6 +206,7 @@ impl Journal {
         Ok(Journal {
             path: path.to_path_buf(),
             conn: std::sync::Mutex::new(db),
+            pending: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -241,6 +245,7 @@ impl Journal {
         at: &str,
         quota: Option<(u32, &str)>,
     ) -> Result<String, JournalError> {
+        self.flush_pending();
         let id = new_id();
         let mut db = self.db();
         let tx = db
@@ -376,8 +381,37 @@ impl Journal {
         Ok(())
     }
 
-    /// How it ended.
+    /// How it ended. If the database cannot take it now (its disk is
+    /// full), the end is kept and written at the next chance: before the
+    /// next attempt, the outbox's next round, or reconciling.
     pub fn finished(&self, id: &str, outcome: &JobOutcome, at: &str) -> Result<(), JournalError> {
+        let r = self.write_end(id, outcome, at);
+        if matches!(r, Err(JournalError::Db { .. })) {
+            self.pending
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((id.to_string(), outcome.clone(), at.to_string()));
+        }
+        r
+    }
+
+    /// Writes the ends kept by [`Journal::finished`]; those the database
+    /// still cannot take stay kept.
+    pub fn flush_pending(&self) {
+        let kept = std::mem::take(&mut *self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let mut still = Vec::new();
+        for (id, outcome, at) in kept {
+            if let Err(JournalError::Db { .. }) = self.write_end(&id, &outcome, &at) {
+                still.push((id, outcome, at));
+            }
+        }
+        self.pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(still);
+    }
+
+    fn write_end(&self, id: &str, outcome: &JobOutcome, at: &str) -> Result<(), JournalError> {
         let (stage, reason, impressions) = match outcome {
             JobOutcome::Printed { impressions } => (Stage::Printed, None, *impressions),
             JobOutcome::Failed { reason } => (Stage::Failed, Some(reason.clone()), None),
@@ -459,11 +493,13 @@ impl Journal {
 
     /// Attempts left in a non-final state (by a crash or a power cut).
     pub fn unfinished(&self) -> Result<Vec<Attempt>, JournalError> {
+        self.flush_pending();
         self.query("SELECT * FROM attempts WHERE stage IN ('created', 'rendered', 'submitted') ORDER BY rowid")
     }
 
     /// Final attempts the platform has not acknowledged yet.
     pub fn outbox(&self) -> Result<Vec<Attempt>, JournalError> {
+        self.flush_pending();
         self.query(
             "SELECT * FROM attempts WHERE posted = 0 AND stage IN ('printed', 'failed', 'cancelled', 'unknown') ORDER BY rowid",
         )
@@ -639,6 +675,31 @@ mod tests {
         assert!(j.outbox().unwrap().is_empty());
         let r = a.record();
         assert_eq!((r.status.as_str(), r.pages, r.copies), ("printed", 2, 2));
+    }
+
+    #[test]
+    fn an_end_the_disk_could_not_take_is_written_once_it_can() {
+        let (_tmp, j) = journal();
+        let id = j.create("T-1", "transcript-zh", "2022011234", 1, AT).unwrap();
+        j.rendered(&id, "D", 1, "x", AT).unwrap();
+        j.submitting(&id, AT).unwrap();
+        // The database takes no writes, as on a full disk.
+        j.db().pragma_update(None, "query_only", true).unwrap();
+        let failed = JobOutcome::Failed {
+            reason: "media-empty".into(),
+        };
+        assert!(matches!(j.finished(&id, &failed, AT), Err(JournalError::Db { .. })));
+        assert_eq!(
+            j.unfinished().unwrap().len(),
+            1,
+            "still unfinished while the disk is full"
+        );
+        // Space again: the next look writes what happened.
+        j.db().pragma_update(None, "query_only", false).unwrap();
+        assert!(j.unfinished().unwrap().is_empty());
+        let a = j.get(&id).unwrap();
+        assert_eq!((a.stage, a.reason.as_deref()), (Stage::Failed, Some("media-empty")));
+        assert_eq!(j.outbox().unwrap().len(), 1);
     }
 
     #[test]

@@ -311,7 +311,16 @@ impl Kiosk {
             .map(|q| (q.limit, term_start.as_str()));
         let attempt = journal
             .create_within(&self.setup.terminal_id, &p.service, &person, job.copies, &at, quota)
-            .and_then(|id| journal.rendered(&id, &job.id, pages, &sha, &at).map(|()| id));
+            .and_then(|id| {
+                journal
+                    .rendered(&id, &job.id, pages, &sha, &at)
+                    .map(|()| id.clone())
+                    .inspect_err(|e| {
+                        // The real reason, kept if the disk is full right now.
+                        let reason = format!("journal-write-failed: {e}");
+                        let _ = journal.finished(&id, &JobOutcome::Failed { reason }, &at);
+                    })
+            });
         let attempt = match attempt {
             Ok(id) => id,
             Err(crate::adapters::journal::JournalError::QuotaReached { used, limit }) => {
