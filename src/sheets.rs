@@ -229,6 +229,16 @@ impl Table {
                     (Cell::Bool(b), None) => Ok(Json::Bool(*b)),
                     (other, Some(t)) => Err(format!("expected {t:?}, found {other:?}").to_lowercase()),
                 };
+                // Text reaches paper as platform text does: composed, no
+                // soft hyphens, no control or invisible characters.
+                let value = value.and_then(|v| match v {
+                    Json::String(t) => match crate::text::clean(&t) {
+                        Ok(None) => Ok(Json::String(t)),
+                        Ok(Some(c)) => Ok(Json::String(c)),
+                        Err(f) => Err(f.to_string()),
+                    },
+                    other => Ok(other),
+                });
                 match value {
                     Ok(v) => {
                         obj.insert(name.clone(), v);

@@ -229,3 +229,21 @@ with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) 
     let e = spreadsheet::read(&wide, &spec()).unwrap_err().to_string();
     assert!(e.contains("at most 20000 rows and 100 columns"), "{e}");
 }
+
+#[test]
+fn spreadsheet_text_is_held_to_the_platforms_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A bidi override in a name, a zero-width space in a building, and a
+    // decomposed name that is fine once composed.
+    let text = "学号,姓名,楼栋,房间,床位,入住日期,床位费\n\
+                2022011234,王\u{202e}明小,紫荆公寓3号楼,512,2,2022-09-01,1200\n\
+                2023020456,李思远,丁香\u{200b}公寓,208,4,2023-09-02,900\n\
+                2024000001,Mu\u{308}ller,海棠公寓,101,1,2024-09-01,1000\n";
+    let p = write_csv(tmp.path(), "x.csv", text, false);
+    let (table, _) = spreadsheet::read(&p, &spec()).unwrap();
+    let e = table.row("2022011234", "x").unwrap_err().to_string();
+    assert!(e.contains("row 2, column B (姓名)") && e.contains("U+202E"), "{e}");
+    let e = table.row("2023020456", "x").unwrap_err().to_string();
+    assert!(e.contains("column C (楼栋)") && e.contains("U+200B"), "{e}");
+    assert_eq!(table.row("2024000001", "x").unwrap()["姓名"], "Müller");
+}

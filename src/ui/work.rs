@@ -264,3 +264,68 @@ fn render_or_stop(
         pdf: Arc::from(pdf),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The certificate with a thousand-row table whose every cell loops:
+    /// legal, and slow enough to be abandoned mid-way.
+    fn slow_service(dir: &std::path::Path) -> Service {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("print-templates/enrollment-certificate");
+        let folder = dir.join("enrollment-certificate");
+        std::fs::create_dir_all(folder.join("sample")).unwrap();
+        for f in ["logo.png", "seal.png", "sample/person.json", "sample/enrollment.json"] {
+            std::fs::copy(src.join(f), folder.join(f)).unwrap();
+        }
+        let mut toml = std::fs::read_to_string(src.join("template.toml")).unwrap();
+        toml.push_str("\n[[body]]\ntype = \"table\"\nrows = \"range(1000)\"\nrow_var = \"r\"\ncolumns = [\n");
+        for _ in 0..20 {
+            toml.push_str(
+                "  { title = \"c\", width = 1, value = \"{% for i in range(1000) %}{% for j in range(3) %}{% endfor %}{% endfor %}{{ r }}\" },\n",
+            );
+        }
+        toml.push_str("]\n");
+        std::fs::write(folder.join("template.toml"), toml).unwrap();
+        let tpl = Template::load(&folder).unwrap();
+        let data = crate::adapters::data_dir::load(&folder.join("sample")).unwrap();
+        Service {
+            id: tpl.id().to_string(),
+            name: ("在读证明".into(), "Certificate".into()),
+            unavailable: None,
+            max_copies: 1,
+            duplex: false,
+            quota: None,
+            template: Arc::new(tpl),
+            data: Arc::new(data),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_preview_nobody_waits_for_is_stopped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let service = slow_service(tmp.path());
+        let book = FontBook::shared().unwrap();
+        let sealer = pipeline::Sealer {
+            terminal: "T-1".into(),
+            key: ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
+            verify_url: "HTTPS://V.EXAMPLE/V".into(),
+        };
+        let cancel = pipeline::Cancel::new();
+        let render = render_in_background(
+            book,
+            service,
+            "2026-11-23T09:30:00+08:00".into(),
+            sealer,
+            cancel.clone(),
+        );
+        // The screen moves on before the preview is ready: the future is
+        // dropped, and the render is told to stop.
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(200), render)
+                .await
+                .is_err()
+        );
+        assert!(cancel.is_cancelled());
+    }
+}
