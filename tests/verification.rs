@@ -123,20 +123,25 @@ fn verify(input: &str, keyring: &Path) -> (bool, String) {
     )
 }
 
-#[test]
-fn a_sealed_pdf_verifies_from_the_pdf_from_a_scan_and_from_its_code() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (sealer, ring) = keygen(tmp.path(), "LIB-1F-01");
-    let (doc, facts) = pipeline::render_sealed(
+/// The example student's certificate, sealed now.
+fn sealed_certificate(sealer: &Sealer) -> (campus_kiosk::layout::model::Document, campus_kiosk::data::DocumentFacts) {
+    pipeline::render_sealed(
         book(),
         &template("enrollment-certificate"),
         &sample("2022011234"),
         &time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap(),
-        &sealer,
+        sealer,
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn a_sealed_pdf_verifies_from_the_pdf_from_a_scan_and_from_its_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (sealer, ring) = keygen(tmp.path(), "LIB-1F-01");
+    let (doc, facts) = sealed_certificate(&sealer);
     let pdf = tmp.path().join("certificate.pdf");
     std::fs::write(&pdf, campus_kiosk::export::pdf::to_pdf(book(), &doc).unwrap()).unwrap();
 
@@ -311,16 +316,7 @@ fn kiosk_verify_reads_pdfs_in_a_private_folder_and_bounds_what_it_decodes() {
     let (sealer, ring) = keygen(tmp.path(), "LIB-1F-01");
     // A valid document's page, left where a verifier with a predictable
     // folder ($TMPDIR/kiosk-verify-<pid>) would pick it up.
-    let (doc, _) = pipeline::render_sealed(
-        book(),
-        &template("enrollment-certificate"),
-        &sample("2022011234"),
-        &time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap(),
-        &sealer,
-    )
-    .unwrap();
+    let (doc, _) = sealed_certificate(&sealer);
     let page = campus_kiosk::export::raster::render_page(book(), &doc.pages[0], 150.0).unwrap();
     let planted = tmp.path().join("planted.png");
     page.save_png(&planted).unwrap();
