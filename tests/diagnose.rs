@@ -138,6 +138,18 @@ fn a_sound_terminal_passes_and_each_broken_part_is_named_with_what_to_do() {
     line(&out, "ok  ", "seal");
     line(&out, "ok  ", "templates");
 
+    // A token others can read, and a keyring listing a key twice.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join("token"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let text = std::fs::read_to_string(&ring).unwrap();
+    let twice = dir.join("twice.toml");
+    std::fs::write(&twice, format!("{text}\n{text}")).unwrap();
+    let (_, out) = diagnose(dir, &twice);
+    assert!(line(&out, "FAIL", "platform").contains("chmod 600"), "{out}");
+    assert!(line(&out, "FAIL", "keyring").contains("more than once"), "{out}");
+
     // No key at all: named, with the command that makes one.
     std::fs::remove_file(dir.join("T-DIAG.key")).unwrap();
     let (_, out) = diagnose(dir, &ring);
