@@ -377,6 +377,28 @@ fn a_render_is_stopped_when_its_caller_gives_up() {
 }
 
 #[test]
+fn a_tag_inside_a_rule_is_refused_not_a_crash() {
+    // Found by the template fuzz target: minijinja's lexer panicked on
+    // `}}` inside an expression.
+    let (_tmp, dir) = broken(|t| {
+        let start = t.find("rule = ").unwrap();
+        let end = start + t[start..].find('\n').unwrap();
+        format!(
+            "{}rule = 'enrol | lower }}}} student {{{{ x }}}}'{}",
+            &t[..start],
+            &t[end..]
+        )
+    });
+    let problems = check_dir(book(), &dir, NOW);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.at.contains("eligibility.rule") && p.message.contains("not part of an expression")),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn a_rule_that_is_not_true_or_false_and_pictures_too_large_or_outside_are_refused() {
     // A rule giving text would make everyone eligible.
     for rule in ["\"no\"", "enrollment.name"] {

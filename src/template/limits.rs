@@ -141,6 +141,14 @@ pub fn charge_produced(bytes: usize) -> bool {
     })
 }
 
+/// Runs a call into the template engine, turning a panic inside it (a
+/// bug of the engine's on some input) into an error instead of taking the
+/// terminal down.
+pub fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err("the template engine failed on this text; simplify it".to_string()))
+}
+
 /// Statements a template text may use.
 const STATEMENTS: [&str; 6] = ["if", "elif", "else", "endif", "for", "endfor"];
 
@@ -211,6 +219,20 @@ fn code(src: &str, whole: bool) -> Result<usize, String> {
                 );
             }
             b'}' | b'%' if !whole && b.get(i + 1) == Some(&b'}') => return Ok(i),
+            // Tag delimiters are no part of an expression (and make the
+            // template engine's lexer panic).
+            b'{' | b'}' | b'%' | b'#'
+                if whole
+                    && matches!(
+                        &b[i..(i + 2).min(b.len())],
+                        b"{{" | b"}}" | b"{%" | b"%}" | b"{#" | b"#}"
+                    ) =>
+            {
+                return Err(format!(
+                    "{:?} is not part of an expression: write the expression alone, without {{{{ }}}} or {{% %}}",
+                    String::from_utf8_lossy(&b[i..i + 2])
+                ));
+            }
             _ => {}
         }
         i += 1;
@@ -246,6 +268,15 @@ mod tests {
         assert!(check_source("{{ '}}' ~ 'x' * 9 }}", false).is_err());
         assert!(check_source("range(3) * 4", true).is_err());
         assert!(check_source("'a*b' in c", true).is_ok());
+        // Found by the template fuzz target: a tag's end inside a rule.
+        assert!(check_source("enrol | lower }} student", true).is_err());
+        assert!(check_source("x == '}}'", true).is_ok());
+    }
+
+    #[test]
+    fn a_panic_inside_the_engine_is_an_error() {
+        let r: Result<(), String> = guarded(|| panic!("engine bug"));
+        assert!(r.unwrap_err().contains("template engine failed"));
     }
 
     #[test]

@@ -510,13 +510,11 @@ impl Template {
                     continue;
                 }
                 limits::check_source(seg, false).map_err(|m| invalid(field, text, m))?;
-                env.add_template_owned(seg.to_string(), seg.to_string()).map_err(|e| {
-                    invalid(
-                        field,
-                        text,
-                        format!("placeholder syntax: {}", e.detail().unwrap_or("invalid")),
-                    )
-                })?;
+                limits::guarded(|| {
+                    env.add_template_owned(seg.to_string(), seg.to_string())
+                        .map_err(|e| format!("placeholder syntax: {}", e.detail().unwrap_or("invalid")))
+                })
+                .map_err(|m| invalid(field, text, m))?;
             }
         }
         let mut exprs = Vec::new();
@@ -530,13 +528,12 @@ impl Template {
         }
         for (field, e) in exprs {
             limits::check_source(&e, true).map_err(|m| invalid(field, &e, m))?;
-            env.compile_expression(&e).map_err(|err| {
-                invalid(
-                    field,
-                    &e,
-                    format!("expression syntax: {}", err.detail().unwrap_or("invalid")),
-                )
-            })?;
+            limits::guarded(|| {
+                env.compile_expression(&e)
+                    .map(|_| ())
+                    .map_err(|err| format!("expression syntax: {}", err.detail().unwrap_or("invalid")))
+            })
+            .map_err(|m| invalid(field, &e, m))?;
         }
         for block in file.header.iter().chain(&file.body).chain(&file.footer) {
             check_colors(block).map_err(|(c, m)| invalid("color", &c, m))?;
@@ -602,23 +599,28 @@ impl Template {
             message,
         };
         limits::charge_evaluation().map_err(|e| err(e.to_string()))?;
-        let owned;
-        let t = match self.env.get_template(seg) {
-            Ok(t) => t,
-            Err(_) => {
-                limits::check_source(seg, false).map_err(err)?;
-                owned = self.env.template_from_str(seg).map_err(|e| err(describe(&e)))?;
-                owned
-            }
-        };
-        let mut out = Capped(Vec::new());
-        match t.render_captured_to(ctx, &mut out) {
-            Ok(_) => Ok(String::from_utf8_lossy(&out.0).into_owned()),
-            Err(_) if out.0.len() > limits::MAX_RENDERED_BYTES => {
-                Err(err(format!("the text grew past {} bytes", limits::MAX_RENDERED_BYTES)))
-            }
-            Err(e) => Err(err(describe(&e))),
+        if self.env.get_template(seg).is_err() {
+            limits::check_source(seg, false).map_err(err)?;
         }
+        limits::guarded(|| {
+            let owned;
+            let t = match self.env.get_template(seg) {
+                Ok(t) => t,
+                Err(_) => {
+                    owned = self.env.template_from_str(seg).map_err(|e| describe(&e))?;
+                    owned
+                }
+            };
+            let mut out = Capped(Vec::new());
+            match t.render_captured_to(ctx, &mut out) {
+                Ok(_) => Ok(String::from_utf8_lossy(&out.0).into_owned()),
+                Err(_) if out.0.len() > limits::MAX_RENDERED_BYTES => {
+                    Err(format!("the text grew past {} bytes", limits::MAX_RENDERED_BYTES))
+                }
+                Err(e) => Err(describe(&e)),
+            }
+        })
+        .map_err(err)
     }
 
     /// Evaluates an expression (an eligibility rule, a table's rows).
@@ -629,11 +631,14 @@ impl Template {
         };
         limits::charge_evaluation().map_err(|e| err(e.to_string()))?;
         limits::check_source(expr, true).map_err(err)?;
-        self.env
-            .compile_expression(expr)
-            .map_err(|e| err(describe(&e)))?
-            .eval(ctx)
-            .map_err(|e| err(describe(&e)))
+        limits::guarded(|| {
+            self.env
+                .compile_expression(expr)
+                .map_err(|e| describe(&e))?
+                .eval(ctx)
+                .map_err(|e| describe(&e))
+        })
+        .map_err(err)
     }
 
     /// The names a template text reads, dotted (`enrollment.name`).
@@ -658,16 +663,18 @@ impl Template {
 
     /// The names an expression reads, dotted.
     pub fn expression_names(&self, expr: &str) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .env
-            .compile_expression(expr)
-            .map(|e| {
-                e.undeclared_variables(true)
-                    .into_iter()
-                    .filter(|n| !self.is_global(n))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut out: Vec<String> = limits::guarded(|| {
+            self.env
+                .compile_expression(expr)
+                .map(|e| {
+                    e.undeclared_variables(true)
+                        .into_iter()
+                        .filter(|n| !self.is_global(n))
+                        .collect()
+                })
+                .map_err(|e| e.to_string())
+        })
+        .unwrap_or_default();
         out.sort();
         out
     }
