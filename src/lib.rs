@@ -9,6 +9,7 @@ pub mod data;
 pub mod export;
 pub mod fonts;
 pub mod layout;
+pub mod picture;
 pub mod pipeline;
 pub mod platform;
 pub mod printing;

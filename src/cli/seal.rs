@@ -86,39 +86,39 @@ fn decode(img: &image::DynamicImage, shrinks: &[u32], deadline: Instant) -> Vec<
 /// A picture file, refused before decoding if it has more than
 /// [`MAX_PIXELS`].
 fn picture(path: &Path) -> anyhow::Result<image::DynamicImage> {
-    let open = || {
-        image::ImageReader::open(path)
-            .and_then(|r| r.with_guessed_format())
-            .with_context(|| format!("{}: cannot read", path.display()))
-    };
-    let (w, h) = open()?
-        .into_dimensions()
-        .with_context(|| format!("{}: not a PDF or a picture (PNG, JPEG)", path.display()))?;
-    if u64::from(w) * u64::from(h) > MAX_PIXELS {
-        bail!(
-            "{}: {w} × {h} pixels is more than the {MAX_PIXELS} a picture may have here; photograph the code closer, or scan at 300 dpi",
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    campus_kiosk::picture::decode(&bytes, None, MAX_PIXELS).map_err(|e| match e {
+        campus_kiosk::picture::PictureError::TooLarge { .. } => anyhow::anyhow!(
+            "{}: {e} here; photograph the code closer, or scan at 300 dpi",
             path.display()
-        );
-    }
-    let mut reader = open()?;
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
-    reader.limits(limits);
-    reader
-        .decode()
-        .with_context(|| format!("{}: not a readable picture (PNG, JPEG)", path.display()))
+        ),
+        campus_kiosk::picture::PictureError::Unreadable(m) => {
+            anyhow::anyhow!("{}: not a PDF or a picture (PNG, JPEG): {m}", path.display())
+        }
+    })
 }
 
 /// Runs `cmd` until `deadline`, then kills it.
-fn run_until(mut cmd: std::process::Command, deadline: Instant) -> anyhow::Result<std::process::Output> {
+/// Its messages go to `log`: a pipe that nobody reads while waiting would
+/// stall a program that writes many.
+fn run_until(
+    mut cmd: std::process::Command,
+    log: &Path,
+    deadline: Instant,
+) -> anyhow::Result<(std::process::ExitStatus, String)> {
+    let err = std::fs::File::create(log).with_context(|| format!("cannot write {}", log.display()))?;
     let mut child = cmd
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
+        .stderr(err)
         .spawn()
         .context("cannot run pdftoppm (from poppler-utils) to read the PDF's pages")?;
     loop {
-        if let Some(_status) = child.try_wait()? {
-            return Ok(child.wait_with_output()?);
+        if let Some(status) = child.try_wait()? {
+            let said = std::fs::read(log).unwrap_or_default();
+            return Ok((
+                status,
+                String::from_utf8_lossy(&said[..said.len().min(4096)]).into_owned(),
+            ));
         }
         if Instant::now() > deadline {
             let _ = child.kill();
@@ -147,9 +147,9 @@ fn codes_of_pdf(pdf: &Path, deadline: Instant) -> anyhow::Result<Vec<String>> {
             .args(["-f", &page.to_string(), "-l", &page.to_string()])
             .arg(pdf)
             .arg(&prefix);
-        let out = run_until(cmd, deadline)?;
+        let (status, said) = run_until(cmd, &tmp.path().join("pdftoppm.log"), deadline)?;
         let file = prefix.with_extension("png");
-        if !out.status.success() || !file.is_file() {
+        if !status.success() || !file.is_file() {
             if page > 1 {
                 // Past the last page.
                 return Ok(Vec::new());
@@ -157,7 +157,7 @@ fn codes_of_pdf(pdf: &Path, deadline: Instant) -> anyhow::Result<Vec<String>> {
             bail!(
                 "{}: pdftoppm could not render it: {}",
                 pdf.display(),
-                printable(String::from_utf8_lossy(&out.stderr).trim())
+                printable(said.trim())
             );
         }
         let img = picture(&file)?;

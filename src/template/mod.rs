@@ -884,23 +884,14 @@ fn load_png(dir: &Path, name: &str) -> Result<Raster, String> {
         ));
     }
     let bytes = std::fs::read(&path).map_err(|e| format!("cannot read image {}: {e}", path.display()))?;
-    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), image::ImageFormat::Png);
-    let (w, h) = image::ImageReader::with_format(std::io::Cursor::new(&bytes), image::ImageFormat::Png)
-        .into_dimensions()
-        .map_err(|e| format!("{}: not a readable PNG: {e}", path.display()))?;
-    if u64::from(w) * u64::from(h) > limits::MAX_IMAGE_PIXELS {
-        return Err(format!(
-            "{}: {w} × {h} pixels is more than the {} a template picture may have; a 600 dpi seal of 5 cm is 1200 × 1200",
-            path.display(),
-            limits::MAX_IMAGE_PIXELS
-        ));
-    }
-    let mut lim = image::Limits::default();
-    lim.max_alloc = Some(limits::MAX_IMAGE_PIXELS * 8);
-    reader.limits(lim);
-    let img = reader
-        .decode()
-        .map_err(|e| format!("{}: not a readable PNG: {e}", path.display()))?
+    let img = crate::picture::decode(&bytes, Some(image::ImageFormat::Png), limits::MAX_IMAGE_PIXELS)
+        .map_err(|e| match e {
+            crate::picture::PictureError::TooLarge { .. } => format!(
+                "{}: {e} in a template picture; a 600 dpi seal of 5 cm is 1200 × 1200",
+                path.display()
+            ),
+            crate::picture::PictureError::Unreadable(m) => format!("{}: not a readable PNG: {m}", path.display()),
+        })?
         .to_rgba8();
     Ok(Raster {
         name: name.to_string(),
