@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use campus_kiosk::adapters::data_dir;
+use campus_kiosk::adapters::files::data_dir;
 use campus_kiosk::fonts::{FontBook, assets_dir};
 use campus_kiosk::template::Template;
 

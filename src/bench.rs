@@ -92,9 +92,9 @@ pub fn journal(
     people: usize,
     n: usize,
 ) -> Result<JournalFigures, crate::adapters::journal::JournalError> {
-    use crate::adapters::journal::{Attempt, Journal, Stage};
+    use crate::adapters::journal::{Attempt, SqliteJournal, Stage};
     use crate::printing::JobOutcome;
-    let j = Journal::open(path)?;
+    let j = SqliteJournal::open(path)?;
     let services = ["enrollment-certificate", "transcript-zh", "transcript-en"];
     let people = people.max(1);
     let rows: Vec<Attempt> = (0..attempts)

@@ -138,6 +138,16 @@ pub struct PrinterConfig {
     pub job_stuck_s: u64,
 }
 
+impl PrinterConfig {
+    /// How a job is followed: from `job_stuck_s`, looking twice a second.
+    pub fn follow(&self) -> crate::printing::Follow {
+        crate::printing::Follow {
+            poll: std::time::Duration::from_millis(500),
+            stuck_after: std::time::Duration::from_secs(self.job_stuck_s),
+        }
+    }
+}
+
 /// Which printer backend.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -426,7 +436,7 @@ impl Config {
     /// Parses and checks a configuration; `file` names it in messages.
     pub fn parse(src: &str, file: &Path, dir: &Path) -> Result<Config, ConfigError> {
         let mut cfg: Config = toml::from_str(src).map_err(|e| {
-            let (line, column) = crate::template::toml_error_at(src, &e);
+            let (line, column) = crate::toml_pos::toml_error_at(src, &e);
             ConfigError::Syntax {
                 path: file.to_path_buf(),
                 line,
@@ -486,7 +496,7 @@ impl Config {
                         "an ipp printer needs uri = \"ipp://host:631/...\"".into(),
                     )
                 })?;
-                crate::adapters::printer_ipp::printer_uri(uri).map_err(|e| invalid("printer.uri", e.detail))?;
+                crate::printing::uri::printer_uri(uri).map_err(|e| invalid("printer.uri", e.detail))?;
             }
             PrinterKind::Directory if pr.dir.is_none() => {
                 return Err(invalid(

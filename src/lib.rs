@@ -2,13 +2,17 @@
 //! terminals. See ARCHITECTURE.md for the map.
 
 pub mod adapters;
+pub mod authoring;
 pub mod bench;
 pub mod config;
 pub mod core;
 pub mod data;
 pub mod export;
+pub mod flow;
 pub mod fonts;
+pub mod journal;
 pub mod layout;
+pub mod page;
 pub mod picture;
 pub mod pipeline;
 pub mod platform;
@@ -19,4 +23,5 @@ pub mod seal;
 pub mod sheets;
 pub mod template;
 pub mod text;
+pub mod toml_pos;
 pub mod ui;

@@ -5,7 +5,8 @@
 
 use crate::data::{DataSet, DocumentFacts, Source};
 use crate::fonts::FontBook;
-use crate::layout::{self, LayoutError, model::Document};
+use crate::layout::{self, LayoutError};
+use crate::page::Document;
 pub use crate::template::limits::Cancel;
 use crate::template::{Bilingual, RenderError, Template};
 

@@ -5,7 +5,7 @@
 //! This module is pure: it turns a grid of typed cells into rows keyed by
 //! person, checks declared column types, and decides staleness from a
 //! modification time and a `now` that come in as values. Reading files is
-//! `adapters::spreadsheet`.
+//! `adapters::files::spreadsheet`.
 
 use std::collections::BTreeMap;
 

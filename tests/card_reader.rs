@@ -1,17 +1,15 @@
 //! The serial card reader over real pseudo-terminals (socat), as a reader
 //! on a USB-serial adapter would appear.
 
-mod common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
+use crate::common::*;
 use campus_kiosk::adapters::card_reader::{ReaderEvent, SerialSettings, spawn};
 use campus_kiosk::reader::{ByteOrder, Protocol, ProtocolError, UidFormat};
-use common::*;
 
 /// A pair of linked pseudo-terminals: the kiosk opens `reader`, the test
 /// writes what a card reader would into `host`.

@@ -1,9 +1,7 @@
 //! The configurations shipped in kiosk-config/.
 
-mod common;
-
+use crate::common::*;
 use campus_kiosk::config::Config;
-use common::*;
 
 #[test]
 fn shipped_configurations_are_valid() {

@@ -1,8 +1,6 @@
 //! `kiosk demo-platform` as a technician runs it, checked with curl.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn curl(args: &[&str]) -> (u16, Value) {

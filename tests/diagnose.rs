@@ -2,11 +2,9 @@
 //! reference platform as a process, ippeveprinter, a socat
 //! pseudo-terminal as the card reader, a key from `kiosk keygen`.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn write_config(dir: &Path, base_url: &str, printer_uri: &str, reader: &Path) {
     std::fs::write(

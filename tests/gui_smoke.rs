@@ -3,14 +3,12 @@
 //! screen (xwd), and checks that the window covers the screen and draws
 //! the attract screen.
 
-mod common;
-
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// Processes killed when the test ends, pass or fail.
 struct Procs(Vec<Child>);

@@ -3,12 +3,10 @@
 //! printed; `kiosk journal reconcile` then asks the printer and settles the
 //! attempt.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use campus_kiosk::adapters::journal::{Journal, Stage};
-use common::*;
+use crate::common::*;
+use campus_kiosk::adapters::journal::{SqliteJournal, Stage};
 
 #[test]
 fn an_attempt_killed_between_submitted_and_printed_is_reconciled() {
@@ -42,7 +40,7 @@ fn an_attempt_killed_between_submitted_and_printed_is_reconciled() {
             "the job was never handed over"
         );
         if db.exists()
-            && let Ok(j) = Journal::open(&db)
+            && let Ok(j) = SqliteJournal::open(&db)
             && let Some(a) = j.all().unwrap().into_iter().find(|a| a.printer_job.is_some())
         {
             assert_eq!(a.stage, Stage::Submitted, "{a:?}");
@@ -52,7 +50,7 @@ fn an_attempt_killed_between_submitted_and_printed_is_reconciled() {
     };
     kiosk.kill().unwrap(); // SIGKILL: no destructor, no last write.
     kiosk.wait().unwrap();
-    let j = Journal::open(&db).unwrap();
+    let j = SqliteJournal::open(&db).unwrap();
     assert_eq!(
         j.get(&id).unwrap().stage,
         Stage::Submitted,
@@ -72,7 +70,7 @@ fn an_attempt_killed_between_submitted_and_printed_is_reconciled() {
         assert!(started.elapsed() < Duration::from_secs(30), "never settled: {out}");
         std::thread::sleep(Duration::from_millis(500));
     }
-    let a = Journal::open(&db).unwrap().get(&id).unwrap();
+    let a = SqliteJournal::open(&db).unwrap().get(&id).unwrap();
     assert_eq!(a.stage, Stage::Printed, "{a:?}");
     assert!(a.finished_at.is_some() && a.content_sha256.is_some() && a.document.is_some());
     // It went through every step, each written once.
@@ -98,7 +96,7 @@ fn stats_match_a_known_journal() {
         ),
     )
     .unwrap();
-    let j = Journal::open(&tmp.path().join("journal.sqlite")).unwrap();
+    let j = SqliteJournal::open(&tmp.path().join("journal.sqlite")).unwrap();
     // (service, day, pages, copies, outcome, rating)
     type Known<'a> = (&'a str, &'a str, u32, u32, Option<JobOutcome>, Option<u8>);
     let known: [Known<'_>; 6] = [

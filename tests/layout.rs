@@ -1,11 +1,9 @@
 //! Layout behaviour: pagination, repeated headers, rare characters,
 //! eligibility, and reference snapshots of the page model.
 
-mod common;
-
-use campus_kiosk::layout::model::{Document, Item};
+use crate::common::*;
+use campus_kiosk::page::{Document, Item};
 use campus_kiosk::pipeline::{self, PipelineError};
-use common::*;
 
 /// The text runs of a page with their top y, in drawing order.
 fn runs(doc: &Document, page: usize) -> Vec<(f32, String)> {
@@ -207,7 +205,7 @@ fn a_row_taller_than_a_page_is_split_with_the_header_repeated() {
     data.transcript.as_mut().unwrap()["terms"][0]["courses"][1]["name"] = serde_json::json!(long);
     let tpl = template("transcript-zh");
     let (doc, _) = pipeline::render(book(), &tpl, &data, ISSUED_AT).unwrap();
-    let bottom = doc.pages[0].height - campus_kiosk::layout::model::mm(tpl.file.page.margins.bottom);
+    let bottom = doc.pages[0].height - campus_kiosk::page::mm(tpl.file.page.margins.bottom);
     let mut pages_with_part = 0;
     let mut all = String::new();
     for p in 0..doc.pages.len() {
@@ -259,7 +257,7 @@ text = "after"
 "#;
     let tpl = campus_kiosk::template::Template::from_source(&dir, &dir.join("template.toml"), src).unwrap();
     let (doc, _) = pipeline::render(book(), &tpl, &sample("2022011234"), ISSUED_AT).unwrap();
-    let mm = campus_kiosk::layout::model::mm;
+    let mm = campus_kiosk::page::mm;
     let img = doc.pages[0]
         .items
         .iter()

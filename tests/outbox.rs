@@ -1,17 +1,15 @@
 //! The outbox delivers each final record exactly once to the reference
 //! platform, across a platform outage and a restart of the terminal.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use campus_kiosk::adapters::demo_platform::{DemoOptions, DemoServer, Fault};
-use campus_kiosk::adapters::journal::Journal;
-use campus_kiosk::adapters::outbox::{self, Pace};
-use campus_kiosk::adapters::platform_http::{ClientSettings, PlatformClient};
+use crate::common::*;
+use campus_kiosk::adapters::journal::SqliteJournal;
+use campus_kiosk::adapters::platform::demo::{DemoOptions, DemoServer, Fault};
+use campus_kiosk::adapters::platform::http::{ClientSettings, PlatformClient};
+use campus_kiosk::adapters::platform::outbox::{self, Pace};
 use campus_kiosk::printing::{JobId, JobOutcome};
-use common::*;
 
 const AT: &str = "2026-11-23T09:30:00+08:00";
 
@@ -31,7 +29,7 @@ fn client(base: &str) -> PlatformClient {
 }
 
 /// An attempt that reached `outcome`.
-fn attempt(j: &Journal, outcome: &JobOutcome) -> String {
+fn attempt(j: &SqliteJournal, outcome: &JobOutcome) -> String {
     let id = j.create("T-1", "transcript-zh", "2022011234", 1, AT).unwrap();
     j.rendered(&id, "DOC", 2, "ab", AT).unwrap();
     j.submitting(&id, AT).unwrap();
@@ -50,7 +48,7 @@ async fn each_record_arrives_once_across_an_outage_and_a_restart() {
     .unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("journal.sqlite");
-    let j = Journal::open(&db).unwrap();
+    let j = SqliteJournal::open(&db).unwrap();
     let mut ids = vec![
         attempt(&j, &JobOutcome::Printed { impressions: Some(2) }),
         attempt(
@@ -80,7 +78,7 @@ async fn each_record_arrives_once_across_an_outage_and_a_restart() {
     // The terminal restarts: a record had reached the platform just before
     // (its "posted" mark never written).
     drop(j);
-    let j = Arc::new(Journal::open(&db).unwrap());
+    let j = Arc::new(SqliteJournal::open(&db).unwrap());
     while server.state.records().is_empty() {
         // The outage ends when the injected faults are used up.
         if c.post_print_record(&j.get(&ids[0]).unwrap().record()).await.is_ok() {

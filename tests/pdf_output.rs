@@ -1,12 +1,10 @@
 //! What we print, checked with real PDF tools (qpdf, poppler).
 
-mod common;
-
 use std::fs;
 
+use crate::common::*;
 use campus_kiosk::export::{pdf, raster};
 use campus_kiosk::pipeline;
-use common::*;
 
 const TEMPLATES: [&str; 3] = ["enrollment-certificate", "transcript-zh", "transcript-en"];
 
@@ -226,7 +224,7 @@ fn raster_page_matches_poppler_rendering() {
 
 #[test]
 fn the_exporters_refuse_a_page_with_a_number_no_pdf_may_hold() {
-    use campus_kiosk::layout::model::Item;
+    use campus_kiosk::page::Item;
     let tpl = template("enrollment-certificate");
     let (doc, _) = pipeline::render(book(), &tpl, &sample("2022011234"), ISSUED_AT).unwrap();
     assert!(pdf::to_pdf(book(), &doc).is_ok());

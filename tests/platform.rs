@@ -1,16 +1,14 @@
 //! The platform client against the reference platform, over real HTTP on
 //! 127.0.0.1.
 
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
-use campus_kiosk::adapters::demo_platform::{DemoOptions, DemoServer, Fault};
-use campus_kiosk::adapters::platform_http::{ClientSettings, PlatformClient};
+use crate::common::*;
+use campus_kiosk::adapters::platform::demo::{DemoOptions, DemoServer, Fault};
+use campus_kiosk::adapters::platform::http::{ClientSettings, PlatformClient};
 use campus_kiosk::data::Source;
 use campus_kiosk::platform::{ErrorKind, PlatformError, PrintRecord, QrStatus, RecordOutcome};
-use common::*;
 
 const TOKEN: &str = "s3cret-T0KEN-never-shown";
 

@@ -1,17 +1,15 @@
 //! The `directory` printer, through the printer port.
 
-mod common;
-
 use std::fs;
 use std::sync::Arc;
 use std::time::Duration;
 
-use campus_kiosk::adapters::printer::{Follow, PrintError, print};
-use campus_kiosk::adapters::printer_dir::DirectoryPrinter;
+use crate::common::*;
+use campus_kiosk::adapters::printing::dir::DirectoryPrinter;
 use campus_kiosk::export::pdf;
 use campus_kiosk::pipeline;
+use campus_kiosk::printing::{Follow, PrintError};
 use campus_kiosk::printing::{JobOutcome, PrintJob, Printer, PrinterErrorKind, Readiness, readiness};
-use common::*;
 
 const FOLLOW: Follow = Follow {
     poll: Duration::from_millis(10),
@@ -29,14 +27,14 @@ fn job(id: &str, pdf: &[u8]) -> PrintJob {
     }
 }
 
-async fn print_it(printer: &DirectoryPrinter, job: &PrintJob) -> Result<JobOutcome, PrintError> {
-    print(printer, job, FOLLOW, &mut |_| Ok(())).await
+async fn print_it(printer: &Arc<DirectoryPrinter>, job: &PrintJob) -> Result<JobOutcome, PrintError> {
+    print_recorded(printer.clone(), job, FOLLOW).await.0
 }
 
 #[tokio::test]
 async fn a_job_lands_whole_under_its_id() {
     let tmp = tempfile::tempdir().unwrap();
-    let printer = DirectoryPrinter::new(tmp.path());
+    let printer = Arc::new(DirectoryPrinter::new(tmp.path()));
     assert!(matches!(
         readiness(&printer.status().await.unwrap()),
         Readiness::Ready { .. }
@@ -92,17 +90,17 @@ async fn a_job_lands_whole_under_its_id() {
 async fn an_unusable_folder_is_named_with_what_to_do() {
     let tmp = tempfile::tempdir().unwrap();
     // A missing folder is created.
-    let missing = DirectoryPrinter::new(tmp.path().join("new/jobs"));
+    let missing = Arc::new(DirectoryPrinter::new(tmp.path().join("new/jobs")));
     assert!(missing.status().await.is_ok());
     assert!(tmp.path().join("new/jobs").is_dir());
     // A file where the folder should be: nothing can be written under it.
     let file = tmp.path().join("file");
     fs::write(&file, b"x").unwrap();
-    let blocked = DirectoryPrinter::new(&file);
+    let blocked = Arc::new(DirectoryPrinter::new(&file));
     let j = job("j1", b"%PDF");
     let e = print_it(&blocked, &j).await.unwrap_err().to_string();
     assert!(e.contains("not a folder"), "{e}");
-    let nested = DirectoryPrinter::new(file.join("sub"));
+    let nested = Arc::new(DirectoryPrinter::new(file.join("sub")));
     match print_it(&nested, &j).await {
         Err(PrintError::Printer(e)) => {
             assert_eq!(e.kind, PrinterErrorKind::Misconfigured);

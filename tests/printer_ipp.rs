@@ -1,18 +1,16 @@
 //! IPP preflight against a real printer: ippeveprinter (cups-ipp-utils) on
 //! 127.0.0.1, with a private D-Bus for its DNS-SD code.
 
-mod common;
-
 use std::time::Duration;
 
 use std::sync::Arc;
 
-use campus_kiosk::adapters::printer::{Follow, Progress, print};
-use campus_kiosk::adapters::printer_ipp::IppPrinter;
+use crate::common::*;
+use campus_kiosk::adapters::printing::ipp::IppPrinter;
+use campus_kiosk::printing::{Follow, Progress};
 use campus_kiosk::printing::{
     JobId, JobOutcome, JobState, PrintJob, Printer, PrinterErrorKind, PrinterState, Readiness, readiness,
 };
-use common::*;
 
 /// A private D-Bus and an IPP Everywhere printer taking `formats`.
 fn ippeveprinter(spool: &std::path::Path, formats: &str) -> (Procs, String) {
@@ -120,13 +118,8 @@ async fn a_job_completes_with_the_exact_pdf_copies_and_sides() {
     let (_procs, uri) = ippeveprinter_with(&spool, "application/pdf", &["-2", "-c", cmd.to_str().unwrap()]);
     let p = IppPrinter::new(&uri, Duration::from_secs(5)).unwrap();
     let pdf = transcript_pdf();
-    let mut seen = Vec::new();
-    let outcome = print(&p, &job(pdf.clone(), 2, true), FOLLOW, &mut |e| {
-        seen.push(e);
-        Ok(())
-    })
-    .await
-    .unwrap();
+    let (outcome, seen, _) = print_recorded(Arc::new(p), &job(pdf.clone(), 2, true), FOLLOW).await;
+    let outcome = outcome.unwrap();
     assert!(
         matches!(outcome, JobOutcome::Printed { .. }),
         "{outcome:?} after {seen:?}"
@@ -149,10 +142,10 @@ async fn a_job_completes_with_the_exact_pdf_copies_and_sides() {
 }
 
 /// An ippeveprinter whose print command ends with `tail`.
-fn printer_running(dir: &std::path::Path, tail: &str) -> (Procs, IppPrinter) {
+fn printer_running(dir: &std::path::Path, tail: &str) -> (Procs, Arc<IppPrinter>) {
     let cmd = script(dir, tail);
     let (procs, uri) = ippeveprinter_with(dir, "application/pdf", &["-c", cmd.to_str().unwrap()]);
-    (procs, IppPrinter::new(&uri, Duration::from_secs(5)).unwrap())
+    (procs, Arc::new(IppPrinter::new(&uri, Duration::from_secs(5)).unwrap()))
 }
 
 /// Prints one transcript on an ippeveprinter whose print command ends with
@@ -162,19 +155,14 @@ async fn print_one_with(
     dir: &std::path::Path,
     tail: &str,
     follow: Follow,
-) -> (Procs, IppPrinter, JobOutcome, Vec<Progress>) {
+) -> (Procs, Arc<IppPrinter>, JobOutcome, Vec<Progress>) {
     let (procs, p) = printer_running(dir, tail);
-    let mut seen = Vec::new();
-    let outcome = print(&p, &job(transcript_pdf(), 1, false), follow, &mut |e| {
-        seen.push(e);
-        Ok(())
-    })
-    .await
-    .unwrap();
+    let (outcome, seen, _) = print_recorded(p.clone(), &job(transcript_pdf(), 1, false), follow).await;
+    let outcome = outcome.unwrap();
     (procs, p, outcome, seen)
 }
 
-async fn print_one(dir: &std::path::Path, tail: &str) -> (Procs, IppPrinter, JobOutcome) {
+async fn print_one(dir: &std::path::Path, tail: &str) -> (Procs, Arc<IppPrinter>, JobOutcome) {
     let (procs, p, outcome, _) = print_one_with(dir, tail, FOLLOW).await;
     (procs, p, outcome)
 }

@@ -1,15 +1,14 @@
 //! Scan-to-log-in against the reference platform over HTTP on 127.0.0.1.
 
-mod common;
-
+use std::sync::Arc;
 use std::time::Duration;
 
-use campus_kiosk::adapters::demo_platform::{DemoOptions, DemoServer};
-use campus_kiosk::adapters::platform_http::{ClientSettings, PlatformClient};
-use campus_kiosk::adapters::qr_login::{QrLogin, QrLoginEvent};
+use crate::common::*;
+use campus_kiosk::adapters::platform::demo::{DemoOptions, DemoServer};
+use campus_kiosk::adapters::platform::http::{ClientSettings, PlatformClient};
+use campus_kiosk::adapters::platform::qr_login::{QrLogin, QrLoginEvent};
 use campus_kiosk::platform::QrSession;
 use campus_kiosk::qr::QrMatrix;
-use common::*;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 async fn server(ttl: Duration) -> DemoServer {
@@ -65,7 +64,7 @@ fn decode(qr: &QrMatrix) -> String {
 async fn pending_then_confirmed_and_the_code_decodes_to_the_login_url() {
     let srv = server(Duration::from_secs(120)).await;
     let (tx, mut rx) = unbounded_channel();
-    let _login = QrLogin::start(client(&srv), Duration::from_secs(5), tx);
+    let _login = QrLogin::start(Arc::new(client(&srv)), Duration::from_secs(5), tx);
     let (id, url, qr) = shown(&mut rx).await;
     assert_eq!(decode(&qr), url);
     assert!(url.ends_with(&format!("/demo/qr/{id}")), "{url}");
@@ -85,7 +84,7 @@ async fn a_session_is_refreshed_before_it_expires_and_after_a_cancel() {
     // Sessions live 3 s; a fresh one is opened 2 s before expiry.
     let srv = server(Duration::from_secs(3)).await;
     let (tx, mut rx) = unbounded_channel();
-    let _login = QrLogin::start(client(&srv), Duration::from_secs(2), tx);
+    let _login = QrLogin::start(Arc::new(client(&srv)), Duration::from_secs(2), tx);
     let (first, url1, _) = shown(&mut rx).await;
     let (second, url2, qr2) = shown(&mut rx).await;
     assert_ne!(first, second);
@@ -103,7 +102,7 @@ async fn a_session_is_refreshed_before_it_expires_and_after_a_cancel() {
 async fn stopping_ends_polling() {
     let srv = server(Duration::from_secs(120)).await;
     let (tx, mut rx) = unbounded_channel();
-    let login = QrLogin::start(client(&srv), Duration::from_secs(5), tx);
+    let login = QrLogin::start(Arc::new(client(&srv)), Duration::from_secs(5), tx);
     let (id, ..) = shown(&mut rx).await;
     drop(login); // a card was tapped
     srv.state.confirm_qr(&id, "2022011234").unwrap();

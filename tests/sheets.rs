@@ -1,16 +1,14 @@
 //! Department spreadsheets: real .xlsx and .csv files, read or refused
 //! with sheet, row and column named.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
-use campus_kiosk::adapters::spreadsheet;
+use crate::common::*;
+use campus_kiosk::adapters::files::spreadsheet;
 use campus_kiosk::sheets::{SheetError, SheetSource};
 use campus_kiosk::template::Template;
-use common::*;
 
 fn fixture() -> PathBuf {
     root().join("tests/fixtures/dormitory-certificate")
@@ -119,7 +117,7 @@ fn stale_data_is_refused_naming_the_owner() {
         .unwrap();
     drop(file);
     let tpl = Template::load(&dir).unwrap();
-    let mut data = campus_kiosk::adapters::data_dir::load(&dir.join("sample")).unwrap();
+    let mut data = campus_kiosk::adapters::files::data_dir::load(&dir.join("sample")).unwrap();
     let e = spreadsheet::bind(&tpl, &mut data, NOW).unwrap_err();
     assert!(
         matches!(
@@ -134,7 +132,7 @@ fn stale_data_is_refused_naming_the_owner() {
     );
     assert!(e.to_string().contains("宿舍管理科"), "{e}");
     // `kiosk template check` says so too.
-    let problems = campus_kiosk::template::check::check_dir(book(), &dir, NOW);
+    let problems = campus_kiosk::authoring::check::check_dir(book(), &dir, NOW);
     assert!(
         problems.iter().any(|p| p.message.contains("60 days old")),
         "{problems:?}"
@@ -148,7 +146,7 @@ fn a_person_not_in_the_list_is_refused_and_check_reports_bad_rows() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = copy_fixture(tmp.path());
     let tpl = Template::load(&dir).unwrap();
-    let mut data = campus_kiosk::adapters::data_dir::load(&dir.join("sample")).unwrap();
+    let mut data = campus_kiosk::adapters::files::data_dir::load(&dir.join("sample")).unwrap();
     data.person.as_mut().unwrap()["id"] = serde_json::json!("2099000000");
     let e = spreadsheet::bind(&tpl, &mut data, NOW).unwrap_err().to_string();
     assert!(
@@ -161,7 +159,7 @@ fn a_person_not_in_the_list_is_refused_and_check_reports_bad_rows() {
         .unwrap()
         .replace("\"dorm.xlsx\"", "\"dorm-bad.xlsx\"");
     fs::write(dir.join("template.toml"), toml).unwrap();
-    let problems = campus_kiosk::template::check::check_dir(book(), &dir, NOW);
+    let problems = campus_kiosk::authoring::check::check_dir(book(), &dir, NOW);
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(
         problems
@@ -173,7 +171,7 @@ fn a_person_not_in_the_list_is_refused_and_check_reports_bad_rows() {
 
 #[test]
 fn the_spreadsheet_service_prints() {
-    assert!(campus_kiosk::template::check::check_dir(book(), &fixture(), NOW).is_empty());
+    assert!(campus_kiosk::authoring::check::check_dir(book(), &fixture(), NOW).is_empty());
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("dorm.pdf");
     let res = kiosk(

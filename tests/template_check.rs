@@ -1,12 +1,10 @@
 //! `kiosk template check` and template loading errors.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use campus_kiosk::template::check::check_dir;
-use common::*;
+use crate::common::*;
+use campus_kiosk::authoring::check::check_dir;
 
 /// A copy of the built-in certificate under a temporary folder, with its
 /// template.toml changed by `edit`.
@@ -287,7 +285,7 @@ fn a_bad_placeholder_in_a_seal_field_is_named() {
 
 /// What `check` says of the certificate with `{{ enrollment.college }}`
 /// replaced by `text`: the problems, all naming where they are.
-fn check_with(text: &str) -> Vec<campus_kiosk::template::check::Problem> {
+fn check_with(text: &str) -> Vec<campus_kiosk::authoring::check::Problem> {
     let (_tmp, dir) = broken(|t| {
         assert!(t.contains("{{ enrollment.college }}"));
         t.replacen("{{ enrollment.college }}", text, 1)
@@ -354,7 +352,7 @@ fn a_render_is_stopped_when_its_caller_gives_up() {
     tpl_src.push_str("]\n");
     fs::write(dir.join("template.toml"), tpl_src).unwrap();
     let tpl = campus_kiosk::template::Template::load(&dir).unwrap();
-    let data = campus_kiosk::adapters::data_dir::load(&sample_dir("2022011234")).unwrap();
+    let data = campus_kiosk::adapters::files::data_dir::load(&sample_dir("2022011234")).unwrap();
     let sealer = pipeline::Sealer {
         terminal: "T-TEST".into(),
         key: ed25519_dalek::SigningKey::from_bytes(&[9; 32]),

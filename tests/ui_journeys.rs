@@ -3,22 +3,19 @@
 //! 127.0.0.1, rendering, printing into a folder), and a clock moved by
 //! hand. Each journey is what a person at the terminal does.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::*;
 use campus_kiosk::adapters::card_reader::ReaderEvent;
-use campus_kiosk::adapters::clock::ManualClock;
-use campus_kiosk::adapters::demo_platform::DemoServer;
-use campus_kiosk::adapters::platform_http::PlatformClient;
-use campus_kiosk::adapters::printer::Follow;
+use campus_kiosk::adapters::platform::demo::DemoServer;
+use campus_kiosk::core::clock::ManualClock;
 use campus_kiosk::core::session::{Activity, State};
+use campus_kiosk::printing::Follow;
 use campus_kiosk::printing::fake::{self, FakePrinter};
 use campus_kiosk::ui::devices::qr_events;
 use campus_kiosk::ui::i18n::{T, tr};
 use campus_kiosk::ui::setup::{Setup, load_fonts};
 use campus_kiosk::ui::{Kiosk, Message};
-use common::*;
 use iced::Task;
 use iced_test::runtime::futures::futures::StreamExt;
 use iced_test::{Simulator, runtime};
@@ -29,7 +26,7 @@ struct Driver {
     rt: tokio::runtime::Runtime,
     clock: ManualClock,
     server: DemoServer,
-    platform: PlatformClient,
+    platform: Arc<dyn campus_kiosk::platform::Platform>,
     printed: tempfile::TempDir,
     /// A text to look for on screen after every print progress message,
     /// and whether it was seen.
@@ -267,7 +264,7 @@ fn card_tap_to_printed_pages_and_logout() {
     assert!(d.shows(d.t(T::Thanks)));
     // The journal has the attempt, its steps and its rating, waiting in
     // the outbox for the platform: ids and counts, no content.
-    let j = campus_kiosk::adapters::journal::Journal::open(&d.printed.path().join("journal.sqlite")).unwrap();
+    let j = campus_kiosk::adapters::journal::SqliteJournal::open(&d.printed.path().join("journal.sqlite")).unwrap();
     let all = j.all().unwrap();
     assert_eq!(all.len(), 1, "{all:?}");
     let a = &all[0];
@@ -308,9 +305,9 @@ fn a_suspended_student_sees_the_certificate_greyed_with_the_reason() {
 }
 
 /// Puts `copies` printed copies of `service` for `person` in the journal.
-fn printed_before(j: &campus_kiosk::adapters::journal::Journal, service: &str, person: &str, copies: u32, at: &str) {
+fn printed_before(j: &dyn campus_kiosk::journal::Journal, service: &str, person: &str, copies: u32, at: &str) {
     use campus_kiosk::printing::JobOutcome;
-    let id = j.create("DEMO-01", service, person, copies, at).unwrap();
+    let id = j.create_within("DEMO-01", service, person, copies, at, None).unwrap();
     j.rendered(&id, "D", 2, "x", at).unwrap();
     j.submitting(&id, at).unwrap();
     j.finished(&id, &JobOutcome::Printed { impressions: None }, at).unwrap();
@@ -323,21 +320,21 @@ fn a_used_up_quota_greys_the_service_and_caps_the_copies() {
     // 15 English ones; copies from the last term do not count.
     let mut d = Driver::with(|s| {
         printed_before(
-            &s.journal,
+            s.journal.as_ref(),
             "transcript-zh",
             "2022011234",
             20,
             "2026-10-09T10:00:00+08:00",
         );
         printed_before(
-            &s.journal,
+            s.journal.as_ref(),
             "transcript-en",
             "2022011234",
             15,
             "2026-11-02T10:00:00+08:00",
         );
         printed_before(
-            &s.journal,
+            s.journal.as_ref(),
             "transcript-en",
             "2022011234",
             10,
@@ -369,7 +366,7 @@ fn a_used_up_quota_greys_the_service_and_caps_the_copies() {
 
     // Meanwhile two more were printed for Wang: the quota is checked again
     // as the attempt is written, and nothing is sent.
-    let j = campus_kiosk::adapters::journal::Journal::open(&d.printed.path().join("journal.sqlite")).unwrap();
+    let j = campus_kiosk::adapters::journal::SqliteJournal::open(&d.printed.path().join("journal.sqlite")).unwrap();
     printed_before(&j, "transcript-en", "2022011234", 2, "2026-11-23T07:00:00+08:00");
     d.click(d.t(T::Print));
     assert!(matches!(d.app.state(), State::Fault { .. }), "{:?}", d.app.state());
@@ -544,7 +541,7 @@ fn the_technician_screen_refuses_a_wrong_pin_and_locks() {
     assert!(d.shows("terminal: DEMO-01 · 演示终端 Demo terminal"));
     assert!(d.shows("journal: every record is with the platform"));
     // A record the platform has not taken shows at the next look.
-    let j = campus_kiosk::adapters::journal::Journal::open(&d.printed.path().join("journal.sqlite")).unwrap();
+    let j = campus_kiosk::adapters::journal::SqliteJournal::open(&d.printed.path().join("journal.sqlite")).unwrap();
     printed_before(&j, "transcript-zh", "2022011234", 1, "2026-10-09T10:00:00+08:00");
     d.send(Message::CheckPrinter);
     assert!(d.shows("journal: 1 record waiting for the platform, the oldest from 2026-10-09T10:00:00+08:00"));

@@ -3,14 +3,12 @@
 //! implementation), keys from `kiosk keygen`, and sealed PDFs read back
 //! by a real QR decoder from poppler's rendering.
 
-mod common;
-
 use std::path::Path;
 
-use campus_kiosk::adapters::keys;
+use crate::common::*;
+use campus_kiosk::adapters::files::keys;
 use campus_kiosk::pipeline::{self, Sealer};
 use campus_kiosk::seal;
-use common::*;
 
 /// The `name = value` lines of the doc's test vector.
 fn vector() -> std::collections::BTreeMap<String, String> {
@@ -124,7 +122,7 @@ fn verify(input: &str, keyring: &Path) -> (bool, String) {
 }
 
 /// The example student's certificate, sealed now.
-fn sealed_certificate(sealer: &Sealer) -> (campus_kiosk::layout::model::Document, campus_kiosk::data::DocumentFacts) {
+fn sealed_certificate(sealer: &Sealer) -> (campus_kiosk::page::Document, campus_kiosk::data::DocumentFacts) {
     pipeline::render_sealed(
         book(),
         &template("enrollment-certificate"),
@@ -271,7 +269,7 @@ fn a_terminal_without_its_key_says_how_to_make_one() {
 
 /// A PDF of `pages` empty pages of `w` × `h` points, from our exporter.
 fn blank_pdf(path: &Path, pages: usize, w: f32, h: f32) {
-    use campus_kiosk::layout::model::{Document, Page};
+    use campus_kiosk::page::{Document, Page};
     let doc = Document {
         title: "blank".into(),
         issuer: "test".into(),

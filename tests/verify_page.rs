@@ -3,13 +3,11 @@
 //! page itself, opened by headless Chromium at `…/index.html#<code>` as a
 //! recipient's phone opens the QR code's address, says what it found.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use campus_kiosk::adapters::keys;
+use crate::common::*;
+use campus_kiosk::adapters::files::keys;
 use campus_kiosk::seal::{self, Payload};
-use common::*;
 use serde_json::{Value, json};
 
 const URL: &str = "HTTPS://VERIFY.EXAMPLE.EDU.CN/V";

@@ -3,7 +3,7 @@
 //! key and typed cells as declared.
 #![no_main]
 
-use campus_kiosk::adapters::spreadsheet::csv_grid;
+use campus_kiosk::adapters::files::spreadsheet::csv_grid;
 use campus_kiosk::sheets::{ColumnType, SheetSource, Table};
 use libfuzzer_sys::fuzz_target;
 

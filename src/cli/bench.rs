@@ -1,7 +1,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use campus_kiosk::adapters::data_dir;
+use campus_kiosk::adapters::files::data_dir;
 use campus_kiosk::fonts::{FontBook, assets_dir};
 use campus_kiosk::template::Template;
 

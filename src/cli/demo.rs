@@ -3,7 +3,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use campus_kiosk::adapters::demo_platform::{DemoOptions, DemoServer};
+use campus_kiosk::adapters::platform::demo::{DemoOptions, DemoServer};
 
 /// `kiosk demo-platform`: serves until Ctrl-C.
 pub fn serve(data: PathBuf, listen: SocketAddr, token: String) -> anyhow::Result<()> {

@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use campus_kiosk::adapters::journal::Journal;
-use campus_kiosk::adapters::platform_http::PlatformClient;
-use campus_kiosk::adapters::printer::from_config;
+use campus_kiosk::adapters::journal::SqliteJournal;
+use campus_kiosk::adapters::platform::http::PlatformClient;
+use campus_kiosk::adapters::printing::from_config;
 use campus_kiosk::config::{Config, ReaderProtocol};
 use campus_kiosk::printing::{Readiness, advice, readiness};
 use campus_kiosk::seal;
@@ -162,7 +162,7 @@ fn fonts_and_templates(cfg: &Config) -> Vec<Finding> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut good = Vec::new();
     for t in &templates {
-        let problems = campus_kiosk::template::check::check_dir(book, &t.dir, now);
+        let problems = campus_kiosk::authoring::check::check_dir(book, &t.dir, now);
         match problems.first() {
             None => good.push(t.id().to_string()),
             Some(p) => found.push(fail(
@@ -213,7 +213,7 @@ fn sealing(cfg: &Config, keyring: Option<&Path>) -> Vec<Finding> {
     let Some(ring) = keyring else {
         return found;
     };
-    let trusted = match campus_kiosk::adapters::keys::load_keyring(ring) {
+    let trusted = match campus_kiosk::adapters::files::keys::load_keyring(ring) {
         Ok(t) => t,
         Err(e) => {
             found.push(fail("keyring", e.to_string(), "give the university's keyring file"));
@@ -271,7 +271,7 @@ fn journal(cfg: &Config) -> Vec<Finding> {
             )
         }];
     }
-    let j = match Journal::open(&path) {
+    let j = match SqliteJournal::open(&path) {
         Ok(j) => j,
         Err(e) => {
             return vec![fail(

@@ -3,11 +3,15 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use campus_kiosk::adapters::journal::{Journal, reconcile};
-use campus_kiosk::adapters::printer::{Follow, Progress, from_config, print};
+use campus_kiosk::adapters::clock::SystemClock;
+use campus_kiosk::adapters::journal::{SqliteJournal, reconcile};
+use campus_kiosk::adapters::printing::from_config;
 use campus_kiosk::config::Config;
-use campus_kiosk::printing::{JobOutcome, PrintJob, PrinterStatus, Readiness, advice, readiness, split_reason};
-use sha2::Digest;
+use campus_kiosk::core::clock::{Clock, local_rfc3339};
+use campus_kiosk::flow::print::Ports;
+use campus_kiosk::printing::{
+    JobOutcome, PrintError, PrinterStatus, Progress, Readiness, advice, readiness, split_reason,
+};
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
@@ -92,56 +96,26 @@ pub fn test_page(config: &Path) -> anyhow::Result<()> {
     let cfg = Config::load(config)?;
     let printer = from_config(&cfg)?;
     let book = super::fonts()?;
-    let tpl = campus_kiosk::template::Template::load(&campus_kiosk::fonts::assets_dir().join("test-page"))?;
-    let issued_at = super::template::now_rfc3339();
-    let (doc, facts) = campus_kiosk::pipeline::render(book, &tpl, &Default::default(), &issued_at)?;
-    let pdf = campus_kiosk::export::pdf::to_pdf(book, &doc)?;
-    let job = PrintJob {
-        id: format!("test-{}", facts.id),
-        title: "test page".into(),
-        pdf: Arc::from(pdf),
-        copies: 1,
-        pages: u32::try_from(doc.pages.len()).unwrap_or(u32::MAX),
-        duplex: false,
-    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let offset = cfg.terminal.offset();
+    let order = campus_kiosk::flow::test_page::order(book, &cfg.terminal.id, &local_rfc3339(clock.as_ref(), offset))?;
     let mut out = std::io::stdout();
     let _ = writeln!(out, "printer: {}", printer.describe());
-    // A test page is a print attempt like any other: journaled, each step
-    // written before it happens.
-    let journal = Journal::open(&cfg.resolve(&cfg.journal.path))?;
-    let now = super::template::now_rfc3339;
-    let attempt = journal.create(&cfg.terminal.id, "test-page", "technician", 1, &now())?;
-    let sha: String = sha2::Sha256::digest(&job.pdf)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    journal.rendered(&attempt, &facts.id, job.pages, &sha, &now())?;
-    let outcome = runtime()?.block_on(async {
-        let s = printer.status().await?;
-        if !describe(&mut out, &s) {
-            journal.finished(
-                &attempt,
-                &JobOutcome::Failed {
-                    reason: "printer-not-ready".into(),
-                },
-                &now(),
-            )?;
-            bail!("the printer is not ready: nothing was sent");
+    // A test page is a print attempt like any other: the print flow
+    // journals it, each step written before it happens.
+    let ports = Ports {
+        journal: Arc::new(SqliteJournal::open(&cfg.resolve(&cfg.journal.path))?),
+        printer: printer.clone(),
+        clock,
+        utc_offset: offset,
+        follow: cfg.printer.follow(),
+        outbox: None,
+    };
+    let finished = runtime()?.block_on(async {
+        if let Ok(s) = printer.status().await {
+            describe(&mut out, &s);
         }
-        let mut journal_error = None;
-        let mut report = |p: Progress| {
-            let written = match &p {
-                Progress::Submitting => journal.submitting(&attempt, &now()),
-                Progress::Accepted { job } => journal.printer_job(&attempt, job),
-                Progress::Running { .. } => Ok(()),
-            };
-            let answer = written.as_ref().map(|_| ()).map_err(ToString::to_string);
-            if let Err(e) = written {
-                journal_error.get_or_insert(e);
-                if p == Progress::Submitting {
-                    return answer;
-                }
-            }
+        campus_kiosk::flow::print::print(&ports, order, &mut |p| {
             let _ = match p {
                 Progress::Submitting => writeln!(std::io::stdout(), "handing the job over"),
                 Progress::Accepted { job } => writeln!(std::io::stdout(), "job {job} sent"),
@@ -156,22 +130,17 @@ pub fn test_page(config: &Path) -> anyhow::Result<()> {
                     fault.as_deref().unwrap_or("ok")
                 ),
             };
-            answer
-        };
-        let result = print(printer.as_ref(), &job, Follow::from_config(&cfg), &mut report).await;
-        if let Some(e) = journal_error {
-            return Err(e.into());
-        }
-        let outcome = match result {
-            Ok(o) => o,
-            Err(e) => {
-                journal.finished(&attempt, &JobOutcome::Failed { reason: e.to_string() }, &now())?;
-                return Err(e.into());
-            }
-        };
-        journal.finished(&attempt, &outcome, &now())?;
-        Ok(outcome)
-    })?;
+        })
+        .await
+    });
+    if let Some(id) = &finished.attempt {
+        let _ = writeln!(out, "journal: attempt {id}");
+    }
+    let outcome = match finished.result {
+        Ok(o) => o,
+        Err(PrintError::NotReady { reason }) => bail!("the printer is not ready ({reason}): nothing was sent"),
+        Err(e) => return Err(e.into()),
+    };
     let _ = writeln!(out, "outcome: {outcome:?}");
     match outcome {
         JobOutcome::Printed { .. } => Ok(()),
@@ -184,7 +153,7 @@ pub fn test_page(config: &Path) -> anyhow::Result<()> {
 pub fn journal_reconcile(config: &Path) -> anyhow::Result<()> {
     let cfg = Config::load(config)?;
     let printer = from_config(&cfg)?;
-    let journal = Journal::open(&cfg.resolve(&cfg.journal.path))?;
+    let journal = SqliteJournal::open(&cfg.resolve(&cfg.journal.path))?;
     let settled = runtime()?.block_on(reconcile(&journal, printer.as_ref(), &super::template::now_rfc3339()))?;
     let left = journal.unfinished()?;
     let mut out = std::io::stdout().lock();
@@ -209,7 +178,7 @@ pub fn journal_reconcile(config: &Path) -> anyhow::Result<()> {
 /// `kiosk journal list`: every attempt, one line each.
 pub fn journal_list(config: &Path) -> anyhow::Result<()> {
     let cfg = Config::load(config)?;
-    let journal = Journal::open(&cfg.resolve(&cfg.journal.path))?;
+    let journal = SqliteJournal::open(&cfg.resolve(&cfg.journal.path))?;
     let mut out = std::io::stdout().lock();
     for a in journal.all()? {
         let _ = writeln!(
@@ -237,7 +206,7 @@ pub fn stats(config: &Path, since: Option<&str>, term_of: Option<&str>, json: bo
         bail!("--since {d:?}: give a date such as 2026-09-01");
     }
     let cfg = Config::load(config)?;
-    let journal = Journal::open(&cfg.resolve(&cfg.journal.path))?;
+    let journal = SqliteJournal::open(&cfg.resolve(&cfg.journal.path))?;
     let mut s = journal.stats(since)?;
     // The quotas the offered templates set, over the term of `term_of`.
     let day = match term_of {

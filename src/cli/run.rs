@@ -39,8 +39,12 @@ pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> 
     };
     // Attempts a crash left behind are settled before anyone prints, and
     // final records go to the platform in the background.
+    let durable = setup
+        .durable
+        .clone()
+        .context("the kiosk runs on its durable journal and platform client")?;
     let settled = rt.block_on(campus_kiosk::adapters::journal::reconcile(
-        &setup.journal,
+        &durable.journal,
         setup.printer.as_ref(),
         &super::template::now_rfc3339(),
     ))?;
@@ -50,15 +54,15 @@ pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> 
     // Person ids leave the journal once the platform has the record and
     // it is older than [journal] keep_person_days.
     rt.spawn(campus_kiosk::adapters::journal::keep_forgetting(
-        setup.journal.clone(),
+        durable.journal.clone(),
         setup.clock.clone(),
         setup.utc_offset,
         setup.keep_person_days,
     ));
-    rt.spawn(campus_kiosk::adapters::outbox::run(
-        setup.journal.clone(),
-        setup.platform.clone(),
-        campus_kiosk::adapters::outbox::Pace::default(),
+    rt.spawn(campus_kiosk::adapters::platform::outbox::run(
+        durable.journal,
+        durable.platform,
+        campus_kiosk::adapters::platform::outbox::Pace::default(),
         setup.outbox_nudge.clone(),
     ));
     // Without a display the windowing library panics deep inside; say so

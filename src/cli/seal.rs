@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use campus_kiosk::adapters::keys;
+use campus_kiosk::adapters::files::keys;
 use campus_kiosk::seal;
 use campus_kiosk::text::printable;
 

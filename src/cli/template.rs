@@ -1,11 +1,12 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use campus_kiosk::adapters::data_dir;
-use campus_kiosk::adapters::platform_http::PlatformClient;
+use campus_kiosk::adapters::files::data_dir;
+use campus_kiosk::adapters::platform::http::PlatformClient;
+use campus_kiosk::authoring::check;
 use campus_kiosk::export::{pdf, raster};
 use campus_kiosk::pipeline::{self, PipelineError};
-use campus_kiosk::template::{Template, check};
+use campus_kiosk::template::Template;
 
 pub fn check(dirs: Vec<PathBuf>) -> anyhow::Result<()> {
     let book = super::fonts()?;
@@ -111,7 +112,7 @@ pub fn preview(
         DataFrom::Platform { id, card, config } => fetch(&tpl, &id, card, &config)
             .with_context(|| format!("cannot fetch the data of {id} from the platform"))?,
     };
-    campus_kiosk::adapters::spreadsheet::bind(&tpl, &mut data, now_unix())?;
+    campus_kiosk::adapters::files::spreadsheet::bind(&tpl, &mut data, now_unix())?;
     let issued_at = issued_at.unwrap_or_else(now_rfc3339);
     let (doc, facts) = match pipeline::render(book, &tpl, &data, &issued_at) {
         Ok(d) => d,
@@ -123,7 +124,7 @@ pub fn preview(
                 message.en
             )
         }
-        Err(e) => match campus_kiosk::template::check::locate(&tpl, &e) {
+        Err(e) => match campus_kiosk::authoring::check::locate(&tpl, &e) {
             Some(at) => bail!("{at}: {e}"),
             None => return Err(e.into()),
         },

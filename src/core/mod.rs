@@ -4,6 +4,7 @@
 //! out.
 
 pub mod backoff;
+pub mod clock;
 pub mod pin;
 pub mod quota;
 pub mod session;

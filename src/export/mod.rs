@@ -1,4 +1,4 @@
-//! Exporters: draw a laid-out [`crate::layout::model::Document`] as a PDF
+//! Exporters: draw a laid-out [`crate::page::Document`] as a PDF
 //! or as raster pages. Both read the same page model and nothing else.
 
 pub mod pdf;

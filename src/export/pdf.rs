@@ -18,7 +18,7 @@ use printpdf::{
 use sha2::{Digest, Sha256};
 
 use crate::fonts::{FaceId, FontBook};
-use crate::layout::model::{Color, Document, Item, Raster};
+use crate::page::{Color, Document, Item, Raster};
 
 /// Why a PDF could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, PixmapPaint, Rect, Stroke, Transform};
 
 use crate::fonts::{FaceId, FontBook};
-use crate::layout::model::{Color, Item, Page};
+use crate::page::{Color, Item, Page};
 
 /// Why a page could not be rasterised.
 #[derive(Debug, thiserror::Error)]

@@ -7,8 +7,9 @@
 use minijinja::Value;
 
 use crate::fonts::{Family, FontBook, Weight};
-use crate::layout::model::{self, Color, Document, Item, Page, TextRun, mm};
-use crate::layout::text::{self, Shaped, Span, TextStyle};
+use crate::layout::text::{self, Shaped, TextStyle};
+use crate::page::Span;
+use crate::page::{self, Color, Document, Item, Page, TextRun, mm};
 use crate::template::{Align, Block, Column, Field, RenderError, TableSpec, Template, TextOpts};
 
 /// Why a document could not be laid out.
@@ -676,7 +677,7 @@ pub fn layout(
     issued_at: &str,
 ) -> Result<Document, LayoutError> {
     let f = &tpl.file;
-    let (pw, ph) = model::A4;
+    let (pw, ph) = page::A4;
     let m = f.page.margins;
     let (left, right, top, bottom) = (mm(m.left), mm(m.right), mm(m.top), mm(m.bottom));
     let width = pw - left - right;

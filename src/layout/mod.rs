@@ -1,10 +1,9 @@
 //! Layout: a template and bound data become pages of positioned items.
 //!
 //! Pure: no I/O, no clock. Given the same template, data and fonts it
-//! produces the same [`model::Document`], which the exporters then draw.
+//! produces the same [`crate::page::Document`], which the exporters then draw.
 
 pub mod engine;
-pub mod model;
 pub mod text;
 
 pub use engine::{LayoutError, layout};

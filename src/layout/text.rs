@@ -9,19 +9,12 @@
 use std::ops::Range;
 
 use crate::fonts::{FaceId, Family, FontBook, Weight};
-use crate::layout::model::{Color, Glyph, TextRun};
+use crate::page::{Color, Glyph, Span, TextRun};
 
 /// Characters that must not begin a line (行首禁则).
 const NO_LINE_START: &str = "，。、；：？！）》」』】〕〉〗”’…‥—～·％‰℃,.;:?!)]}%'\"";
 /// Characters that must not end a line (行尾禁则).
 const NO_LINE_END: &str = "（《「『【〔〈〖“‘([{";
-
-/// A piece of text in one weight.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Span {
-    pub text: String,
-    pub bold: bool,
-}
 
 /// How a paragraph is set.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -3,9 +3,13 @@
 //! through before anything is printed from it.
 //!
 //! The contract is `openapi.yaml` of the platform team. This module is pure;
-//! the HTTP client lives in `adapters::platform_http`.
+//! the HTTP client lives in `adapters::platform::http`.
 
+pub mod fake;
+pub mod port;
 pub mod validate;
+
+pub use port::{Platform, PlatformFuture};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;

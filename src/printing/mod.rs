@@ -1,13 +1,16 @@
 //! Printing as the terminal understands it: the printer's state and
 //! reasons (IPP's `printer-state` and `printer-state-reasons`), whether a
 //! job may start, what a student is told about a fault, and how a job
-//! ended. Pure; adapters (`adapters::printer_dir`, IPP) report into these
+//! ended. Pure; adapters (`adapters::printing::dir`, IPP) report into these
 //! types.
 
 pub mod fake;
+pub mod job;
 pub mod port;
 pub mod reasons;
+pub mod uri;
 
+pub use job::{Follow, PrintError, Progress};
 pub use port::{JobId, JobState, JobStatus, PrintJob, Printer, PrinterError, PrinterErrorKind, PrinterFuture};
 pub use reasons::{Advice, advice};
 

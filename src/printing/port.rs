@@ -14,7 +14,7 @@ pub type PrinterFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, PrinterErr
 /// A printer as the terminal uses it: ask its state, hand it a job, follow
 /// the job, cancel it. Following a job to its end (polling, faults, the
 /// stuck limit) is written once, over this trait, in
-/// `adapters::printer::print`.
+/// `adapters::printing::print`.
 pub trait Printer: Send + Sync {
     /// Where it prints, for technicians: `ipp://…` or `directory /path`.
     fn describe(&self) -> String;

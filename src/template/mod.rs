@@ -4,7 +4,6 @@
 //! Loading is the only part that reads files (the TOML, the images); the
 //! result is a plain value the layout uses without further I/O.
 
-pub mod check;
 pub mod limits;
 pub mod spec;
 
@@ -14,8 +13,9 @@ use std::sync::Arc;
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 
-use crate::layout::model::{Color, Raster};
-use crate::layout::text::Span;
+use crate::page::Span;
+use crate::page::{Color, Raster};
+use crate::toml_pos::{line_col, toml_error_at};
 pub use spec::*;
 
 /// The file a template folder must hold.
@@ -127,39 +127,6 @@ fn images_of(blocks: &[Block], at: &str, out: &mut Vec<(String, String)>) {
             _ => {}
         }
     }
-}
-
-/// 1-based line and column of a byte offset.
-pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let before = &src[..offset.min(src.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
-/// 1-based line and column of a TOML error. serde places an unknown key
-/// of an inline table (`margins = { top = 1, tpo = 2 }`) at the table's
-/// start; this finds the key itself within the table.
-pub fn toml_error_at(src: &str, e: &toml::de::Error) -> (usize, usize) {
-    let Some(span) = e.span() else { return (1, 1) };
-    let msg = e.message();
-    if let Some(rest) = msg.strip_prefix("unknown field `")
-        && let Some(key) = rest.split('`').next()
-        && let Some(within) = src.get(span.start..span.end.min(src.len()))
-    {
-        let mut from = 0;
-        while let Some(i) = within[from..].find(key) {
-            let at = from + i;
-            let before_ok =
-                at == 0 || !within.as_bytes()[at - 1].is_ascii_alphanumeric() && within.as_bytes()[at - 1] != b'_';
-            let after = within[at + key.len()..].trim_start();
-            if before_ok && after.starts_with('=') {
-                return line_col(src, span.start + at);
-            }
-            from = at + key.len();
-        }
-    }
-    line_col(src, span.start)
 }
 
 /// Line of the file where a template text (or its first line) appears.

@@ -4,14 +4,15 @@
 //! the attract screen.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 use std::time::Duration;
 
 use iced::Subscription;
 use iced::futures::{SinkExt, Stream};
 
 use crate::adapters::card_reader::{self, ReaderEvent, SerialSettings};
-use crate::adapters::platform_http::PlatformClient;
-use crate::adapters::qr_login::{QrLogin, QrLoginEvent};
+use crate::adapters::platform::qr_login::{QrLogin, QrLoginEvent};
+use crate::platform::Platform;
 
 /// A new login code this long before the shown one expires.
 pub const QR_MARGIN: Duration = Duration::from_secs(20);
@@ -53,7 +54,7 @@ fn reader_events(settings: &SerialSettings) -> impl Stream<Item = ReaderEvent> +
 
 /// The platform client, as a subscription's identity.
 #[derive(Clone)]
-struct Client(PlatformClient);
+struct Client(Arc<dyn Platform>);
 
 impl Hash for Client {
     fn hash<H: Hasher>(&self, state: &mut H) {
@@ -62,12 +63,12 @@ impl Hash for Client {
 }
 
 /// The login QR code's events, while subscribed.
-pub fn qr(client: PlatformClient) -> Subscription<QrLoginEvent> {
+pub fn qr(client: Arc<dyn Platform>) -> Subscription<QrLoginEvent> {
     Subscription::run_with(Client(client), |c| qr_events(c.0.clone()))
 }
 
 /// The QR login as a stream: the shell subscribes to it, tests poll it.
-pub fn qr_events(client: PlatformClient) -> impl Stream<Item = QrLoginEvent> {
+pub fn qr_events(client: Arc<dyn Platform>) -> impl Stream<Item = QrLoginEvent> {
     iced::stream::channel(8, async move |mut out| {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let _login = QrLogin::start(client, QR_MARGIN, tx);

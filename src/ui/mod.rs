@@ -21,11 +21,11 @@ use iced::widget::{column, container, image, opaque, stack};
 use iced::{Element, Length, Subscription, Task, keyboard};
 
 use crate::adapters::card_reader::ReaderEvent;
-use crate::adapters::printer::{PrintError, Progress};
-use crate::adapters::qr_login::QrLoginEvent;
+use crate::adapters::platform::qr_login::QrLoginEvent;
 use crate::core::session::{Activity, Effect, Fault, Input, Session, State};
+use crate::flow::print::{Finished, Order};
 use crate::platform::{Person, PlatformError};
-use crate::printing::{JobOutcome, PrintJob, PrinterErrorKind, PrinterStatus, Readiness, advice, readiness};
+use crate::printing::{PrintJob, PrinterErrorKind, PrinterStatus, Progress, Readiness, advice, readiness};
 use crate::reader::{Key, Parser};
 
 use i18n::{Lang, T, seconds_left, tr};
@@ -54,9 +54,7 @@ pub enum Message {
     ServicesLoaded(u64, Result<Arc<Vec<Service>>, PlatformError>),
     Rendered(u64, Result<Arc<Rendered>, (String, String)>),
     PrintProgress(u64, Progress),
-    PrintFinished(u64, Result<JobOutcome, PrintError>),
-    /// Printing was refused before anything was sent: why, in (zh, en).
-    PrintRefused(u64, (String, String)),
+    PrintFinished(u64, Finished),
     TestPageDone(String),
     /// "Still there?": continue.
     StillHere,
@@ -77,6 +75,30 @@ struct FaultView {
     incident: String,
 }
 
+/// A preview being made: stopped when dropped.
+struct Rendering(crate::pipeline::Cancel);
+
+impl Drop for Rendering {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// What the terminal holds of one person's visit. `Effect::Wipe` replaces
+/// it with an empty one, so nothing of a visit can outlive it by being
+/// forgotten in the wipe; a preview still being made is stopped as its
+/// `Rendering` drops.
+#[derive(Default)]
+struct Visit {
+    services: Option<Arc<Vec<Service>>>,
+    preview: Option<preview::State>,
+    printing: Option<printing::State>,
+    rating: Option<u8>,
+    /// The journal's id of the last print attempt (for its rating).
+    attempt: Option<String>,
+    rendering: Option<Rendering>,
+}
+
 /// The app.
 pub struct Kiosk {
     setup: Setup,
@@ -91,15 +113,9 @@ pub struct Kiosk {
     reader: Device,
     printer: Device,
     printer_status: Option<PrinterStatus>,
-    services: Option<Arc<Vec<Service>>>,
-    preview: Option<preview::State>,
-    printing: Option<printing::State>,
-    rating: Option<u8>,
+    /// Everything of the person at the terminal: dropped whole at a wipe.
+    visit: Visit,
     fault: Option<FaultView>,
-    /// The journal's id of the last print attempt (for its rating).
-    attempt: Option<String>,
-    /// Stops the preview being made, if any (raised at a wipe).
-    rendering: Option<crate::pipeline::Cancel>,
     tech: technician::State,
     wedge: Option<Parser>,
 }
@@ -108,7 +124,7 @@ impl Kiosk {
     /// A terminal at the attract screen; the task asks the printer how
     /// it is.
     pub fn new(setup: Setup) -> (Kiosk, Task<Message>) {
-        let (session, _start_qr) = Session::new(setup.timings);
+        let (session, start) = Session::new(setup.timings);
         let reader = if setup.reader.is_some() {
             Device::Offline
         } else if setup.wedge.is_some() {
@@ -118,29 +134,26 @@ impl Kiosk {
         };
         let wedge = setup.wedge.map(Parser::new);
         let tech = technician::State::new(setup.technician.as_ref());
-        let k = Kiosk {
+        let mut k = Kiosk {
             setup,
             lang: Lang::Zh,
             session,
             generation: 0,
-            qr_active: true,
+            qr_active: false,
             qr: None,
             qr_session: None,
             qr_trouble: false,
             reader,
             printer: Device::Offline,
             printer_status: None,
-            services: None,
-            preview: None,
-            printing: None,
-            rating: None,
+            visit: Visit::default(),
             fault: None,
-            rendering: None,
-            attempt: None,
             tech,
             wedge,
         };
-        (k, Task::done(Message::CheckPrinter))
+        // The core says how a terminal starts (the login QR code on).
+        let started: Vec<Task<Message>> = start.into_iter().map(|e| k.effect(e)).collect();
+        (k, Task::batch(started).chain(Task::done(Message::CheckPrinter)))
     }
 
     /// Where the session is (for tests and the technician).
@@ -165,7 +178,7 @@ impl Kiosk {
 
     /// Whether anything of a person is held.
     pub fn holds_personal_data(&self) -> bool {
-        self.session.person().is_some() || self.services.is_some() || self.preview.is_some()
+        self.session.person().is_some() || self.visit.services.is_some() || self.visit.preview.is_some()
     }
 
     fn now(&self) -> u64 {
@@ -183,7 +196,7 @@ impl Kiosk {
         let effects = self.session.update(input, now);
         let mut tasks: Vec<Task<Message>> = effects.into_iter().map(|e| self.effect(e)).collect();
         // Newly signed in: look up what this person may print.
-        if !before_person && self.session.person().is_some() && self.services.is_none() {
+        if !before_person && self.session.person().is_some() && self.visit.services.is_none() {
             tasks.push(self.load_services());
         }
         if let State::Fault { fault, .. } = self.session.state()
@@ -220,28 +233,20 @@ impl Kiosk {
                 // The next person starts in the terminal's language.
                 self.lang = Lang::default();
                 self.generation += 1;
-                self.services = None;
-                self.preview = None;
-                self.printing = None;
-                self.rating = None;
-                self.attempt = None;
-                if let Some(render) = self.rendering.take() {
-                    render.cancel();
-                }
+                self.visit = Visit::default();
                 Task::none()
             }
             Effect::RenderPreview(id) => {
                 let Some(service) = self.service(&id).cloned() else {
                     return Task::none();
                 };
-                self.preview = Some(preview::State::new(&service, self.setup.duplex_default));
+                self.visit.preview = Some(preview::State::new(&service, self.setup.duplex_default));
                 let book = self.setup.book;
                 let issued_at = self.issued_at();
                 let sealer = self.setup.sealer.clone();
                 let cancel = crate::pipeline::Cancel::new();
-                if let Some(old) = self.rendering.replace(cancel.clone()) {
-                    old.cancel();
-                }
+                // An earlier preview still being made is stopped.
+                self.visit.rendering = Some(Rendering(cancel.clone()));
                 Task::perform(
                     work::render_in_background(book, service, issued_at, sealer, cancel),
                     move |r| Message::Rendered(generation, r.map(Arc::new)),
@@ -252,7 +257,7 @@ impl Kiosk {
     }
 
     fn service(&self, id: &str) -> Option<&Service> {
-        self.services.as_ref()?.iter().find(|s| s.id == id)
+        self.visit.services.as_ref()?.iter().find(|s| s.id == id)
     }
 
     fn load_services(&self) -> Task<Message> {
@@ -274,100 +279,42 @@ impl Kiosk {
     }
 
     fn start_print(&mut self) -> Task<Message> {
-        let Some(p) = &self.preview else {
+        let Some(p) = &self.visit.preview else {
             return Task::none();
         };
         let Some(r) = &p.rendered else {
             return Task::none();
         };
         let pages = u32::try_from(r.pages.len()).unwrap_or(u32::MAX);
-        let job = PrintJob {
-            id: r.document_id.clone(),
-            title: p.name.1.clone(),
-            pdf: r.pdf.clone(),
-            copies: p.copies,
-            pages,
-            duplex: p.duplex,
+        let order = Order {
+            terminal: self.setup.terminal_id.clone(),
+            service: p.service.clone(),
+            person: self.session.person().map(|p| p.id.clone()).unwrap_or_default(),
+            document: r.document_id.clone(),
+            job: PrintJob {
+                id: r.document_id.clone(),
+                title: p.name.1.clone(),
+                pdf: r.pdf.clone(),
+                copies: p.copies,
+                pages,
+                duplex: p.duplex,
+            },
+            quota: self
+                .service(&p.service)
+                .and_then(|s| s.quota)
+                .map(|q| (q.limit, self.setup.term_start())),
         };
-        let sides = if job.duplex { pages.div_ceil(2) } else { pages };
-        self.printing = Some(printing::State::new(sides * job.copies));
+        let sides = if order.job.duplex { pages.div_ceil(2) } else { pages };
+        self.visit.printing = Some(printing::State::new(sides * order.job.copies));
         let generation = self.generation;
-        // The attempt is in the journal before anything goes to the printer.
-        let journal = self.setup.journal.clone();
-        let person = self.session.person().map(|p| p.id.clone()).unwrap_or_default();
-        let at = self.issued_at();
-        let sha: String = {
-            use sha2::Digest;
-            sha2::Sha256::digest(&job.pdf)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        };
-        // The quota is checked again as the attempt is written.
-        let term_start = self.setup.term_start();
-        let quota = self
-            .service(&p.service)
-            .and_then(|s| s.quota)
-            .map(|q| (q.limit, term_start.as_str()));
-        let attempt = journal
-            .create_within(&self.setup.terminal_id, &p.service, &person, job.copies, &at, quota)
-            .and_then(|id| {
-                journal
-                    .rendered(&id, &job.id, pages, &sha, &at)
-                    .map(|()| id.clone())
-                    .inspect_err(|e| {
-                        // The real reason, kept if the disk is full right now.
-                        let reason = format!("journal-write-failed: {e}");
-                        let _ = journal.finished(&id, &JobOutcome::Failed { reason }, &at);
-                    })
-            });
-        let attempt = match attempt {
-            Ok(id) => id,
-            Err(crate::adapters::journal::JournalError::QuotaReached { used, limit }) => {
-                let why = work::quota_refusal(crate::core::quota::Quota { limit, used });
-                return Task::done(Message::PrintRefused(generation, why));
-            }
-            Err(e) => {
-                eprintln!("journal: {e}");
-                return Task::done(Message::PrintFinished(
-                    generation,
-                    Err(PrintError::Misconfigured {
-                        message: format!("journal: {e}"),
-                    }),
-                ));
-            }
-        };
-        self.attempt = Some(attempt.clone());
-        let printer = self.setup.printer.clone();
-        let follow = self.setup.follow;
-        let clock = self.setup.clock.clone();
-        let offset = self.setup.utc_offset;
-        let outbox = self.setup.outbox_nudge.clone();
+        let ports = self.setup.print_ports();
         Task::stream(iced::stream::channel(32, async move |mut out| {
             let mut progress = out.clone();
-            let now = || setup::local_rfc3339(clock.as_ref(), offset);
-            let result = crate::adapters::printer::print(printer.as_ref(), &job, follow, &mut |p| {
-                let written = match &p {
-                    Progress::Submitting => journal.submitting(&attempt, &now()),
-                    Progress::Accepted { job } => journal.printer_job(&attempt, job),
-                    Progress::Running { .. } => Ok(()),
-                };
-                if let Err(e) = &written {
-                    eprintln!("journal: {e}");
-                }
+            let finished = crate::flow::print::print(&ports, order, &mut |p| {
                 let _ = progress.try_send(Message::PrintProgress(generation, p));
-                written.map_err(|e| e.to_string())
             })
             .await;
-            let outcome = match &result {
-                Ok(o) => o.clone(),
-                Err(e) => JobOutcome::Failed { reason: e.to_string() },
-            };
-            if let Err(e) = journal.finished(&attempt, &outcome, &now()) {
-                eprintln!("journal: {e}");
-            }
-            outbox.notify_one();
-            let _ = out.send(Message::PrintFinished(generation, result)).await;
+            let _ = out.send(Message::PrintFinished(generation, finished)).await;
         }))
     }
 
@@ -502,7 +449,7 @@ impl Kiosk {
             Message::LookedUp(g, r) if g == self.generation => self.input(Input::from_lookup(r)),
             Message::ServicesLoaded(g, r) if g == self.generation => match r {
                 Ok(list) => {
-                    self.services = Some(list);
+                    self.visit.services = Some(list);
                     Task::none()
                 }
                 Err(e) => self.input(Input::DataFailed(e.kind)),
@@ -510,7 +457,7 @@ impl Kiosk {
             Message::Rendered(g, r) if g == self.generation => {
                 match r {
                     Ok(rendered) => {
-                        if let Some(p) = &mut self.preview
+                        if let Some(p) = &mut self.visit.preview
                             && p.service == rendered.service
                         {
                             p.rendered = Some(rendered);
@@ -530,7 +477,7 @@ impl Kiosk {
                 Task::none()
             }
             Message::PrintProgress(g, p) if g == self.generation => {
-                if let Some(s) = &mut self.printing {
+                if let Some(s) = &mut self.visit.printing {
                     match p {
                         Progress::Submitting | Progress::Accepted { .. } => s.step = printing::Step::Sending,
                         Progress::Running { impressions, fault, .. } => {
@@ -542,40 +489,26 @@ impl Kiosk {
                 }
                 Task::none()
             }
-            Message::PrintFinished(g, r) if g == self.generation => {
-                let outcome = match r {
-                    Ok(JobOutcome::Printed { .. }) => None,
-                    Ok(JobOutcome::Failed { reason }) => Some(reason.split(':').next().unwrap_or("other").to_string()),
-                    Ok(JobOutcome::Cancelled) => Some("canceled".to_string()),
-                    Ok(JobOutcome::Unknown { .. }) => Some("timed-out".to_string()),
-                    Err(PrintError::NotReady { reason }) => Some(reason),
-                    Err(PrintError::Misconfigured { .. } | PrintError::NotRecorded { .. }) => Some("other".to_string()),
-                    Err(PrintError::Printer(e)) if e.kind == PrinterErrorKind::Offline => Some("offline".to_string()),
-                    Err(PrintError::Printer(_)) => Some("other".to_string()),
-                };
-                if let Some(s) = &mut self.printing {
+            Message::PrintFinished(g, finished) if g == self.generation => {
+                if let Some(s) = &mut self.visit.printing {
                     s.step = printing::Step::Done;
                 }
-                let t = match outcome {
+                self.visit.attempt = finished.attempt.clone();
+                let t = match finished.failure() {
                     None => self.input(Input::PrintEnded),
                     Some(reason) => self.input(Input::PrintFailed(reason)),
                 };
-                Task::batch([t, Task::done(Message::CheckPrinter)])
-            }
-            Message::PrintRefused(g, message) if g == self.generation => {
-                if let Some(s) = &mut self.printing {
-                    s.step = printing::Step::Done;
-                }
-                let t = self.input(Input::PrintFailed("quota-reached".into()));
-                if let Some(f) = &mut self.fault {
-                    f.message = message;
+                // A spent quota is the person's to know, not staff's.
+                if let Some(q) = finished.quota_reached()
+                    && let Some(f) = &mut self.fault
+                {
+                    f.message = work::quota_refusal(q);
                     f.call_staff = false;
                     f.nothing_charged = true;
                 }
-                t
+                Task::batch([t, Task::done(Message::CheckPrinter)])
             }
             Message::LookedUp(..)
-            | Message::PrintRefused(..)
             | Message::ServicesLoaded(..)
             | Message::Rendered(..)
             | Message::PrintProgress(..)
@@ -617,11 +550,15 @@ impl Kiosk {
             }
             Message::Preview(m) => {
                 let touch = self.input(Input::Touch);
-                let action = self.preview.as_mut().map_or(preview::Action::None, |p| p.update(m));
+                let action = self
+                    .visit
+                    .preview
+                    .as_mut()
+                    .map_or(preview::Action::None, |p| p.update(m));
                 let next = match action {
                     preview::Action::None => Task::none(),
                     preview::Action::Back => {
-                        self.preview = None;
+                        self.visit.preview = None;
                         self.input(Input::Back)
                     }
                     preview::Action::Print => self.input(Input::Print),
@@ -635,11 +572,9 @@ impl Kiosk {
             }
             Message::Done(m) => match m {
                 done::Message::Rate(n) => {
-                    self.rating = Some(n);
-                    if let Some(id) = &self.attempt
-                        && let Err(e) = self.setup.journal.rate(id, n)
-                    {
-                        eprintln!("journal: {e}");
+                    self.visit.rating = Some(n);
+                    if let Some(id) = &self.visit.attempt {
+                        work::rate(self.setup.journal.as_ref(), id, n);
                     }
                     Task::none()
                 }
@@ -701,59 +636,16 @@ impl Kiosk {
         lines.push(format!("reader: {:?}", self.reader));
         lines.push(format!("services: {}", s.templates.len()));
         // What the platform has not taken yet (the outbox keeps it).
-        lines.push(match s.journal.outbox() {
-            Ok(waiting) => match waiting.first() {
-                None => "journal: every record is with the platform".to_string(),
-                Some(oldest) => format!(
-                    "journal: {} waiting for the platform, the oldest from {}",
-                    match waiting.len() {
-                        1 => "1 record".to_string(),
-                        n => format!("{n} records"),
-                    },
-                    oldest.created_at
-                ),
-            },
-            Err(e) => format!("journal: {e}"),
-        });
+        lines.push(work::outbox_line(s.journal.as_ref()));
         self.tech.lines = lines;
     }
 
     fn test_page(&mut self) -> Task<Message> {
-        let printer = self.setup.printer.clone();
+        let ports = self.setup.print_ports();
         let book = self.setup.book;
-        let follow = self.setup.follow;
+        let terminal = self.setup.terminal_id.clone();
         let issued_at = self.issued_at();
-        Task::perform(
-            async move {
-                let made = tokio::task::spawn_blocking(move || -> Result<PrintJob, String> {
-                    let tpl = crate::template::Template::load(&crate::fonts::assets_dir().join("test-page"))
-                        .map_err(|e| e.to_string())?;
-                    let (doc, facts) = crate::pipeline::render(book, &tpl, &Default::default(), &issued_at)
-                        .map_err(|e| e.to_string())?;
-                    let pdf = crate::export::pdf::to_pdf(book, &doc).map_err(|e| e.to_string())?;
-                    Ok(PrintJob {
-                        id: format!("test-{}", facts.id),
-                        title: "test page".into(),
-                        pdf: Arc::from(pdf),
-                        copies: 1,
-                        pages: u32::try_from(doc.pages.len()).unwrap_or(1),
-                        duplex: false,
-                    })
-                })
-                .await;
-                match made {
-                    Ok(Ok(job)) => {
-                        match crate::adapters::printer::print(printer.as_ref(), &job, follow, &mut |_| Ok(())).await {
-                            Ok(o) => format!("test page: {o:?}"),
-                            Err(e) => format!("test page: {e}"),
-                        }
-                    }
-                    Ok(Err(e)) => format!("test page: {e}"),
-                    Err(e) => format!("test page: {e}"),
-                }
-            },
-            Message::TestPageDone,
-        )
+        Task::perform(work::test_page(ports, book, terminal, issued_at), Message::TestPageDone)
     }
 
     pub fn view(&self) -> Element<'_, Message> {
@@ -788,21 +680,21 @@ impl Kiosk {
                 Activity::Choosing => services::view(
                     lang,
                     screen::masked(&person.name, &person.id),
-                    self.services.as_deref().map(Vec::as_slice),
+                    self.visit.services.as_deref().map(Vec::as_slice),
                 )
                 .map(Message::Services),
-                Activity::Previewing { .. } => match &self.preview {
+                Activity::Previewing { .. } => match &self.visit.preview {
                     Some(p) => p
                         .view(lang, screen::masked(&person.name, &person.id))
                         .map(Message::Preview),
                     None => label(tr(lang, T::Rendering), style::BODY).into(),
                 },
-                Activity::Printing { .. } => match &self.printing {
+                Activity::Printing { .. } => match &self.visit.printing {
                     Some(p) => p.view(lang).map(|m| match m {}),
                     None => label(tr(lang, T::Preparing), style::BODY).into(),
                 },
             },
-            State::Done { .. } => done::view(lang, self.rating).map(Message::Done),
+            State::Done { .. } => done::view(lang, self.visit.rating).map(Message::Done),
             State::Fault { .. } => match &self.fault {
                 Some(f) => fault::view(fault::View {
                     lang,

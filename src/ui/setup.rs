@@ -7,14 +7,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::adapters::card_reader::SerialSettings;
-use crate::adapters::clock::Clock;
-use crate::adapters::demo_platform::{DemoOptions, DemoServer, DemoState};
-use crate::adapters::platform_http::PlatformClient;
-use crate::adapters::printer::{Follow, from_config};
+use crate::adapters::journal::SqliteJournal;
+use crate::adapters::platform::demo::{DemoOptions, DemoServer, DemoState};
+use crate::adapters::platform::http::PlatformClient;
+use crate::adapters::printing::from_config;
 use crate::config::{Config, ReaderProtocol, TechnicianConfig};
+use crate::core::clock::{Clock, local_rfc3339};
 use crate::core::session::Timings;
 use crate::fonts::FontBook;
-use crate::printing::Printer;
+use crate::journal::Journal;
+use crate::platform::Platform;
+use crate::printing::{Follow, Printer};
 use crate::template::Template;
 use crate::ui::screen::attract::DemoCard;
 
@@ -38,7 +41,7 @@ pub enum SetupError {
     )]
     NoSeal(PathBuf),
     #[error(transparent)]
-    Key(#[from] crate::adapters::keys::KeyError),
+    Key(#[from] crate::adapters::files::keys::KeyError),
     #[error(
         "seal.key_file {path} does not exist: make the terminal's key with `kiosk keygen --terminal-id {terminal} --out {folder}` (or try the demo: `kiosk run --demo`)"
     )]
@@ -48,7 +51,7 @@ pub enum SetupError {
         folder: String,
     },
     #[error(transparent)]
-    Journal(#[from] crate::adapters::journal::JournalError),
+    Journal(#[from] crate::journal::JournalError),
     #[error("seal.key_file {path} belongs to terminal {owner}, not {terminal}")]
     KeyOwner {
         path: PathBuf,
@@ -69,6 +72,13 @@ pub struct Demo {
     pub printed_label: String,
 }
 
+/// The durable journal and the platform client of a real terminal.
+#[derive(Debug, Clone)]
+pub struct Durable {
+    pub journal: Arc<SqliteJournal>,
+    pub platform: PlatformClient,
+}
+
 /// The ports and settings of a running kiosk.
 #[derive(Clone)]
 pub struct Setup {
@@ -78,7 +88,7 @@ pub struct Setup {
     pub utc_offset: time::UtcOffset,
     /// When terms start, for per-term quotas.
     pub terms: crate::core::quota::Terms,
-    pub platform: PlatformClient,
+    pub platform: Arc<dyn Platform>,
     pub platform_url: String,
     /// Whether the attract screen offers the scan-to-log-in QR code.
     pub qr_login: bool,
@@ -96,7 +106,11 @@ pub struct Setup {
     /// Seals every document.
     pub sealer: crate::pipeline::Sealer,
     /// Every print attempt, written before each step.
-    pub journal: Arc<crate::adapters::journal::Journal>,
+    pub journal: Arc<dyn Journal>,
+    /// The adapters behind the platform and journal ports, for a running
+    /// terminal's background work (settling attempts a crash left,
+    /// forgetting people, the outbox); `None` when the ports are fakes.
+    pub durable: Option<Durable>,
     /// Days a person's id stays in records the platform has taken.
     pub keep_person_days: u32,
     /// Wakes the outbox when a record is final.
@@ -114,6 +128,18 @@ impl std::fmt::Debug for Setup {
 }
 
 impl Setup {
+    /// The print flow's ports.
+    pub fn print_ports(&self) -> crate::flow::print::Ports {
+        crate::flow::print::Ports {
+            journal: self.journal.clone(),
+            printer: self.printer.clone(),
+            clock: self.clock.clone(),
+            utc_offset: self.utc_offset,
+            follow: self.follow,
+            outbox: Some(self.outbox_nudge.clone()),
+        }
+    }
+
     /// Now, local to the terminal, to the second (RFC 3339).
     pub fn now_rfc3339(&self) -> String {
         local_rfc3339(self.clock.as_ref(), self.utc_offset)
@@ -125,15 +151,6 @@ impl Setup {
         let today = self.clock.now_utc().to_offset(self.utc_offset).date();
         self.terms.start_of(today).to_string()
     }
-}
-
-/// Now on `clock`, at `offset`, to the second (RFC 3339).
-pub fn local_rfc3339(clock: &dyn Clock, offset: time::UtcOffset) -> String {
-    let now = clock.now_utc().to_offset(offset);
-    now.replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// Loads the offered templates: `offer`'s ids in order, or every folder.
@@ -181,7 +198,7 @@ pub fn load_sealer(cfg: &Config) -> Result<crate::pipeline::Sealer, SetupError> 
             terminal: cfg.terminal.id.clone(),
         });
     }
-    let (owner, key) = crate::adapters::keys::load_signing_key(&key_file)?;
+    let (owner, key) = crate::adapters::files::keys::load_signing_key(&key_file)?;
     if owner != cfg.terminal.id {
         return Err(SetupError::KeyOwner {
             path: key_file,
@@ -204,7 +221,8 @@ impl Setup {
 
     fn with_sealer(cfg: &Config, clock: Arc<dyn Clock>, sealer: crate::pipeline::Sealer) -> Result<Setup, SetupError> {
         let book = FontBook::shared().map_err(|e| SetupError::Fonts(e.to_string()))?;
-        let platform = PlatformClient::from_config(cfg)?;
+        let client = PlatformClient::from_config(cfg)?;
+        let journal = Arc::new(SqliteJournal::open(&cfg.resolve(&cfg.journal.path))?);
         let printer = from_config(cfg)?;
         let templates = templates(&cfg.resolve(&cfg.services.templates), &cfg.services.offer)?;
         let (reader, wedge) = match &cfg.reader {
@@ -225,11 +243,11 @@ impl Setup {
             terminal_name: cfg.terminal.name.clone(),
             utc_offset: cfg.terminal.offset(),
             terms: cfg.terms.terms(),
-            platform,
+            platform: Arc::new(client.clone()),
             platform_url: cfg.platform.base_url.clone(),
             qr_login: true,
             printer,
-            follow: Follow::from_config(cfg),
+            follow: cfg.printer.follow(),
             templates: Arc::new(templates),
             book,
             clock,
@@ -239,9 +257,11 @@ impl Setup {
             technician: cfg.technician.clone(),
             duplex_default: cfg.printer.duplex_default,
             sealer,
-            journal: Arc::new(crate::adapters::journal::Journal::open(
-                &cfg.resolve(&cfg.journal.path),
-            )?),
+            journal: journal.clone(),
+            durable: Some(Durable {
+                journal,
+                platform: client,
+            }),
             keep_person_days: cfg.journal.keep_person_days,
             outbox_nudge: Arc::new(tokio::sync::Notify::new()),
             demo: None,
@@ -293,11 +313,14 @@ impl Setup {
         // A fresh key for this run, and its keyring beside the printed
         // files, so the demo's documents can be verified.
         let (key, _, entry) =
-            crate::adapters::keys::generate(&cfg.terminal.id, clock.now_utc() - time::Duration::days(1), 30)
+            crate::adapters::files::keys::generate(&cfg.terminal.id, clock.now_utc() - time::Duration::days(1), 30)
                 .map_err(|e| SetupError::Demo(format!("no randomness for a key: {e}")))?;
         std::fs::create_dir_all(printed).map_err(|e| SetupError::Demo(format!("{}: {e}", printed.display())))?;
-        std::fs::write(printed.join("keyring.toml"), crate::adapters::keys::entry_toml(&entry))
-            .map_err(|e| SetupError::Demo(format!("{}: {e}", printed.display())))?;
+        std::fs::write(
+            printed.join("keyring.toml"),
+            crate::adapters::files::keys::entry_toml(&entry),
+        )
+        .map_err(|e| SetupError::Demo(format!("{}: {e}", printed.display())))?;
         let verify_url = cfg
             .seal
             .as_ref()

@@ -8,14 +8,13 @@ use std::sync::Arc;
 
 use iced::widget::image;
 
-use crate::adapters::journal::Journal;
-use crate::adapters::platform_http::PlatformClient;
-use crate::adapters::spreadsheet;
+use crate::adapters::files::spreadsheet;
 use crate::core::quota::Quota;
 use crate::data::{DataSet, Source};
 use crate::fonts::FontBook;
+use crate::journal::Journal;
 use crate::pipeline::{self, PipelineError};
-use crate::platform::{ErrorKind, Person, PersonKind, PlatformError};
+use crate::platform::{ErrorKind, Person, PersonKind, Platform, PlatformError};
 use crate::sheets::SheetError;
 use crate::template::Template;
 use crate::template::spec::Audience;
@@ -88,8 +87,8 @@ pub fn quota_refusal(q: Quota) -> (String, String) {
 
 /// The services this person may see, in the configured order.
 pub async fn services(
-    platform: PlatformClient,
-    journal: Arc<Journal>,
+    platform: Arc<dyn Platform>,
+    journal: Arc<dyn Journal>,
     templates: Arc<Vec<Arc<Template>>>,
     person: Person,
     at: Lookup,
@@ -265,6 +264,54 @@ fn render_or_stop(
     })
 }
 
+/// Keeps the person's 1–5 rating of the attempt `attempt`; a journal that
+/// cannot take it loses only the rating.
+pub fn rate(journal: &dyn Journal, attempt: &str, rating: u8) {
+    if let Err(e) = journal.rate(attempt, rating) {
+        eprintln!("journal: {e}");
+    }
+}
+
+/// The technician's line about what the platform has not taken yet (the
+/// outbox keeps it).
+pub fn outbox_line(journal: &dyn Journal) -> String {
+    match journal.outbox() {
+        Ok(waiting) => match waiting.first() {
+            None => "journal: every record is with the platform".to_string(),
+            Some(oldest) => format!(
+                "journal: {} waiting for the platform, the oldest from {}",
+                match waiting.len() {
+                    1 => "1 record".to_string(),
+                    n => format!("{n} records"),
+                },
+                oldest.created_at
+            ),
+        },
+        Err(e) => format!("journal: {e}"),
+    }
+}
+
+/// Prints the test page through the print flow (journaled like any
+/// attempt): the technician's line about how it went.
+pub async fn test_page(
+    ports: crate::flow::print::Ports,
+    book: &'static FontBook,
+    terminal: String,
+    issued_at: String,
+) -> String {
+    let made = tokio::task::spawn_blocking(move || crate::flow::test_page::order(book, &terminal, &issued_at)).await;
+    let order = match made {
+        Ok(Ok(order)) => order,
+        Ok(Err(e)) => return format!("test page: {e}"),
+        Err(e) => return format!("test page: {e}"),
+    };
+    let finished = crate::flow::print::print(&ports, order, &mut |_| {}).await;
+    match finished.result {
+        Ok(o) => format!("test page: {o:?}"),
+        Err(e) => format!("test page: {e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,7 +335,7 @@ mod tests {
         toml.push_str("]\n");
         std::fs::write(folder.join("template.toml"), toml).unwrap();
         let tpl = Template::load(&folder).unwrap();
-        let data = crate::adapters::data_dir::load(&folder.join("sample")).unwrap();
+        let data = crate::adapters::files::data_dir::load(&folder.join("sample")).unwrap();
         Service {
             id: tpl.id().to_string(),
             name: ("在读证明".into(), "Certificate".into()),

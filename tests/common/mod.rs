@@ -1,12 +1,11 @@
 //! Shared helpers of the integration tests.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use campus_kiosk::adapters::data_dir;
+use campus_kiosk::adapters::files::data_dir;
 use campus_kiosk::data::DataSet;
 use campus_kiosk::fonts::FontBook;
 use campus_kiosk::template::Template;
@@ -260,4 +259,43 @@ pub fn write_private(path: &Path, text: impl AsRef<[u8]>) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::write(path, text).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+/// Prints `job` on `printer` through the print flow, journaled in memory:
+/// the result, what the screen would have heard, and the journal.
+pub async fn print_recorded(
+    printer: std::sync::Arc<dyn campus_kiosk::printing::Printer>,
+    job: &campus_kiosk::printing::PrintJob,
+    follow: campus_kiosk::printing::Follow,
+) -> (
+    Result<campus_kiosk::printing::JobOutcome, campus_kiosk::printing::PrintError>,
+    Vec<campus_kiosk::printing::Progress>,
+    std::sync::Arc<campus_kiosk::journal::fake::FakeJournal>,
+) {
+    use std::sync::{Arc, Mutex};
+    let journal = Arc::new(campus_kiosk::journal::fake::FakeJournal::new());
+    let ports = campus_kiosk::flow::print::Ports {
+        journal: journal.clone(),
+        printer,
+        clock: Arc::new(campus_kiosk::core::clock::ManualClock::new(
+            time::macros::datetime!(2026-11-23 01:30 UTC),
+        )),
+        utc_offset: time::macros::offset!(+8),
+        follow,
+        outbox: None,
+    };
+    let order = campus_kiosk::flow::print::Order {
+        terminal: "T-1".into(),
+        service: "transcript-zh".into(),
+        person: "2023011234".into(),
+        document: job.id.clone(),
+        job: job.clone(),
+        quota: None,
+    };
+    let seen = Mutex::new(Vec::new());
+    let finished = campus_kiosk::flow::print::print(&ports, order, &mut |p| {
+        seen.lock().unwrap().push(p);
+    })
+    .await;
+    (finished.result, seen.into_inner().unwrap(), journal)
 }

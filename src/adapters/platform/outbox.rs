@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::adapters::journal::{Journal, JournalError};
-use crate::adapters::platform_http::{PlatformClient, seed};
+use crate::adapters::journal::{JournalError, SqliteJournal};
+use crate::adapters::platform::http::{PlatformClient, seed};
 use crate::core::backoff::Backoff;
 use crate::platform::{ErrorKind, PlatformError};
 
@@ -49,7 +49,7 @@ pub enum OutboxError {
 /// the platform cannot take now (the order is kept). A record the
 /// platform rejects as such (a 4xx) is skipped this round, kept, and
 /// reported. How many were delivered.
-pub async fn deliver(journal: &Journal, client: &PlatformClient) -> Result<usize, OutboxError> {
+pub async fn deliver(journal: &SqliteJournal, client: &PlatformClient) -> Result<usize, OutboxError> {
     let mut delivered = 0;
     let mut rejected = None;
     for a in journal.outbox()? {
@@ -81,7 +81,7 @@ pub async fn deliver(journal: &Journal, client: &PlatformClient) -> Result<usize
 /// Runs until the task is dropped: delivers, backs off while the platform
 /// is away, sleeps while there is nothing to send (a `nudge` wakes it when
 /// a record lands).
-pub async fn run(journal: Arc<Journal>, client: PlatformClient, pace: Pace, nudge: Arc<tokio::sync::Notify>) {
+pub async fn run(journal: Arc<SqliteJournal>, client: PlatformClient, pace: Pace, nudge: Arc<tokio::sync::Notify>) {
     let mut backoff = Backoff::new(pace.min_backoff.max(MIN_BACKOFF), pace.max_backoff, seed());
     loop {
         match deliver(&journal, &client).await {

@@ -20,90 +20,14 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::platform::PrintRecord;
-use crate::printing::{JobId, JobOutcome, JobState, Printer, PrinterErrorKind};
+pub use crate::journal::{Attempt, JournalError, Stage};
+use crate::printing::{JobId, JobOutcome};
 
-/// Why the journal cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum JournalError {
-    #[error("journal {path}: {source}")]
-    Db { path: PathBuf, source: rusqlite::Error },
-    #[error("journal: attempt {id} is {state}, it cannot become {to}")]
-    Transition {
-        id: String,
-        state: String,
-        to: &'static str,
-    },
-    #[error("journal: no attempt {0}")]
-    Unknown(String),
-    /// The person has printed `used` of the `limit` copies this term.
-    #[error("quota reached: {used} of {limit} copies printed this term")]
-    QuotaReached { used: u32, limit: u32 },
-}
+mod reconcile;
+mod stats;
 
-/// Where an attempt stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    Created,
-    Rendered,
-    Submitted,
-    Printed,
-    Failed,
-    Cancelled,
-    /// The job was handed over but its end is not known: staff look.
-    Unknown,
-}
-
-impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Created => "created",
-            Stage::Rendered => "rendered",
-            Stage::Submitted => "submitted",
-            Stage::Printed => "printed",
-            Stage::Failed => "failed",
-            Stage::Cancelled => "cancelled",
-            Stage::Unknown => "unknown",
-        }
-    }
-
-    fn parse(s: &str) -> Stage {
-        match s {
-            "created" => Stage::Created,
-            "rendered" => Stage::Rendered,
-            "submitted" => Stage::Submitted,
-            "printed" => Stage::Printed,
-            "failed" => Stage::Failed,
-            "cancelled" => Stage::Cancelled,
-            _ => Stage::Unknown,
-        }
-    }
-
-    pub fn is_final(self) -> bool {
-        !matches!(self, Stage::Created | Stage::Rendered | Stage::Submitted)
-    }
-}
-
-/// One print attempt as the journal holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attempt {
-    pub id: String,
-    pub terminal: String,
-    pub service: String,
-    pub person: String,
-    pub document: Option<String>,
-    pub pages: u32,
-    pub copies: u32,
-    pub content_sha256: Option<String>,
-    pub stage: Stage,
-    pub printer_job: Option<String>,
-    pub reason: Option<String>,
-    pub impressions: Option<u32>,
-    pub rating: Option<u8>,
-    pub created_at: String,
-    pub finished_at: Option<String>,
-    pub posted: bool,
-}
+pub use reconcile::{keep_forgetting, reconcile};
+pub use stats::{Counts, QuotaUse, Stats};
 
 /// A new record id: a random UUID (version 4).
 pub fn new_id() -> String {
@@ -122,8 +46,8 @@ pub fn new_id() -> String {
     format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
 }
 
-/// The journal. One connection, shared by the threads that print.
-pub struct Journal {
+/// The journal in SQLite. One connection, shared by the threads that print.
+pub struct SqliteJournal {
     path: PathBuf,
     conn: std::sync::Mutex<Connection>,
     /// Ends the database could not take (a full disk): written at the next
@@ -131,9 +55,9 @@ pub struct Journal {
     pending: std::sync::Mutex<Vec<(String, JobOutcome, String)>>,
 }
 
-impl std::fmt::Debug for Journal {
+impl std::fmt::Debug for SqliteJournal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Journal")
+        f.debug_struct("SqliteJournal")
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
@@ -167,12 +91,12 @@ CREATE INDEX IF NOT EXISTS attempts_stage ON attempts(stage);
 CREATE INDEX IF NOT EXISTS attempts_person ON attempts(person, service);
 ";
 
-impl Journal {
+impl SqliteJournal {
     /// Opens (creating if needed) the journal at `path`.
-    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+    pub fn open(path: &Path) -> Result<SqliteJournal, JournalError> {
         let db_err = |source| JournalError::Db {
             path: path.to_path_buf(),
-            source,
+            source: Box::new(source),
         };
         // Created readable by its owner only (it holds person ids): the
         // file first, then SQLite's WAL and shared-memory files beside it.
@@ -203,7 +127,7 @@ impl Journal {
                 }
             }
         }
-        Ok(Journal {
+        Ok(SqliteJournal {
             path: path.to_path_buf(),
             conn: std::sync::Mutex::new(db),
             pending: std::sync::Mutex::new(Vec::new()),
@@ -217,7 +141,7 @@ impl Journal {
     fn err(&self, source: rusqlite::Error) -> JournalError {
         JournalError::Db {
             path: self.path.clone(),
-            source,
+            source: Box::new(source),
         }
     }
 
@@ -395,7 +319,7 @@ impl Journal {
         r
     }
 
-    /// Writes the ends kept by [`Journal::finished`]; those the database
+    /// Writes the ends kept by [`SqliteJournal::finished`]; those the database
     /// still cannot take stay kept.
     pub fn flush_pending(&self) {
         let kept = std::mem::take(&mut *self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
@@ -528,6 +452,44 @@ impl Journal {
     }
 }
 
+impl crate::journal::Journal for SqliteJournal {
+    fn create_within(
+        &self,
+        terminal: &str,
+        service: &str,
+        person: &str,
+        copies: u32,
+        at: &str,
+        quota: Option<(u32, &str)>,
+    ) -> Result<String, JournalError> {
+        SqliteJournal::create_within(self, terminal, service, person, copies, at, quota)
+    }
+    fn rendered(&self, id: &str, document: &str, pages: u32, sha256: &str, at: &str) -> Result<(), JournalError> {
+        SqliteJournal::rendered(self, id, document, pages, sha256, at)
+    }
+    fn submitting(&self, id: &str, at: &str) -> Result<(), JournalError> {
+        SqliteJournal::submitting(self, id, at)
+    }
+    fn printer_job(&self, id: &str, job: &JobId) -> Result<(), JournalError> {
+        SqliteJournal::printer_job(self, id, job)
+    }
+    fn finished(&self, id: &str, outcome: &JobOutcome, at: &str) -> Result<(), JournalError> {
+        SqliteJournal::finished(self, id, outcome, at)
+    }
+    fn rate(&self, id: &str, rating: u8) -> Result<(), JournalError> {
+        SqliteJournal::rate(self, id, rating)
+    }
+    fn printed_copies(&self, person: &str, service: &str, since: &str) -> Result<u32, JournalError> {
+        SqliteJournal::printed_copies(self, person, service, since)
+    }
+    fn get(&self, id: &str) -> Result<Attempt, JournalError> {
+        SqliteJournal::get(self, id)
+    }
+    fn outbox(&self) -> Result<Vec<Attempt>, JournalError> {
+        SqliteJournal::outbox(self)
+    }
+}
+
 fn printed_copies(db: &Connection, person: &str, service: &str, since: &str) -> rusqlite::Result<u32> {
     let n: i64 = db.query_row(
         "SELECT COALESCE(SUM(copies), 0) FROM attempts
@@ -538,104 +500,17 @@ fn printed_copies(db: &Connection, person: &str, service: &str, since: &str) -> 
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
-impl Attempt {
-    /// The record the platform takes (`POST /print-records`).
-    pub fn record(&self) -> PrintRecord {
-        PrintRecord {
-            record_id: self.id.clone(),
-            terminal_id: self.terminal.clone(),
-            person_id: self.person.clone(),
-            service_id: self.service.clone(),
-            document_id: self.document.clone(),
-            copies: self.copies.max(1),
-            pages: self.pages,
-            status: match self.stage {
-                Stage::Printed => "printed",
-                Stage::Cancelled => "cancelled",
-                _ => "failed",
-            }
-            .into(),
-            failure: match self.stage {
-                Stage::Unknown => Some(format!("unknown: {}", self.reason.clone().unwrap_or_default())),
-                _ => self.reason.clone(),
-            },
-            content_sha256: self.content_sha256.clone(),
-            created_at: self.created_at.clone(),
-            finished_at: self.finished_at.clone(),
-        }
-    }
-}
-
-/// Forgets, every six hours from now on, the person in records the
-/// platform has taken that are older than `days` (local days at
-/// `offset`). Runs until the runtime stops.
-pub async fn keep_forgetting(
-    journal: std::sync::Arc<Journal>,
-    clock: std::sync::Arc<dyn crate::adapters::clock::Clock>,
-    offset: time::UtcOffset,
-    days: u32,
-) {
-    loop {
-        let today = clock.now_utc().to_offset(offset).date();
-        let before = (today - time::Duration::days(i64::from(days))).to_string();
-        match journal.forget_people(&before) {
-            Ok(0) => {}
-            Ok(n) => eprintln!("journal: forgot the person in {n} records from before {before}"),
-            Err(e) => eprintln!("journal: {e}"),
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
-    }
-}
-
-/// Settles attempts a crash left behind. Nothing was sent for `created` and
-/// `rendered` ones: failed. A `submitted` one is asked of the printer: its
-/// end if it has one; still running, it is left for the next look; no
-/// answer, or no job id, is `unknown` for staff. What was settled.
-pub async fn reconcile(journal: &Journal, printer: &dyn Printer, at: &str) -> Result<Vec<Attempt>, JournalError> {
-    let mut settled = Vec::new();
-    for a in journal.unfinished()? {
-        let outcome = match (a.stage, &a.printer_job) {
-            (Stage::Created | Stage::Rendered, _) => Some(JobOutcome::Failed {
-                reason: "interrupted-before-printing".into(),
-            }),
-            (_, None) => Some(JobOutcome::Unknown {
-                reason: "interrupted while handing the job to the printer".into(),
-            }),
-            (_, Some(job)) => match printer.job(&JobId(job.clone())).await {
-                Ok(s) => match s.state {
-                    JobState::Completed => Some(JobOutcome::Printed {
-                        impressions: s.impressions,
-                    }),
-                    JobState::Canceled => Some(JobOutcome::Cancelled),
-                    JobState::Aborted => Some(JobOutcome::Failed {
-                        reason: "job-aborted".into(),
-                    }),
-                    _ => None,
-                },
-                Err(e) if e.kind == PrinterErrorKind::Offline => None,
-                Err(e) => Some(JobOutcome::Unknown {
-                    reason: format!("the printer does not know job {job}: {e}"),
-                }),
-            },
-        };
-        if let Some(o) = outcome {
-            journal.finished(&a.id, &o, at)?;
-            settled.push(journal.get(&a.id)?);
-        }
-    }
-    Ok(settled)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::printing::JobState;
     use crate::printing::fake::{self, FakePrinter};
 
     const AT: &str = "2026-11-23T09:30:00+08:00";
 
-    fn journal() -> (tempfile::TempDir, Journal) {
+    fn journal() -> (tempfile::TempDir, SqliteJournal) {
         let tmp = tempfile::tempdir().unwrap();
-        let j = Journal::open(&tmp.path().join("journal.sqlite")).unwrap();
+        let j = SqliteJournal::open(&tmp.path().join("journal.sqlite")).unwrap();
         (tmp, j)
     }
 
@@ -721,7 +596,7 @@ mod tests {
                     .into_iter()
                     .map(|o| {
                         let (path, id) = (&path, &id);
-                        s.spawn(move || Journal::open(path).unwrap().finished(id, &o, AT).is_ok())
+                        s.spawn(move || SqliteJournal::open(path).unwrap().finished(id, &o, AT).is_ok())
                     })
                     .collect();
                 handles.into_iter().map(|h| usize::from(h.join().unwrap())).sum()
@@ -738,7 +613,7 @@ mod tests {
         }
     }
 
-    fn printed(j: &Journal, service: &str, person: &str, copies: u32, at: &str) -> String {
+    fn printed(j: &SqliteJournal, service: &str, person: &str, copies: u32, at: &str) -> String {
         let id = j.create("T-1", service, person, copies, at).unwrap();
         j.rendered(&id, "D", 1, "x", at).unwrap();
         j.submitting(&id, at).unwrap();
@@ -800,13 +675,13 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_terminal_forgets_people_after_the_days_it_keeps_them() {
         let tmp = tempfile::tempdir().unwrap();
-        let j = std::sync::Arc::new(Journal::open(&tmp.path().join("journal.sqlite")).unwrap());
+        let j = std::sync::Arc::new(SqliteJournal::open(&tmp.path().join("journal.sqlite")).unwrap());
         let old = printed(&j, "transcript-zh", "p1", 1, "2025-10-01T10:00:00+08:00");
         j.posted(&old).unwrap();
         let kept = printed(&j, "transcript-zh", "p2", 1, "2025-10-30T10:00:00+08:00");
         j.posted(&kept).unwrap();
         // 2026-11-23 09:30 at +08:00, keeping 400 days: before 2025-10-19.
-        let clock = std::sync::Arc::new(crate::adapters::clock::ManualClock::new(
+        let clock = std::sync::Arc::new(crate::core::clock::ManualClock::new(
             time::macros::datetime!(2026-11-23 01:30 UTC),
         ));
         let task = tokio::spawn(keep_forgetting(
@@ -864,131 +739,5 @@ mod tests {
         assert_eq!(j.get(&printed).unwrap().stage, Stage::Printed);
         assert_eq!(j.get(&no_job).unwrap().stage, Stage::Unknown);
         assert!(j.unfinished().unwrap().is_empty());
-    }
-}
-
-/// Counts of attempts.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct Counts {
-    pub attempts: u64,
-    pub printed: u64,
-    pub failed: u64,
-    pub cancelled: u64,
-    pub unknown: u64,
-    /// Sheets' sides of printed attempts: pages × copies.
-    pub pages_printed: u64,
-}
-
-impl Counts {
-    fn add(&mut self, a: &Attempt) {
-        self.attempts += 1;
-        match a.stage {
-            Stage::Printed => {
-                self.printed += 1;
-                self.pages_printed += u64::from(a.pages) * u64::from(a.copies);
-            }
-            Stage::Failed => self.failed += 1,
-            Stage::Cancelled => self.cancelled += 1,
-            Stage::Unknown => self.unknown += 1,
-            _ => {}
-        }
-    }
-}
-
-/// What the journal says about a period (`kiosk stats`).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct Stats {
-    /// Attempts from this day on (YYYY-MM-DD), if limited.
-    pub since: Option<String>,
-    pub total: Counts,
-    pub by_service: std::collections::BTreeMap<String, Counts>,
-    /// By the terminal's local date of the attempt.
-    pub by_day: std::collections::BTreeMap<String, Counts>,
-    /// Failures by reason (IPP keyword or cause).
-    pub failures: std::collections::BTreeMap<String, u64>,
-    pub ratings: u64,
-    pub average_rating: Option<f64>,
-    /// Services with a per-term quota: how it is used this term.
-    pub quotas: Vec<QuotaUse>,
-}
-
-/// How a service's quota is used in a term.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct QuotaUse {
-    pub service: String,
-    /// Copies per person per term.
-    pub limit: u32,
-    /// The term's first day (YYYY-MM-DD).
-    pub term_start: String,
-    /// People who printed it this term.
-    pub people: u64,
-    /// Copies printed this term.
-    pub copies: u64,
-    /// People who have used their whole quota.
-    pub at_limit: u64,
-    /// The most copies one person printed.
-    pub most: u32,
-}
-
-impl Journal {
-    /// Figures over the final attempts from `since` (a YYYY-MM-DD date) on.
-    pub fn stats(&self, since: Option<&str>) -> Result<Stats, JournalError> {
-        let mut s = Stats {
-            since: since.map(str::to_string),
-            ..Stats::default()
-        };
-        let mut rating_sum = 0u64;
-        for a in self.all()? {
-            let day = a.created_at.get(..10).unwrap_or_default().to_string();
-            if since.is_some_and(|d| day.as_str() < d) || !a.stage.is_final() {
-                continue;
-            }
-            s.total.add(&a);
-            s.by_service.entry(a.service.clone()).or_default().add(&a);
-            s.by_day.entry(day).or_default().add(&a);
-            if matches!(a.stage, Stage::Failed | Stage::Unknown) {
-                let reason = a.reason.clone().unwrap_or_else(|| "unknown".into());
-                // The keyword, not the detail after it.
-                let key = reason.split([':', ' ']).next().unwrap_or_default().to_string();
-                *s.failures.entry(key).or_default() += 1;
-            }
-            if let Some(r) = a.rating {
-                s.ratings += 1;
-                rating_sum += u64::from(r);
-            }
-        }
-        s.average_rating = (s.ratings > 0).then(|| rating_sum as f64 / s.ratings as f64);
-        Ok(s)
-    }
-
-    /// How the quota of `limit` copies of `service` is used in the term
-    /// from `term_start` (YYYY-MM-DD) on: printed attempts only.
-    pub fn quota_use(&self, service: &str, limit: u32, term_start: &str) -> Result<QuotaUse, JournalError> {
-        let db = self.db();
-        let mut st = db
-            .prepare(
-                "SELECT SUM(copies) FROM attempts
-                 WHERE stage = 'printed' AND service = ?1 AND substr(created_at, 1, 10) >= ?2
-                 GROUP BY person",
-            )
-            .map_err(|e| self.err(e))?;
-        let per_person = st
-            .query_map(params![service, term_start], |r| r.get::<_, i64>(0))
-            .map_err(|e| self.err(e))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))?;
-        let per_person: Vec<u32> = per_person
-            .into_iter()
-            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
-            .collect();
-        Ok(QuotaUse {
-            service: service.to_string(),
-            limit,
-            term_start: term_start.to_string(),
-            people: per_person.len() as u64,
-            copies: per_person.iter().map(|&n| u64::from(n)).sum(),
-            at_limit: per_person.iter().filter(|&&n| n >= limit).count() as u64,
-            most: per_person.iter().copied().max().unwrap_or(0),
-        })
     }
 }

@@ -11,7 +11,9 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
-use crate::adapters::platform_http::PlatformClient;
+use std::sync::Arc;
+
+use crate::platform::Platform;
 use crate::platform::{ErrorKind, Person, PlatformError, QrStatus};
 use crate::qr::QrMatrix;
 
@@ -45,7 +47,7 @@ impl Drop for QrLogin {
 impl QrLogin {
     /// Starts on the current tokio runtime. A session is refreshed
     /// `margin` before it expires.
-    pub fn start(client: PlatformClient, margin: Duration, tx: UnboundedSender<QrLoginEvent>) -> QrLogin {
+    pub fn start(client: Arc<dyn Platform>, margin: Duration, tx: UnboundedSender<QrLoginEvent>) -> QrLogin {
         QrLogin {
             task: tokio::spawn(run(client, margin, tx)),
         }
@@ -60,7 +62,7 @@ fn unix_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-async fn run(client: PlatformClient, margin: Duration, tx: UnboundedSender<QrLoginEvent>) {
+async fn run(client: Arc<dyn Platform>, margin: Duration, tx: UnboundedSender<QrLoginEvent>) {
     loop {
         let session = match client.open_qr_session().await {
             Ok(s) => s,

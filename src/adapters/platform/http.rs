@@ -17,7 +17,9 @@ use tokio::time::Instant;
 use crate::config::Config;
 use crate::core::backoff::Backoff;
 use crate::data::{DataSet, Source};
-use crate::platform::{ErrorKind, Person, PlatformError, PrintRecord, QrSession, QrStatus, RecordOutcome, validate};
+use crate::platform::{
+    ErrorKind, Person, PlatformError, PlatformFuture, PrintRecord, QrSession, QrStatus, RecordOutcome, validate,
+};
 
 /// The bearer token; never printed.
 #[derive(Clone)]
@@ -453,4 +455,25 @@ pub struct Probe {
     pub round_trip: Duration,
     /// The platform's clock, to the second.
     pub server_time: Option<time::OffsetDateTime>,
+}
+
+impl crate::platform::Platform for PlatformClient {
+    fn describe(&self) -> String {
+        self.base.to_string()
+    }
+    fn card<'a>(&'a self, uid: &'a str) -> PlatformFuture<'a, Person> {
+        Box::pin(PlatformClient::card(self, uid))
+    }
+    fn open_qr_session(&self) -> PlatformFuture<'_, QrSession> {
+        Box::pin(PlatformClient::open_qr_session(self))
+    }
+    fn poll_qr_session<'a>(&'a self, session_id: &'a str) -> PlatformFuture<'a, QrStatus> {
+        Box::pin(PlatformClient::poll_qr_session(self, session_id))
+    }
+    fn fetch<'a>(&'a self, person: &'a Person, sources: &'a [Source]) -> PlatformFuture<'a, DataSet> {
+        Box::pin(PlatformClient::fetch(self, person, sources))
+    }
+    fn post_print_record<'a>(&'a self, record: &'a PrintRecord) -> PlatformFuture<'a, RecordOutcome> {
+        Box::pin(PlatformClient::post_print_record(self, record))
+    }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
-use crate::adapters::{data_dir, spreadsheet};
+use crate::adapters::files::{data_dir, spreadsheet};
 use crate::fonts::{Family, FontBook, Weight};
 use crate::pipeline;
 use crate::sheets::check_fresh;
@@ -59,7 +59,7 @@ fn literal_chars(src: &str) -> String {
 /// Checks one template folder against its sample data; `now` (Unix
 /// seconds) decides whether its spreadsheets are stale.
 pub fn check_dir(book: &FontBook, dir: &Path, now: i64) -> Vec<Problem> {
-    let file = dir.join(super::TEMPLATE_FILE);
+    let file = dir.join(crate::template::TEMPLATE_FILE);
     let name = file.display().to_string();
     let tpl = match Template::load(dir) {
         Ok(t) => t,
@@ -276,7 +276,7 @@ pub fn locate(tpl: &Template, e: &pipeline::PipelineError) -> Option<String> {
         P::MissingGlyph { text, .. } => text.clone(),
         _ => return None,
     };
-    let file = name_of(&tpl.dir.join(super::TEMPLATE_FILE));
+    let file = name_of(&tpl.dir.join(crate::template::TEMPLATE_FILE));
     Some(name_at(&file, &text, tpl))
 }
 
@@ -286,10 +286,10 @@ fn name_of(file: &Path) -> String {
 
 /// `file:line` of a text within the template source.
 fn name_at(file: &str, text: &str, tpl: &Template) -> String {
-    let src = std::fs::read_to_string(tpl.dir.join(super::TEMPLATE_FILE)).unwrap_or_default();
+    let src = std::fs::read_to_string(tpl.dir.join(crate::template::TEMPLATE_FILE)).unwrap_or_default();
     let first = text.lines().next().unwrap_or(text);
     match src.find(first) {
-        Some(at) if !first.is_empty() => format!("{file}:{}", super::line_col(&src, at).0),
+        Some(at) if !first.is_empty() => format!("{file}:{}", crate::toml_pos::line_col(&src, at).0),
         _ => file.to_string(),
     }
 }
@@ -297,13 +297,13 @@ fn name_at(file: &str, text: &str, tpl: &Template) -> String {
 /// The template folders under `root` (folders holding a template.toml), or
 /// `root` itself if it is one.
 pub fn template_dirs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
-    if root.join(super::TEMPLATE_FILE).is_file() {
+    if root.join(crate::template::TEMPLATE_FILE).is_file() {
         return Ok(vec![root.to_path_buf()]);
     }
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.join(super::TEMPLATE_FILE).is_file())
+        .filter(|p| p.join(crate::template::TEMPLATE_FILE).is_file())
         .collect();
     dirs.sort();
     Ok(dirs)

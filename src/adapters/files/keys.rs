@@ -111,7 +111,7 @@ pub fn load_signing_key(path: &Path) -> Result<(String, SigningKey), KeyError> {
 pub fn load_keyring(path: &Path) -> Result<Vec<TrustedKey>, KeyError> {
     let ring: Keyring = toml::from_str(&read(path)?).map_err(|e| {
         let src = std::fs::read_to_string(path).unwrap_or_default();
-        let (line, col) = crate::template::toml_error_at(&src, &e);
+        let (line, col) = crate::toml_pos::toml_error_at(&src, &e);
         KeyError::Invalid {
             path: path.to_path_buf(),
             message: format!("line {line}, column {col}: {}", e.message()),

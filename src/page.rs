@@ -8,6 +8,14 @@ use std::sync::Arc;
 
 use crate::fonts::FaceId;
 
+/// A piece of text in one weight (a template's `**bold**` markup, read
+/// before layout).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub text: String,
+    pub bold: bool,
+}
+
 /// A4 in points.
 pub const A4: (f32, f32) = (595.2756, 841.8898);
 

@@ -1,127 +1,50 @@
-//! Printing a job on any `printing::Printer`, start to end: the preflight,
-//! the hand-over, then following the job (polling, faults while it runs,
-//! the stuck limit) to a `JobOutcome`. Written once over the port, so the
-//! IPP printer, the directory printer and the fake behave alike.
+//! The print driver: one job on any `printing::Printer`, start to end:
+//! the preflight, the hand-over, then following the job (polling, faults
+//! while it runs, the stuck limit) to a `JobOutcome`. Written once over
+//! the port, so the IPP printer, the directory printer and the fake
+//! behave alike.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use crate::config::{Config, PrinterKind};
 use crate::printing::{
-    JobId, JobOutcome, JobState, PrintJob, Printer, PrinterError, PrinterErrorKind, Readiness, readiness,
+    Follow, JobOutcome, JobState, PrintError, PrintJob, Printer, PrinterErrorKind, Progress, Readiness, readiness,
 };
 
-use super::printer_dir::DirectoryPrinter;
-use super::printer_ipp::IppPrinter;
-
-/// The printer a terminal's `[printer]` section describes.
-pub fn from_config(cfg: &Config) -> Result<Arc<dyn Printer>, PrinterError> {
-    let p = &cfg.printer;
-    Ok(match p.kind {
-        PrinterKind::Directory => {
-            let dir = p.dir.as_deref().map(|d| cfg.resolve(d)).ok_or_else(|| {
-                PrinterError::new(PrinterErrorKind::Misconfigured, "a directory printer needs printer.dir")
-            })?;
-            Arc::new(DirectoryPrinter::new(dir))
-        }
-        PrinterKind::Ipp => Arc::new(IppPrinter::new(
-            p.uri.as_deref().unwrap_or_default(),
-            Duration::from_millis(p.timeout_ms),
-        )?),
-    })
-}
-
-/// How a job is followed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Follow {
-    /// Time between two looks at the job.
-    pub poll: Duration,
-    /// A job not finished after this long is cancelled and failed.
-    pub stuck_after: Duration,
-}
-
-impl Follow {
-    /// From `[printer] job_stuck_s`, polling twice a second.
-    pub fn from_config(cfg: &Config) -> Follow {
-        Follow {
-            poll: Duration::from_millis(500),
-            stuck_after: Duration::from_secs(cfg.printer.job_stuck_s),
-        }
-    }
-}
-
-/// What the student's screen follows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Progress {
-    /// The printer is ready; the job is about to be handed over. A journal
-    /// writes this down before it happens.
-    Submitting,
-    /// The printer took the job.
-    Accepted { job: JobId },
-    /// A look at the running job: impressions done so far, and the
-    /// printer's blocking fault if it stopped (out of paper, a jam);
-    /// `None` once it runs again.
-    Running {
-        state: JobState,
-        impressions: Option<u32>,
-        fault: Option<String>,
-    },
-}
-
-impl Progress {
-    /// The printer's fault at each look at the running job, in order.
-    pub fn faults(seen: &[Progress]) -> Vec<Option<String>> {
-        seen.iter()
-            .filter_map(|e| match e {
-                Progress::Running { fault, .. } => Some(fault.clone()),
-                Progress::Submitting | Progress::Accepted { .. } => None,
-            })
-            .collect()
-    }
-}
-
-/// Why a job was not handed over: in every case, nothing was printed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PrintError {
-    /// A blocking reason (no paper, a jam): what to tell the student.
-    #[error("the printer is not ready: {reason}")]
-    NotReady { reason: String },
-    /// The queue cannot print PDFs: a technician must fix it.
-    #[error("{message}")]
-    Misconfigured { message: String },
-    /// The step could not be recorded before the hand-over (the journal
-    /// failed): the job was not sent.
-    #[error("the print could not be recorded, so it was not sent: {message}")]
-    NotRecorded { message: String },
-    #[error(transparent)]
-    Printer(#[from] PrinterError),
+/// What the driver needs of its caller: the hand-over step written
+/// before the job is handed over, and every later step heard. Only the
+/// print flow implements it (with the journal); the trait and the driver
+/// are private to `flow`, so no other code hands a job over.
+pub(super) trait Steps: Send {
+    /// Writes that the job is about to be handed over. An `Err` (it could
+    /// not be recorded) means the job is not sent.
+    fn submitting(&mut self) -> Result<(), String>;
+    /// A later step: `Accepted` (the printer's job id) and each change
+    /// while it runs. After the hand-over the job is the printer's, so a
+    /// step that cannot be written is the caller's to log.
+    fn seen(&mut self, progress: &Progress);
 }
 
 /// Prints `job`: preflight, hand-over, follow to the end.
 ///
-/// `on_progress` hears of every step. Its answer to `Submitting` decides
-/// whether the job is handed over: an `Err` (the step could not be
-/// recorded) stops here. After the hand-over the job is the printer's, and
-/// the answers are the caller's to log.
-///
-/// Before the hand-over, any problem is an `Err` and nothing was printed.
+/// Before the hand-over, any problem is an `Err` and nothing was printed;
+/// the job is handed over only once `steps` has written `submitting`.
 /// After it, the result is always an outcome: a printer that stops
 /// answering is retried until `stuck_after`, then the outcome is
 /// `Unknown` (the job may or may not have come out).
-pub async fn print(
+pub(super) async fn print(
     printer: &dyn Printer,
     job: &PrintJob,
     follow: Follow,
-    on_progress: &mut (dyn FnMut(Progress) -> Result<(), String> + Send),
+    steps: &mut dyn Steps,
 ) -> Result<JobOutcome, PrintError> {
     match readiness(&printer.status().await?) {
         Readiness::Ready { .. } => {}
         Readiness::NotReady { reason } => return Err(PrintError::NotReady { reason }),
         Readiness::Misconfigured { message } => return Err(PrintError::Misconfigured { message }),
     }
-    on_progress(Progress::Submitting).map_err(|message| PrintError::NotRecorded { message })?;
+    steps
+        .submitting()
+        .map_err(|message| PrintError::NotRecorded { message })?;
     let id = printer.submit(job).await?;
-    let _logged = on_progress(Progress::Accepted { job: id.clone() });
+    steps.seen(&Progress::Accepted { job: id.clone() });
     let deadline = tokio::time::Instant::now() + follow.stuck_after;
     let mut last: Option<Progress> = None;
     loop {
@@ -157,7 +80,7 @@ pub async fn print(
                     fault,
                 };
                 if last.as_ref() != Some(&now) {
-                    let _logged = on_progress(now.clone());
+                    steps.seen(&now);
                     last = Some(now);
                 }
             }
@@ -173,7 +96,7 @@ pub async fn print(
                     }),
                 };
                 if last.as_ref() != Some(&now) {
-                    let _logged = on_progress(now.clone());
+                    steps.seen(&now);
                     last = Some(now);
                 }
                 if tokio::time::Instant::now() >= deadline {
@@ -193,8 +116,35 @@ pub async fn print(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
     use super::*;
     use crate::printing::fake::{self, FakePrinter};
+    use crate::printing::{JobId, PrinterError};
+
+    /// Steps that keep what they hear; `refuse` makes the hand-over step
+    /// fail to be written.
+    #[derive(Default)]
+    struct Heard {
+        seen: Vec<Progress>,
+        refuse: Option<String>,
+    }
+
+    impl Steps for Heard {
+        fn submitting(&mut self) -> Result<(), String> {
+            match &self.refuse {
+                Some(why) => Err(why.clone()),
+                None => {
+                    self.seen.push(Progress::Submitting);
+                    Ok(())
+                }
+            }
+        }
+        fn seen(&mut self, progress: &Progress) {
+            self.seen.push(progress.clone());
+        }
+    }
 
     fn job() -> PrintJob {
         PrintJob {
@@ -213,23 +163,19 @@ mod tests {
     };
 
     async fn run(p: &FakePrinter) -> (Result<JobOutcome, PrintError>, Vec<Progress>) {
-        let mut seen = Vec::new();
-        let r = print(p, &job(), FOLLOW, &mut |e| {
-            seen.push(e);
-            Ok(())
-        })
-        .await;
-        (r, seen)
+        let mut heard = Heard::default();
+        let r = print(p, &job(), FOLLOW, &mut heard).await;
+        (r, heard.seen)
     }
 
     #[tokio::test(start_paused = true)]
     async fn nothing_is_sent_when_the_hand_over_cannot_be_recorded() {
         let p = FakePrinter::new();
-        let r = print(&p, &job(), FOLLOW, &mut |e| match e {
-            Progress::Submitting => Err("disk full".into()),
-            _ => Ok(()),
-        })
-        .await;
+        let mut heard = Heard {
+            refuse: Some("disk full".into()),
+            ..Heard::default()
+        };
+        let r = print(&p, &job(), FOLLOW, &mut heard).await;
         assert!(
             matches!(r, Err(PrintError::NotRecorded { ref message }) if message == "disk full"),
             "{r:?}"

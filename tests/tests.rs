@@ -1,0 +1,25 @@
+//! The integration tests, one binary (as ripgrep keeps them): a module
+//! per area, sharing `common`'s helpers, so the suite links once. Run one
+//! area with `cargo test --test tests <module>::`, e.g. `layout::`.
+
+mod common;
+
+mod card_reader;
+mod config;
+mod demo_platform_cli;
+mod diagnose;
+mod gui_smoke;
+mod journal;
+mod layout;
+mod outbox;
+mod pdf_output;
+mod platform;
+mod printer_dir;
+mod printer_ipp;
+mod qr_login;
+mod sheets;
+mod template_check;
+mod tidy;
+mod ui_journeys;
+mod verification;
+mod verify_page;
