@@ -7,9 +7,13 @@ use std::sync::Arc;
 
 use crate::common::*;
 use campus_kiosk::adapters::card_reader::ReaderEvent;
+use campus_kiosk::adapters::journal::SqliteJournal;
 use campus_kiosk::adapters::platform::demo::DemoServer;
 use campus_kiosk::core::clock::ManualClock;
 use campus_kiosk::core::session::{Activity, State};
+use campus_kiosk::journal::fake::FakeJournal;
+use campus_kiosk::journal::{Attempt, Journal, Stage};
+use campus_kiosk::platform::fake::FakePlatform;
 use campus_kiosk::printing::Follow;
 use campus_kiosk::printing::fake::{self, FakePrinter};
 use campus_kiosk::ui::devices::qr_events;
@@ -36,6 +40,44 @@ struct Driver {
     snap_when: Option<(String, std::path::PathBuf, &'static str)>,
     /// The screen, in logical pixels: portrait unless a test turns it.
     size: (f32, f32),
+    /// The journal the kiosk writes.
+    journal: Arc<dyn Journal>,
+    /// The fakes it runs on instead of the reference platform, the SQLite
+    /// journal and the folder printer, if it does.
+    fakes: Option<Fakes>,
+}
+
+/// The ports of a kiosk on fakes.
+#[derive(Clone)]
+struct Fakes {
+    platform: Arc<FakePlatform>,
+    journal: Arc<FakeJournal>,
+    printer: Arc<FakePrinter>,
+}
+
+impl Fakes {
+    /// Fakes that know the reference platform's people (`data`, laid out
+    /// as assets/sample-data): their cards, records and datasets.
+    fn from_examples(data: &std::path::Path) -> Fakes {
+        let platform = FakePlatform::new();
+        let cards: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(data.join("cards.json")).unwrap()).unwrap();
+        for (uid, card) in cards.as_object().unwrap() {
+            if card.get("frozen").and_then(|f| f.as_bool()) == Some(true) {
+                continue;
+            }
+            let id = card["person_id"].as_str().unwrap();
+            let records = campus_kiosk::adapters::files::data_dir::load(&data.join(id)).unwrap();
+            let person = campus_kiosk::platform::validate::person(records.person.as_ref().unwrap(), "person").unwrap();
+            platform.card_of(uid, person);
+            platform.records_of(id, records);
+        }
+        Fakes {
+            platform: Arc::new(platform),
+            journal: Arc::new(FakeJournal::new()),
+            printer: Arc::new(FakePrinter::new()),
+        }
+    }
 }
 
 fn settings() -> iced::Settings {
@@ -75,6 +117,7 @@ impl Driver {
         adjust(&mut setup);
         load_fonts(setup.book);
         let platform = setup.platform.clone();
+        let journal = setup.journal.clone();
         let (app, boot) = Kiosk::new(setup);
         let mut d = Driver {
             app,
@@ -86,9 +129,48 @@ impl Driver {
             watch: None,
             snap_when: None,
             size: (1080.0, 1920.0),
+            journal,
+            fakes: None,
         };
         d.run(boot);
         d
+    }
+
+    /// A demo kiosk whose platform, journal and printer are fakes.
+    fn on_fakes() -> Driver {
+        let fakes = Fakes::from_examples(&root().join("assets/sample-data"));
+        let f = fakes.clone();
+        let mut d = Driver::with(move |s| {
+            s.platform = f.platform;
+            s.journal = f.journal;
+            s.printer = f.printer;
+            s.durable = None;
+        });
+        d.fakes = Some(fakes);
+        d
+    }
+
+    /// The PDFs handed to the printer so far, oldest first.
+    fn printed_pdfs(&self) -> Vec<Vec<u8>> {
+        match &self.fakes {
+            Some(f) => f.printer.submitted().iter().map(|j| j.pdf.to_vec()).collect(),
+            None => {
+                let mut files = self.printed();
+                files.sort();
+                files.iter().map(|f| std::fs::read(f).unwrap()).collect()
+            }
+        }
+    }
+
+    /// Every attempt in the kiosk's journal, oldest first.
+    fn attempts(&self) -> Vec<Attempt> {
+        match &self.fakes {
+            Some(f) => f.journal.all(),
+            None => SqliteJournal::open(&self.printed.path().join("journal.sqlite"))
+                .unwrap()
+                .all()
+                .unwrap(),
+        }
     }
 
     /// Runs a task to its end, feeding every message it yields back in.
@@ -204,9 +286,10 @@ impl Driver {
     }
 }
 
-#[test]
-fn card_tap_to_printed_pages_and_logout() {
-    let mut d = Driver::new();
+/// A student taps the card, previews the Chinese transcript, prints two
+/// copies, rates the visit and logs out: what any kiosk must do, on any
+/// ports. The printed PDF.
+fn print_two_transcripts_and_log_out(d: &mut Driver) -> std::path::PathBuf {
     d.tap("04A1B2C3");
     assert!(matches!(d.app.state(), State::SignedIn { .. }), "{:?}", d.app.state());
     assert!(d.shows("王*明 · 2022****34"), "the name and id, masked");
@@ -230,24 +313,49 @@ fn card_tap_to_printed_pages_and_logout() {
     assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
     assert!(d.shows(d.t(T::TakeDocuments)));
     // The printed file is the document, as a sound PDF.
-    let printed = d.printed();
-    assert_eq!(printed.len(), 1, "{printed:?}");
-    run("qpdf", &["--check", printed[0].to_str().unwrap()]);
-    let text = run("pdftotext", &[printed[0].to_str().unwrap(), "-"]);
+    let printed = d.printed_pdfs();
+    assert_eq!(printed.len(), 1);
+    std::fs::create_dir_all(d.printed.path().join("copies")).unwrap();
+    let pdf = d.printed.path().join("copies/handed-over.pdf");
+    std::fs::write(&pdf, &printed[0]).unwrap();
+    run("qpdf", &["--check", pdf.to_str().unwrap()]);
+    let text = run("pdftotext", &[pdf.to_str().unwrap(), "-"]);
     assert!(text.contains("王小明") && text.contains("2022011234"), "{text}");
     // 23:30 UTC is 07:30 the next morning at the terminal (+08:00): the
     // document is dated by the terminal's day.
     assert!(text.contains("2026-11-23"), "{text}");
+    d.click("5");
+    assert!(d.shows(d.t(T::Thanks)));
+    // The journal has the attempt, its steps and its rating, waiting in
+    // the outbox for the platform: ids and counts, no content.
+    let all = d.attempts();
+    assert_eq!(all.len(), 1, "{all:?}");
+    let a = &all[0];
+    assert_eq!(a.stage, Stage::Printed);
+    assert_eq!((a.service.as_str(), a.person.as_str()), ("transcript-zh", "2022011234"));
+    assert_eq!((a.pages, a.copies, a.rating), (2, 2, Some(5)));
+    assert!(a.created_at.starts_with("2026-11-23T07:30"), "{}", a.created_at);
+    assert_eq!(
+        a.content_sha256.as_deref(),
+        Some(campus_kiosk::flow::print::digest(&printed[0]).as_str()),
+        "the printed PDF's SHA-256"
+    );
+    assert_eq!(d.journal.outbox().unwrap().len(), 1);
+    d.click(d.t(T::Finish));
+    assert_eq!(d.app.state(), &State::Idle);
+    assert!(!d.app.holds_personal_data());
+    pdf
+}
+
+#[test]
+fn card_tap_to_printed_pages_and_logout() {
+    let mut d = Driver::new();
+    let pdf = print_two_transcripts_and_log_out(&mut d);
     // Its verification code is sealed by the demo's key: the keyring
     // beside the printed files verifies it.
     let keyring = d.printed.path().join("keyring.toml");
     let out = kiosk(
-        &[
-            "verify",
-            printed[0].to_str().unwrap(),
-            "--keyring",
-            keyring.to_str().unwrap(),
-        ],
+        &["verify", pdf.to_str().unwrap(), "--keyring", keyring.to_str().unwrap()],
         &root(),
     );
     let said = String::from_utf8_lossy(&out.stdout);
@@ -260,27 +368,42 @@ fn card_tap_to_printed_pages_and_logout() {
         said.contains("name: 王小明") && said.contains("service: transcript-zh"),
         "{said}"
     );
-    d.click("5");
-    assert!(d.shows(d.t(T::Thanks)));
-    // The journal has the attempt, its steps and its rating, waiting in
-    // the outbox for the platform: ids and counts, no content.
-    let j = campus_kiosk::adapters::journal::SqliteJournal::open(&d.printed.path().join("journal.sqlite")).unwrap();
-    let all = j.all().unwrap();
-    assert_eq!(all.len(), 1, "{all:?}");
-    let a = &all[0];
-    assert_eq!(a.stage, campus_kiosk::adapters::journal::Stage::Printed);
-    assert_eq!((a.service.as_str(), a.person.as_str()), ("transcript-zh", "2022011234"));
-    assert_eq!((a.pages, a.copies, a.rating), (2, 2, Some(5)));
-    assert!(a.created_at.starts_with("2026-11-23T07:30"), "{}", a.created_at);
-    assert_eq!(
-        a.content_sha256.as_deref().map(str::len),
-        Some(64),
-        "the printed PDF's SHA-256"
-    );
-    assert_eq!(j.outbox().unwrap().len(), 1);
-    d.click(d.t(T::Finish));
-    assert_eq!(d.app.state(), &State::Idle);
-    assert!(!d.app.holds_personal_data());
+}
+
+#[test]
+fn the_same_visit_on_the_fakes() {
+    let mut d = Driver::on_fakes();
+    print_two_transcripts_and_log_out(&mut d);
+    let fakes = d.fakes.clone().unwrap();
+    // The printer was handed one job of two copies; the platform was asked
+    // for the card and the transcript, and nothing went to the reference
+    // platform.
+    let jobs = fakes.printer.submitted();
+    assert_eq!((jobs.len(), jobs[0].copies), (1, 2));
+    let calls = fakes.platform.calls();
+    assert!(calls.iter().any(|c| c == "card 04A1B2C3"), "{calls:?}");
+    assert!(calls.iter().any(|c| c.contains("transcript")), "{calls:?}");
+    assert!(d.printed().is_empty(), "the folder printer was not used");
+    // Steps in order, each written before its action.
+    let steps: Vec<&str> = fakes.journal.steps().into_iter().map(|(_, s)| s).collect();
+    assert_eq!(steps, ["created", "rendered", "submitted", "printed"]);
+}
+
+#[test]
+fn a_journal_that_cannot_write_stops_the_print_and_nothing_is_sent() {
+    let mut d = Driver::on_fakes();
+    let fakes = d.fakes.clone().unwrap();
+    d.tap("04A1B2C3");
+    d.click("中文成绩单");
+    fakes.journal.fail("submitting");
+    d.click(d.t(T::Print));
+    assert!(matches!(d.app.state(), State::Fault { .. }), "{:?}", d.app.state());
+    assert!(d.shows(d.t(T::NothingCharged)));
+    assert!(fakes.printer.submitted().is_empty(), "nothing was handed over");
+    fakes.journal.heal();
+    let all = d.attempts();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].stage, Stage::Failed, "the record says it did not print");
 }
 
 #[test]
@@ -545,6 +668,41 @@ fn the_technician_screen_refuses_a_wrong_pin_and_locks() {
     printed_before(&j, "transcript-zh", "2022011234", 1, "2026-10-09T10:00:00+08:00");
     d.send(Message::CheckPrinter);
     assert!(d.shows("journal: 1 record waiting for the platform, the oldest from 2026-10-09T10:00:00+08:00"));
+}
+
+#[test]
+fn the_technicians_test_page_is_printed_and_journaled() {
+    for mut d in [Driver::new(), Driver::on_fakes()] {
+        d.open_technician();
+        for digit in ["2", "4", "6", "8"] {
+            d.click(digit);
+        }
+        d.click(d.t(T::Enter));
+        d.click(d.t(T::TestPage));
+        let id = d.attempts().first().map(|a| a.id.clone()).unwrap_or_default();
+        assert!(
+            d.shows(&format!("test page: printed (attempt {id})")),
+            "the technician is told it printed, and where it is in the journal"
+        );
+        let pdfs = d.printed_pdfs();
+        assert_eq!(pdfs.len(), 1);
+        std::fs::create_dir_all(d.printed.path().join("copies")).unwrap();
+        let pdf = d.printed.path().join("copies/test-page.pdf");
+        std::fs::write(&pdf, &pdfs[0]).unwrap();
+        assert!(run("pdftotext", &[pdf.to_str().unwrap(), "-"]).contains("Printer test page"));
+        // A print attempt like any other: in the journal, step by step,
+        // with the digest of what was handed over.
+        let all = d.attempts();
+        assert_eq!(all.len(), 1, "{all:?}");
+        let a = &all[0];
+        assert_eq!((a.service.as_str(), a.person.as_str()), ("test-page", "technician"));
+        assert_eq!(a.stage, Stage::Printed);
+        assert_eq!(
+            a.content_sha256.as_deref(),
+            Some(campus_kiosk::flow::print::digest(&pdfs[0]).as_str())
+        );
+        assert!(a.created_at.starts_with("2026-11-23T07:30"), "{}", a.created_at);
+    }
 }
 
 #[test]

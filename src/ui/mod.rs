@@ -514,7 +514,7 @@ impl Kiosk {
             | Message::PrintProgress(..)
             | Message::PrintFinished(..) => Task::none(),
             Message::TestPageDone(line) => {
-                self.tech.lines.push(line);
+                self.tech.test_page = Some(line);
                 Task::done(Message::CheckPrinter)
             }
             Message::Attract(m) => match m {
@@ -637,6 +637,7 @@ impl Kiosk {
         lines.push(format!("services: {}", s.templates.len()));
         // What the platform has not taken yet (the outbox keeps it).
         lines.push(work::outbox_line(s.journal.as_ref()));
+        lines.extend(self.tech.test_page.clone());
         self.tech.lines = lines;
     }
 

@@ -306,9 +306,11 @@ pub async fn test_page(
         Err(e) => return format!("test page: {e}"),
     };
     let finished = crate::flow::print::print(&ports, order, &mut |_| {}).await;
+    let attempt = finished.attempt.as_deref().unwrap_or("not journaled");
     match finished.result {
-        Ok(o) => format!("test page: {o:?}"),
-        Err(e) => format!("test page: {e}"),
+        Ok(crate::printing::JobOutcome::Printed { .. }) => format!("test page: printed (attempt {attempt})"),
+        Ok(o) => format!("test page: {o:?} (attempt {attempt})"),
+        Err(e) => format!("test page: {e} (attempt {attempt})"),
     }
 }
 

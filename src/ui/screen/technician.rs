@@ -51,6 +51,8 @@ pub struct State {
     taps: Vec<Ms>,
     /// Status lines for the technician, filled by the shell.
     pub lines: Vec<String>,
+    /// How the last test page went, kept across refreshes of the lines.
+    pub test_page: Option<String>,
 }
 
 impl State {
@@ -67,6 +69,7 @@ impl State {
             wrong: false,
             taps: Vec::new(),
             lines: Vec::new(),
+            test_page: None,
         }
     }
 
