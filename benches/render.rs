@@ -1,6 +1,11 @@
 //! `cargo bench`: the render benchmark over every built-in template with
 //! the first example student (the same loop as `kiosk bench render`).
 
+#![allow(
+    clippy::expect_used,
+    reason = "a benchmark without its fonts or templates cannot run"
+)]
+
 use std::path::Path;
 
 use campus_kiosk::adapters::files::data_dir;

@@ -3,6 +3,8 @@
 //!
 //! Reads the clock, so it lives beside the pipeline, not inside it.
 
+#![allow(clippy::disallowed_methods, reason = "benchmarks measure wall time")]
+
 use std::time::Instant;
 
 use crate::data::DataSet;

@@ -10,6 +10,7 @@ pub mod data;
 pub mod export;
 pub mod flow;
 pub mod fonts;
+pub mod i18n;
 pub mod journal;
 pub mod layout;
 pub mod page;

@@ -161,7 +161,7 @@ async fn failures_are_typed_and_never_show_the_token() {
         (e.kind, e.code.as_deref()),
         (ErrorKind::CardFrozen, Some("card_frozen"))
     );
-    assert!(e.for_person().0.contains("挂失"));
+    assert!(campus_kiosk::i18n::Bilingual::from(e.for_person()).zh.contains("挂失"));
     // A malformed UID never leaves the terminal.
     assert_eq!(seen.err(c.card("04a1b2c3").await).kind, ErrorKind::Rejected);
 
@@ -514,7 +514,8 @@ async fn card_taps_resolve_to_a_person_or_a_clear_fault() {
             ..
         } => {
             let e = campus_kiosk::platform::PlatformError::new(*kind, "");
-            assert!(e.for_person().0.contains("挂失") && e.for_person().1.contains("card centre"));
+            let told = campus_kiosk::i18n::Bilingual::from(e.for_person());
+            assert!(told.zh.contains("挂失") && told.en.contains("card centre"));
         }
         other => panic!("{other:?}"),
     }

@@ -186,7 +186,7 @@ async fn media_empty_blocks_the_next_job_with_the_right_words() {
             assert_eq!(reason, "media-empty", "{s:?}");
             let advice = campus_kiosk::printing::advice(&reason);
             assert_eq!(
-                (advice.zh, advice.en, advice.call_staff),
+                (advice.zh(), advice.en(), advice.call_staff),
                 ("打印机缺纸。", "The printer is out of paper.", true)
             );
         }

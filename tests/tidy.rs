@@ -74,8 +74,9 @@ fn code_of(src: &str) -> String {
             let mut opened = false;
             for l in lines.by_ref() {
                 out.push('\n');
-                depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
-                opened |= l.contains('{');
+                let (open, close) = braces(l);
+                depth += open - close;
+                opened |= open > 0;
                 if opened && depth <= 0 {
                     break;
                 }
@@ -95,7 +96,72 @@ fn code_of(src: &str) -> String {
     out
 }
 
-/// Every `crate::a::b::…` path in `code`, as its segments, with its line.
+/// Braces opened and closed on a line of code, outside string and
+/// character literals.
+fn braces(line: &str) -> (i32, i32) {
+    let (mut open, mut close) = (0, 0);
+    let mut in_string = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if in_string => {
+                chars.next();
+            }
+            '"' => in_string = !in_string,
+            '\'' if !in_string => {
+                // A character literal such as '{' (a lifetime has no closing quote).
+                let mut ahead = chars.clone();
+                if let (Some(_), Some('\'')) = (ahead.next(), ahead.next()) {
+                    chars.next();
+                    chars.next();
+                }
+            }
+            '{' if !in_string => open += 1,
+            '}' if !in_string => close += 1,
+            _ => {}
+        }
+    }
+    (open, close)
+}
+
+/// The items of a `{a, b::c, d as e}` group that starts `s` (after its
+/// opening brace): each item's path.
+fn group_items(s: &str) -> Vec<Vec<String>> {
+    let mut depth = 0;
+    let mut end = s.len();
+    for (i, c) in s.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => {
+                end = i;
+                break;
+            }
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    s[..end]
+        .split(',')
+        .filter_map(|item| {
+            let path: Vec<String> = item
+                .trim()
+                .split("::")
+                .map(|seg| {
+                    seg.trim()
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .next()
+                        .unwrap_or("")
+                })
+                .take_while(|seg| !seg.is_empty())
+                .map(str::to_string)
+                .collect();
+            (!path.is_empty()).then_some(path)
+        })
+        .collect()
+}
+
+/// Every `crate::a::b::…` path in `code`, as its segments, with its line;
+/// a group (`crate::a::{b, c}`) is each of its items.
 fn crate_paths(code: &str) -> Vec<(usize, Vec<String>)> {
     let mut out = Vec::new();
     for (n, line) in code.lines().enumerate() {
@@ -120,8 +186,21 @@ fn crate_paths(code: &str) -> Vec<(usize, Vec<String>)> {
                     None => break,
                 }
             }
-            if !segments.is_empty() {
-                out.push((n + 1, segments));
+            if segments.is_empty() {
+                continue;
+            }
+            match s.strip_prefix('{') {
+                Some(group) => {
+                    for item in group_items(group) {
+                        let mut path = segments.clone();
+                        // `self` in a group is the module itself.
+                        if item != ["self"] {
+                            path.extend(item);
+                        }
+                        out.push((n + 1, path));
+                    }
+                }
+                None => out.push((n + 1, segments)),
             }
         }
     }
@@ -216,6 +295,11 @@ fn the_check_catches_a_forbidden_import() {
         found[0].starts_with("src/layout/engine.rs:2: uses crate::adapters::clock::SystemClock"),
         "{found:?}"
     );
+    // Each item of a group is checked.
+    let group = "use crate::page::{self, Page};\nuse crate::adapters::{clock::SystemClock, journal};\n";
+    let found = violations(&rules, "src/export/raster.rs", group);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[1].contains("crate::adapters::journal,"), "{found:?}");
     let shell = "fn f(j: &crate::journal::fake::FakeJournal) {}\n// crate::journal in a comment is fine\n";
     assert_eq!(violations(&rules, "src/ui/mod.rs", shell).len(), 1);
     // A test module may use anything.
@@ -286,6 +370,40 @@ fn only_the_print_flow_hands_a_job_to_a_printer() {
     assert!(
         found.is_empty(),
         "a job handed over outside flow::print's driver (no journal step before it):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn every_message_a_person_reads_is_in_the_catalogue() {
+    // Files where Chinese is data, not a message to a person.
+    const DATA: &[&str] = &[
+        "src/i18n.rs",
+        "src/template/mod.rs",
+        "src/sheets.rs",
+        "src/adapters/platform/demo.rs",
+        // Chinese punctuation for line breaking (行首/行尾禁则).
+        "src/layout/text.rs",
+    ];
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c);
+    let mut found = Vec::new();
+    for f in library_files() {
+        let rel = relative(&f);
+        if DATA.contains(&rel.as_str()) {
+            continue;
+        }
+        let code = code_of(&std::fs::read_to_string(&f).unwrap());
+        for (n, line) in code.lines().enumerate() {
+            // Inside a string literal: between an odd and an even quote.
+            let in_string = line.split('"').skip(1).step_by(2).any(|lit| lit.chars().any(cjk));
+            if in_string {
+                found.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "text for people belongs in src/i18n.rs's catalogue:\n{}",
         found.join("\n")
     );
 }

@@ -70,6 +70,10 @@ pub fn spawn(settings: SerialSettings, tx: Sender<ReaderEvent>) -> std::io::Resu
     })
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the reader's own thread times its debounce and reopen backoff"
+)]
 fn run(s: SerialSettings, tx: Sender<ReaderEvent>, stop: Arc<AtomicBool>) {
     let started = Instant::now();
     let mut debounce = Debouncer::new(s.debounce.as_millis() as u64);
@@ -135,6 +139,7 @@ fn run(s: SerialSettings, tx: Sender<ReaderEvent>, stop: Arc<AtomicBool>) {
     }
 }
 
+#[allow(clippy::disallowed_methods, reason = "a wait on the reader's own thread")]
 fn sleep_unless_stopped(d: Duration, stop: &AtomicBool) {
     let until = Instant::now() + d;
     while Instant::now() < until && !stop.load(Ordering::SeqCst) {

@@ -1,6 +1,11 @@
 //! The machine's clocks: the one place the terminal reads time (the
 //! `core::clock::Clock` port).
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the machine's clocks: the one place time is read"
+)]
+
 use std::time::Instant;
 
 use crate::core::clock::Clock;

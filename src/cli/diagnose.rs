@@ -410,7 +410,7 @@ async fn printer(cfg: &Config) -> Finding {
             let a = advice(&reason);
             fail(
                 "printer",
-                format!("{name}: {reason} ({})", a.en),
+                format!("{name}: {reason} ({})", a.en()),
                 "`kiosk printer status` shows every reason",
             )
         }

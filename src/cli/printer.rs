@@ -51,8 +51,8 @@ fn describe(out: &mut impl Write, s: &PrinterStatus) -> bool {
         let _ = writeln!(
             out,
             "reason: {r} ({sev:?}) · {} {}{}",
-            a.zh,
-            a.en,
+            a.zh(),
+            a.en(),
             if a.call_staff { " · call staff" } else { "" }
         );
     }
@@ -67,7 +67,7 @@ fn describe(out: &mut impl Write, s: &PrinterStatus) -> bool {
         }
         Readiness::NotReady { reason } => {
             let a = advice(&reason);
-            let _ = writeln!(out, "NOT READY: {reason} · {} {}", a.zh, a.en);
+            let _ = writeln!(out, "NOT READY: {reason} · {} {}", a.zh(), a.en());
             false
         }
         Readiness::Misconfigured { message } => {

@@ -5,6 +5,7 @@
 
 pub mod backoff;
 pub mod clock;
+pub mod fault;
 pub mod pin;
 pub mod quota;
 pub mod session;

@@ -12,6 +12,8 @@ pub mod validate;
 pub use port::{Platform, PlatformFuture};
 
 use serde::{Deserialize, Serialize};
+
+use crate::i18n::T;
 use serde_json::Value as Json;
 
 /// Who a person is to the platform.
@@ -147,36 +149,21 @@ impl PlatformError {
         Self::new(ErrorKind::BadData, detail)
     }
 
-    /// What the person at the terminal is told (zh, en).
-    pub fn for_person(&self) -> (&'static str, &'static str) {
+    /// What the person at the terminal is told.
+    pub fn for_person(&self) -> T {
         self.kind.for_person()
     }
 }
 
 impl ErrorKind {
-    /// What the person at the terminal is told, in Chinese and English.
-    pub fn for_person(self) -> (&'static str, &'static str) {
+    /// What the person at the terminal is told (a catalogue string).
+    pub fn for_person(self) -> T {
         match self {
-            ErrorKind::NotFound => (
-                "未找到你的信息，请到服务台咨询。",
-                "We could not find your record. Please ask at the service desk.",
-            ),
-            ErrorKind::CardFrozen => (
-                "这张校园卡已挂失，请到校园卡服务中心办理。",
-                "This campus card has been reported lost. Please go to the card centre.",
-            ),
-            ErrorKind::Unauthorized | ErrorKind::Rejected => (
-                "终端暂时无法使用，请联系工作人员。",
-                "This terminal cannot be used right now. Please call staff.",
-            ),
-            ErrorKind::Unavailable => (
-                "数据平台暂时无法访问，请稍后再试。未扣次数。",
-                "The data platform cannot be reached right now. Please try again later. Nothing was charged.",
-            ),
-            ErrorKind::BadData => (
-                "数据有误，无法出具文件，请联系工作人员。未扣次数。",
-                "The data is not valid, so no document can be issued. Please call staff. Nothing was charged.",
-            ),
+            ErrorKind::NotFound => T::NotFound,
+            ErrorKind::CardFrozen => T::CardFrozen,
+            ErrorKind::Unauthorized | ErrorKind::Rejected => T::TerminalUnusable,
+            ErrorKind::Unavailable => T::PlatformUnavailable,
+            ErrorKind::BadData => T::BadData,
         }
     }
 }

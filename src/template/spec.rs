@@ -44,12 +44,7 @@ pub struct SealSpec {
 }
 
 /// Chinese and English forms of a name or message.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Bilingual {
-    pub zh: String,
-    pub en: String,
-}
+pub use crate::i18n::Bilingual;
 
 /// Who may use a service.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

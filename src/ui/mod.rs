@@ -8,7 +8,6 @@
 //! from `i18n`.
 
 pub mod devices;
-pub mod i18n;
 pub mod screen;
 pub mod setup;
 pub mod style;
@@ -22,13 +21,14 @@ use iced::{Element, Length, Subscription, Task, keyboard};
 
 use crate::adapters::card_reader::ReaderEvent;
 use crate::adapters::platform::qr_login::QrLoginEvent;
+use crate::core::fault::{FaultAdvice, advise, incident_code};
 use crate::core::session::{Activity, Effect, Fault, Input, Session, State};
 use crate::flow::print::{Finished, Order};
 use crate::platform::{Person, PlatformError};
 use crate::printing::{PrintJob, PrinterErrorKind, PrinterStatus, Progress, Readiness, advice, readiness};
 use crate::reader::{Key, Parser};
 
-use i18n::{Lang, T, seconds_left, tr};
+use crate::i18n::{Bilingual, Lang, T, seconds_left, tr};
 use screen::attract::Device;
 use screen::{attract, done, fault, preview, printing, services, technician};
 pub use setup::{Demo, Setup};
@@ -52,7 +52,7 @@ pub enum Message {
     /// Answers for the session `generation` they were asked for.
     LookedUp(u64, Result<Person, PlatformError>),
     ServicesLoaded(u64, Result<Arc<Vec<Service>>, PlatformError>),
-    Rendered(u64, Result<Arc<Rendered>, (String, String)>),
+    Rendered(u64, Result<Arc<Rendered>, Bilingual>),
     PrintProgress(u64, Progress),
     PrintFinished(u64, Finished),
     TestPageDone(String),
@@ -69,9 +69,7 @@ pub enum Message {
 /// What a fault screen shows.
 #[derive(Debug, Clone)]
 struct FaultView {
-    message: (String, String),
-    call_staff: bool,
-    nothing_charged: bool,
+    advice: FaultAdvice,
     incident: String,
 }
 
@@ -202,7 +200,7 @@ impl Kiosk {
         if let State::Fault { fault, .. } = self.session.state()
             && self.fault.is_none()
         {
-            self.fault = Some(self.fault_view(fault.clone()));
+            self.fault = Some(self.fault_view(fault));
         }
         if !matches!(self.session.state(), State::Fault { .. }) {
             self.fault = None;
@@ -293,7 +291,7 @@ impl Kiosk {
             document: r.document_id.clone(),
             job: PrintJob {
                 id: r.document_id.clone(),
-                title: p.name.1.clone(),
+                title: p.name.en.clone(),
                 pdf: r.pdf.clone(),
                 copies: p.copies,
                 pages,
@@ -318,49 +316,20 @@ impl Kiosk {
         }))
     }
 
-    fn fault_view(&self, fault: Fault) -> FaultView {
+    fn fault_view(&self, fault: &Fault) -> FaultView {
         let now = self.setup.clock.now_utc().to_offset(self.setup.utc_offset);
-        let incident = format!(
-            "{}-{:02}{:02}{:02}{:02}{:02}",
-            self.setup.terminal_id,
-            now.day(),
-            now.hour(),
-            now.minute(),
-            now.second(),
-            self.generation % 100
-        );
-        let (message, call_staff, nothing_charged, detail) = match &fault {
-            Fault::Identify(kind) | Fault::Data(kind) => {
-                let (zh, en) = kind.for_person();
-                let staff = matches!(
-                    kind,
-                    crate::platform::ErrorKind::Unauthorized
-                        | crate::platform::ErrorKind::Rejected
-                        | crate::platform::ErrorKind::BadData
-                );
-                ((zh.to_string(), en.to_string()), staff, false, format!("{kind:?}"))
-            }
-            Fault::IdentifyTimeout => {
-                let (zh, en) = crate::platform::ErrorKind::Unavailable.for_person();
-                (
-                    (zh.to_string(), en.to_string()),
-                    false,
-                    false,
-                    "identify-timeout".into(),
-                )
-            }
-            Fault::Printer(reason) => {
-                let a = advice(reason);
-                ((a.zh.to_string(), a.en.to_string()), a.call_staff, true, reason.clone())
-            }
-        };
+        let incident = incident_code(&self.setup.terminal_id, now, self.generation);
+        let advice = advise(fault);
         // The log line holds the incident and its cause, never the person.
-        eprintln!("incident {incident}: {detail}");
-        FaultView {
-            message,
-            call_staff,
-            nothing_charged,
-            incident,
+        eprintln!("incident {incident}: {}", advice.cause);
+        FaultView { advice, incident }
+    }
+
+    /// Says more precisely what the fault on screen is about.
+    fn explain(&mut self, advice: FaultAdvice) {
+        if let Some(f) = &mut self.fault {
+            eprintln!("incident {}: {}", f.incident, advice.cause);
+            f.advice = advice;
         }
     }
 
@@ -373,141 +342,38 @@ impl Kiosk {
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
         let now = self.now();
+        let current = |g: u64| g == self.generation;
         match message {
             Message::Tick => self.input(Input::Tick),
             Message::Touched | Message::StillHere => self.input(Input::Touch),
-            Message::Key(keyboard::Event::KeyPressed { key, text, .. }) => {
-                let Some(parser) = &mut self.wedge else {
-                    return Task::none();
-                };
-                let mut found = Vec::new();
-                match (key.as_ref(), text.as_deref()) {
-                    (keyboard::Key::Named(keyboard::key::Named::Enter), _) => parser.key(Key::Enter, &mut found),
-                    (_, Some(t)) => {
-                        for c in t.chars() {
-                            parser.key(Key::Char(c), &mut found);
-                        }
-                    }
-                    _ => {}
-                }
-                let taps: Vec<String> = found.into_iter().filter_map(Result::ok).collect();
-                Task::batch(taps.into_iter().map(|uid| self.card(uid)).collect::<Vec<_>>())
-            }
-            Message::Key(_) => Task::none(),
-            Message::Reader(ev) => match ev {
-                ReaderEvent::Online => {
-                    self.reader = Device::Ok;
-                    Task::none()
-                }
-                ReaderEvent::Offline(_) => {
-                    self.reader = Device::Offline;
-                    Task::none()
-                }
-                ReaderEvent::Tap(uid) => {
-                    self.reader = Device::Ok;
-                    self.card(uid)
-                }
-                ReaderEvent::Error(_) => Task::none(),
-            },
-            Message::Qr(ev) => match ev {
-                QrLoginEvent::Show {
-                    session_id,
-                    login_url,
-                    qr,
-                } if self.qr_active => {
-                    let (w, h, luma) = qr.to_luma(8);
-                    let rgba: Vec<u8> = luma.iter().flat_map(|&l| [l, l, l, 255]).collect();
-                    self.qr = Some((login_url, image::Handle::from_rgba(w, h, rgba)));
-                    self.qr_session = Some(session_id);
-                    self.qr_trouble = false;
-                    Task::none()
-                }
-                QrLoginEvent::Confirmed(person) if self.qr_active => self.input(Input::QrConfirmed(person)),
-                QrLoginEvent::Trouble(_) => {
-                    self.qr_trouble = self.qr.is_none();
-                    Task::none()
-                }
-                _ => Task::none(),
-            },
+            Message::Key(k) => self.on_key(k),
+            Message::Reader(ev) => self.on_reader(ev),
+            Message::Qr(ev) => self.on_qr(ev),
             Message::CheckPrinter => {
                 let printer = self.setup.printer.clone();
                 Task::perform(async move { printer.status().await }, Message::PrinterChecked)
             }
             Message::PrinterChecked(r) => {
-                self.printer = match &r {
-                    Ok(s) => match readiness(s) {
-                        Readiness::Ready { .. } => Device::Ok,
-                        _ => Device::Fault,
-                    },
-                    Err(e) if e.kind == PrinterErrorKind::Offline => Device::Offline,
-                    Err(_) => Device::Fault,
-                };
-                self.printer_status = r.ok();
-                self.refresh_tech_lines();
+                self.on_printer_checked(r);
                 Task::none()
             }
-            Message::LookedUp(g, r) if g == self.generation => self.input(Input::from_lookup(r)),
-            Message::ServicesLoaded(g, r) if g == self.generation => match r {
+            // Answers for an earlier visit are dropped.
+            Message::LookedUp(g, r) if current(g) => self.input(Input::from_lookup(r)),
+            Message::ServicesLoaded(g, r) if current(g) => match r {
                 Ok(list) => {
                     self.visit.services = Some(list);
                     Task::none()
                 }
                 Err(e) => self.input(Input::DataFailed(e.kind)),
             },
-            Message::Rendered(g, r) if g == self.generation => {
-                match r {
-                    Ok(rendered) => {
-                        if let Some(p) = &mut self.visit.preview
-                            && p.service == rendered.service
-                        {
-                            p.rendered = Some(rendered);
-                        }
-                    }
-                    Err(message) => {
-                        let t = self.input(Input::DataFailed(crate::platform::ErrorKind::BadData));
-                        // The specific reason, not the generic bad-data one.
-                        if let Some(f) = &mut self.fault {
-                            f.message = message;
-                            f.call_staff = true;
-                            f.nothing_charged = true;
-                        }
-                        return t;
-                    }
+            Message::Rendered(g, r) if current(g) => self.on_rendered(r),
+            Message::PrintProgress(g, p) if current(g) => {
+                if let Some(s) = &mut self.visit.printing {
+                    s.follow(p);
                 }
                 Task::none()
             }
-            Message::PrintProgress(g, p) if g == self.generation => {
-                if let Some(s) = &mut self.visit.printing {
-                    match p {
-                        Progress::Submitting | Progress::Accepted { .. } => s.step = printing::Step::Sending,
-                        Progress::Running { impressions, fault, .. } => {
-                            s.step = printing::Step::Printing;
-                            s.done = impressions.or(s.done);
-                            s.fault = fault;
-                        }
-                    }
-                }
-                Task::none()
-            }
-            Message::PrintFinished(g, finished) if g == self.generation => {
-                if let Some(s) = &mut self.visit.printing {
-                    s.step = printing::Step::Done;
-                }
-                self.visit.attempt = finished.attempt.clone();
-                let t = match finished.failure() {
-                    None => self.input(Input::PrintEnded),
-                    Some(reason) => self.input(Input::PrintFailed(reason)),
-                };
-                // A spent quota is the person's to know, not staff's.
-                if let Some(q) = finished.quota_reached()
-                    && let Some(f) = &mut self.fault
-                {
-                    f.message = work::quota_refusal(q);
-                    f.call_staff = false;
-                    f.nothing_charged = true;
-                }
-                Task::batch([t, Task::done(Message::CheckPrinter)])
-            }
+            Message::PrintFinished(g, finished) if current(g) => self.on_print_finished(finished),
             Message::LookedUp(..)
             | Message::ServicesLoaded(..)
             | Message::Rendered(..)
@@ -517,69 +383,25 @@ impl Kiosk {
                 self.tech.test_page = Some(line);
                 Task::done(Message::CheckPrinter)
             }
-            Message::Attract(m) => match m {
-                attract::Message::SwitchLang => {
-                    self.lang = self.lang.other();
-                    Task::none()
-                }
-                attract::Message::Corner => {
-                    if self.tech.corner(now) {
-                        self.refresh_tech_lines();
-                    }
-                    Task::none()
-                }
-                attract::Message::DemoTap(uid) => self.card(uid),
-                attract::Message::DemoScan => {
-                    if let (Some(demo), Some(session)) = (&self.setup.demo, self.qr_session.clone()) {
-                        let _ = demo.state.confirm_qr(&session, &demo.scan_person);
-                    }
-                    Task::none()
-                }
-            },
+            Message::Attract(m) => self.on_attract(m, now),
             Message::Services(m) => {
                 let touch = self.input(Input::Touch);
                 let next = match m {
                     services::Message::Open(id) => self.input(Input::Preview(id)),
                     services::Message::Logout => self.input(Input::Logout),
-                    services::Message::SwitchLang => {
-                        self.lang = self.lang.other();
-                        Task::none()
-                    }
+                    services::Message::SwitchLang => self.switch_lang(),
                 };
                 Task::batch([touch, next])
             }
-            Message::Preview(m) => {
-                let touch = self.input(Input::Touch);
-                let action = self
-                    .visit
-                    .preview
-                    .as_mut()
-                    .map_or(preview::Action::None, |p| p.update(m));
-                let next = match action {
-                    preview::Action::None => Task::none(),
-                    preview::Action::Back => {
-                        self.visit.preview = None;
-                        self.input(Input::Back)
-                    }
-                    preview::Action::Print => self.input(Input::Print),
-                    preview::Action::Logout => self.input(Input::Logout),
-                    preview::Action::SwitchLang => {
-                        self.lang = self.lang.other();
-                        Task::none()
-                    }
-                };
-                Task::batch([touch, next])
-            }
-            Message::Done(m) => match m {
-                done::Message::Rate(n) => {
-                    self.visit.rating = Some(n);
-                    if let Some(id) = &self.visit.attempt {
-                        work::rate(self.setup.journal.as_ref(), id, n);
-                    }
-                    Task::none()
+            Message::Preview(m) => self.on_preview(m),
+            Message::Done(done::Message::Rate(n)) => {
+                self.visit.rating = Some(n);
+                if let Some(id) = &self.visit.attempt {
+                    work::rate(self.setup.journal.as_ref(), id, n);
                 }
-                done::Message::Finish => self.input(Input::Logout),
-            },
+                Task::none()
+            }
+            Message::Done(done::Message::Finish) => self.input(Input::Logout),
             Message::Fault(fault::Message::Back) => self.input(Input::Touch),
             Message::Tech(m) => match self.tech.update(m, now) {
                 technician::Action::None | technician::Action::Close => Task::none(),
@@ -593,18 +415,164 @@ impl Kiosk {
         }
     }
 
+    fn switch_lang(&mut self) -> Task<Message> {
+        self.lang = self.lang.other();
+        Task::none()
+    }
+
+    /// A keyboard-wedge reader types digits and Enter: each complete read
+    /// is a tap.
+    fn on_key(&mut self, event: keyboard::Event) -> Task<Message> {
+        let (keyboard::Event::KeyPressed { key, text, .. }, Some(parser)) = (event, &mut self.wedge) else {
+            return Task::none();
+        };
+        let mut found = Vec::new();
+        match (key.as_ref(), text.as_deref()) {
+            (keyboard::Key::Named(keyboard::key::Named::Enter), _) => parser.key(Key::Enter, &mut found),
+            (_, Some(t)) => {
+                for c in t.chars() {
+                    parser.key(Key::Char(c), &mut found);
+                }
+            }
+            _ => {}
+        }
+        let taps: Vec<String> = found.into_iter().filter_map(Result::ok).collect();
+        Task::batch(taps.into_iter().map(|uid| self.card(uid)).collect::<Vec<_>>())
+    }
+
+    fn on_reader(&mut self, ev: ReaderEvent) -> Task<Message> {
+        match ev {
+            ReaderEvent::Online => self.reader = Device::Ok,
+            ReaderEvent::Offline(_) => self.reader = Device::Offline,
+            ReaderEvent::Tap(uid) => {
+                self.reader = Device::Ok;
+                return self.card(uid);
+            }
+            ReaderEvent::Error(_) => {}
+        }
+        Task::none()
+    }
+
+    fn on_qr(&mut self, ev: QrLoginEvent) -> Task<Message> {
+        match ev {
+            QrLoginEvent::Show {
+                session_id,
+                login_url,
+                qr,
+            } if self.qr_active => {
+                let (w, h, luma) = qr.to_luma(8);
+                let rgba: Vec<u8> = luma.iter().flat_map(|&l| [l, l, l, 255]).collect();
+                self.qr = Some((login_url, image::Handle::from_rgba(w, h, rgba)));
+                self.qr_session = Some(session_id);
+                self.qr_trouble = false;
+                Task::none()
+            }
+            QrLoginEvent::Confirmed(person) if self.qr_active => self.input(Input::QrConfirmed(person)),
+            QrLoginEvent::Trouble(_) => {
+                self.qr_trouble = self.qr.is_none();
+                Task::none()
+            }
+            _ => Task::none(),
+        }
+    }
+
+    fn on_printer_checked(&mut self, r: Result<PrinterStatus, crate::printing::PrinterError>) {
+        self.printer = match &r {
+            Ok(s) => match readiness(s) {
+                Readiness::Ready { .. } => Device::Ok,
+                _ => Device::Fault,
+            },
+            Err(e) if e.kind == PrinterErrorKind::Offline => Device::Offline,
+            Err(_) => Device::Fault,
+        };
+        self.printer_status = r.ok();
+        self.refresh_tech_lines();
+    }
+
+    fn on_rendered(&mut self, r: Result<Arc<Rendered>, Bilingual>) -> Task<Message> {
+        match r {
+            Ok(rendered) => {
+                if let Some(p) = &mut self.visit.preview
+                    && p.service == rendered.service
+                {
+                    p.rendered = Some(rendered);
+                }
+                Task::none()
+            }
+            Err(message) => {
+                let t = self.input(Input::DataFailed(crate::platform::ErrorKind::BadData));
+                // The specific reason, not the generic bad-data one.
+                self.explain(FaultAdvice::cannot_make(message));
+                t
+            }
+        }
+    }
+
+    fn on_print_finished(&mut self, finished: Finished) -> Task<Message> {
+        if let Some(s) = &mut self.visit.printing {
+            s.step = printing::Step::Done;
+        }
+        self.visit.attempt = finished.attempt.clone();
+        let t = match finished.failure() {
+            None => self.input(Input::PrintEnded),
+            Some(reason) => self.input(Input::PrintFailed(reason)),
+        };
+        // A spent quota is the person's to know, not staff's.
+        if let Some(q) = finished.quota_reached() {
+            self.explain(FaultAdvice::quota_spent(q));
+        }
+        Task::batch([t, Task::done(Message::CheckPrinter)])
+    }
+
+    fn on_attract(&mut self, m: attract::Message, now: u64) -> Task<Message> {
+        match m {
+            attract::Message::SwitchLang => return self.switch_lang(),
+            attract::Message::Corner => {
+                if self.tech.corner(now) {
+                    self.refresh_tech_lines();
+                }
+            }
+            attract::Message::DemoTap(uid) => return self.card(uid),
+            attract::Message::DemoScan => {
+                if let (Some(demo), Some(session)) = (&self.setup.demo, self.qr_session.clone()) {
+                    let _ = demo.state.confirm_qr(&session, &demo.scan_person);
+                }
+            }
+        }
+        Task::none()
+    }
+
+    fn on_preview(&mut self, m: preview::Message) -> Task<Message> {
+        let touch = self.input(Input::Touch);
+        let action = self
+            .visit
+            .preview
+            .as_mut()
+            .map_or(preview::Action::None, |p| p.update(m));
+        let next = match action {
+            preview::Action::None => Task::none(),
+            preview::Action::Back => {
+                self.visit.preview = None;
+                self.input(Input::Back)
+            }
+            preview::Action::Print => self.input(Input::Print),
+            preview::Action::Logout => self.input(Input::Logout),
+            preview::Action::SwitchLang => self.switch_lang(),
+        };
+        Task::batch([touch, next])
+    }
+
     /// What is wrong with the printer, in plain words, if anything.
-    fn printer_problem(&self) -> Option<(&'static str, &'static str)> {
+    fn printer_problem(&self) -> Option<T> {
         match self.printer {
             Device::Ok | Device::None => None,
-            Device::Offline => Some((tr(Lang::Zh, T::PrinterOffline), tr(Lang::En, T::PrinterOffline))),
+            Device::Offline => Some(T::PrinterOffline),
             Device::Fault => {
                 let reason = match self.printer_status.as_ref().map(readiness) {
                     Some(Readiness::NotReady { reason }) => reason,
                     _ => "other".to_string(),
                 };
-                let a = advice(&reason);
-                Some((a.zh, a.en))
+                Some(advice(&reason).text)
             }
         }
     }
@@ -664,12 +632,7 @@ impl Kiosk {
                 identifying: matches!(self.session.state(), State::Identifying { .. }),
                 reader: self.reader,
                 printer_problem: self.printer_problem(),
-                services: self
-                    .setup
-                    .templates
-                    .iter()
-                    .map(|t| (t.file.service.name.zh.as_str(), t.file.service.name.en.as_str()))
-                    .collect(),
+                services: self.setup.templates.iter().map(|t| &t.file.service.name).collect(),
                 demo: self
                     .setup
                     .demo
@@ -699,9 +662,9 @@ impl Kiosk {
             State::Fault { .. } => match &self.fault {
                 Some(f) => fault::view(fault::View {
                     lang,
-                    message: (&f.message.0, &f.message.1),
-                    call_staff: f.call_staff,
-                    nothing_charged: f.nothing_charged,
+                    message: &f.advice.message,
+                    call_staff: f.advice.call_staff,
+                    nothing_charged: f.advice.nothing_charged,
                     incident: &f.incident,
                 })
                 .map(Message::Fault),

@@ -15,6 +15,7 @@ use crate::config::{Config, ReaderProtocol, TechnicianConfig};
 use crate::core::clock::{Clock, local_rfc3339};
 use crate::core::session::Timings;
 use crate::fonts::FontBook;
+use crate::i18n::{Bilingual, T, demo_card};
 use crate::journal::Journal;
 use crate::platform::Platform;
 use crate::printing::{Follow, Printer};
@@ -356,17 +357,19 @@ pub fn demo_cards(data: &Path) -> Vec<DemoCard> {
             let status = read(data.join(person).join("enrollment.json"))
                 .and_then(|e| e.get("status_label").and_then(|n| n.as_str()).map(str::to_string));
             let label = if v.get("frozen").and_then(|f| f.as_bool()) == Some(true) {
-                format!("{name}（挂失卡 lost card）")
+                let lost = Bilingual::from(T::DemoLostCard);
+                demo_card(&name, &format!("{} {}", lost.zh, lost.en))
             } else if let Some(s) = status {
-                format!("{name}（{s}）")
+                demo_card(&name, &s)
             } else {
                 name
             };
             cards.push(DemoCard { label, uid });
         }
     }
+    let unknown = Bilingual::from(T::DemoUnknownCard);
     cards.push(DemoCard {
-        label: "未登记的卡 unknown card".into(),
+        label: format!("{} {}", unknown.zh, unknown.en),
         uid: "DEADBEEF".into(),
     });
     cards

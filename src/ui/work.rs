@@ -12,6 +12,7 @@ use crate::adapters::files::spreadsheet;
 use crate::core::quota::Quota;
 use crate::data::{DataSet, Source};
 use crate::fonts::FontBook;
+use crate::i18n::{self, Bilingual, T};
 use crate::journal::Journal;
 use crate::pipeline::{self, PipelineError};
 use crate::platform::{ErrorKind, Person, PersonKind, Platform, PlatformError};
@@ -23,9 +24,9 @@ use crate::template::spec::Audience;
 #[derive(Debug, Clone)]
 pub struct Service {
     pub id: String,
-    pub name: (String, String),
-    /// Why not, in (zh, en), when the person may not use it now.
-    pub unavailable: Option<(String, String)>,
+    pub name: Bilingual,
+    /// Why not, when the person may not use it now.
+    pub unavailable: Option<Bilingual>,
     pub max_copies: u32,
     pub duplex: bool,
     /// The person's quota of it this term, if the template sets one.
@@ -44,45 +45,26 @@ pub struct Lookup {
     pub term_start: String,
 }
 
-fn call_staff() -> (String, String) {
-    (
-        "该文件暂时无法出具，请联系工作人员。".to_string(),
-        "This document cannot be issued right now: please call staff.".to_string(),
-    )
-}
-
 /// Why a department's spreadsheet keeps a person from a service. A file
 /// that cannot be used is the department's fault, not the person's: it is
 /// logged (without the person) for staff.
-fn sheet_refusal(e: &SheetError) -> (String, String) {
+fn sheet_refusal(e: &SheetError) -> Bilingual {
     match e {
-        SheetError::NotListed { owner, .. } => (
-            format!("你不在该部门的名单中，请向{owner}咨询。"),
-            format!("You are not on this department's list: please ask {owner}."),
-        ),
+        SheetError::NotListed { owner, .. } => i18n::not_on_list(owner),
         SheetError::Stale { owner, .. } => {
             eprintln!("services: {e}");
-            (
-                format!("该部门的数据已过期，暂时无法出具，请联系{owner}。"),
-                format!("This department's data is out of date: please ask {owner}."),
-            )
+            i18n::list_out_of_date(owner)
         }
         _ => {
             eprintln!("services: {e}");
-            call_staff()
+            T::CannotIssue.into()
         }
     }
 }
 
-/// Why a quota keeps a person from printing, in (zh, en).
-pub fn quota_refusal(q: Quota) -> (String, String) {
-    (
-        format!("本学期你已打印 {} 份，已达每学期 {} 份的上限。", q.used, q.limit),
-        format!(
-            "You have printed {} copies this term: the limit is {} per term.",
-            q.used, q.limit
-        ),
-    )
+/// Why a quota keeps a person from printing.
+pub fn quota_refusal(q: Quota) -> Bilingual {
+    i18n::quota_spent(q.used, q.limit)
 }
 
 /// The services this person may see, in the configured order.
@@ -138,21 +120,18 @@ pub async fn services(
                 .map(|used| Quota { limit, used })
         });
         let unavailable = if sources.iter().any(|s| absent.contains(&s.key())) {
-            Some((
-                "没有找到你的相关记录。".to_string(),
-                "No record of yours was found for this document.".to_string(),
-            ))
+            Some(T::NoRecord.into())
         } else if let Err(e) = spreadsheet::bind(tpl, &mut data, now_unix) {
             Some(sheet_refusal(&e))
         } else {
             let facts = pipeline::document_facts(tpl.id(), &data, &issued_at);
             match pipeline::eligibility(tpl, &data, &data.context(&facts)) {
-                Err(PipelineError::Ineligible { message }) => Some((message.zh, message.en)),
-                Err(_) => Some(call_staff()),
+                Err(PipelineError::Ineligible { message }) => Some(message),
+                Err(_) => Some(T::CannotIssue.into()),
                 Ok(()) => match &quota {
                     Some(Err(e)) => {
                         eprintln!("services: {e}");
-                        Some(call_staff())
+                        Some(T::CannotIssue.into())
                     }
                     Some(Ok(q)) if q.remaining() == 0 => Some(quota_refusal(*q)),
                     _ => None,
@@ -163,7 +142,7 @@ pub async fn services(
         let max_copies = service.max_copies.clamp(1, 99);
         out.push(Service {
             id: service.id.clone(),
-            name: (service.name.zh.clone(), service.name.en.clone()),
+            name: service.name.clone(),
             unavailable,
             max_copies: quota.map_or(max_copies, |q| max_copies.min(q.remaining()).max(1)),
             duplex: service.duplex,
@@ -188,14 +167,14 @@ pub struct Rendered {
 /// Preview resolution: an A4 page about 900 pixels wide.
 pub const PREVIEW_DPI: f32 = 110.0;
 
-/// Renders `service` for the preview and the printer. Why not, in
-/// (zh, en), if it cannot be made (a missing glyph, bad data).
+/// Renders `service` for the preview and the printer. Why not, if it
+/// cannot be made (a missing glyph, bad data).
 pub fn render(
     book: &FontBook,
     service: &Service,
     issued_at: &str,
     sealer: &pipeline::Sealer,
-) -> Result<Rendered, (String, String)> {
+) -> Result<Rendered, Bilingual> {
     render_or_stop(book, service, issued_at, sealer, &pipeline::Cancel::new())
 }
 
@@ -212,7 +191,7 @@ pub async fn render_in_background(
     issued_at: String,
     sealer: pipeline::Sealer,
     cancel: pipeline::Cancel,
-) -> Result<Rendered, (String, String)> {
+) -> Result<Rendered, Bilingual> {
     struct OnDrop(pipeline::Cancel);
     impl Drop for OnDrop {
         fn drop(&mut self) {
@@ -223,11 +202,8 @@ pub async fn render_in_background(
     let job = tokio::task::spawn_blocking(move || render_or_stop(book, &service, &issued_at, &sealer, &cancel));
     let r = match tokio::time::timeout(RENDER_BUDGET, job).await {
         Ok(Ok(r)) => r,
-        Ok(Err(e)) => Err(("内部错误。".into(), format!("internal error: {e}"))),
-        Err(_) => Err((
-            "该文件生成超时，请联系工作人员。未扣次数。".into(),
-            "This document took too long to make. Please call staff. Nothing was charged.".into(),
-        )),
+        Ok(Err(e)) => Err(i18n::cannot_make(&format!("internal error: {e}"))),
+        Err(_) => Err(T::RenderTooSlow.into()),
     };
     drop(guard);
     r
@@ -239,13 +215,8 @@ fn render_or_stop(
     issued_at: &str,
     sealer: &pipeline::Sealer,
     cancel: &pipeline::Cancel,
-) -> Result<Rendered, (String, String)> {
-    let refuse = |e: &dyn std::fmt::Display| {
-        (
-            "该文件无法生成，请联系工作人员。未扣次数。".to_string(),
-            format!("This document cannot be made ({e}). Please call staff. Nothing was charged."),
-        )
-    };
+) -> Result<Rendered, Bilingual> {
+    let refuse = |e: &dyn std::fmt::Display| i18n::cannot_make(&e.to_string());
     let (doc, facts) =
         pipeline::render_sealed_cancellable(book, &service.template, &service.data, issued_at, sealer, cancel)
             .map_err(|e| refuse(&e))?;
@@ -340,7 +311,7 @@ mod tests {
         let data = crate::adapters::files::data_dir::load(&folder.join("sample")).unwrap();
         Service {
             id: tpl.id().to_string(),
-            name: ("在读证明".into(), "Certificate".into()),
+            name: Bilingual::new("在读证明", "Certificate"),
             unavailable: None,
             max_copies: 1,
             duplex: false,

@@ -30,6 +30,10 @@ pub use reconcile::{keep_forgetting, reconcile};
 pub use stats::{Counts, QuotaUse, Stats};
 
 /// A new record id: a random UUID (version 4).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the time is only a fallback for uniqueness when the system gives no randomness"
+)]
 pub fn new_id() -> String {
     let mut b = [0u8; 16];
     // Without randomness, fall back on the time and the process: still

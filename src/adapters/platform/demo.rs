@@ -9,6 +9,11 @@
 //! list the print records received, and queue faults (an error status, a
 //! stall, a raw body) for the next API calls.
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the reference platform keeps its own clock, as the real one does"
+)]
+
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

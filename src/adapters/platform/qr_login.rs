@@ -56,6 +56,10 @@ impl QrLogin {
 
 const RETRY: Duration = Duration::from_secs(3);
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the platform states a QR session's expiry in wall time"
+)]
 fn unix_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

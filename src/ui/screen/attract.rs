@@ -4,7 +4,7 @@
 use iced::widget::{Space, column, container, image, mouse_area, row};
 use iced::{Alignment, Element, Length};
 
-use crate::ui::i18n::{Lang, T, simulate_tap, tr};
+use crate::i18n::{Lang, T, simulate_tap, tr};
 use crate::ui::style::{self, Kind, heading, label, text_button};
 
 #[derive(Debug, Clone)]
@@ -42,9 +42,9 @@ pub struct View<'a> {
     pub identifying: bool,
     pub reader: Device,
     /// The printer's problem in plain words (zh, en), if it has one.
-    pub printer_problem: Option<(&'a str, &'a str)>,
-    /// What this terminal prints, (zh, en) names.
-    pub services: Vec<(&'a str, &'a str)>,
+    pub printer_problem: Option<T>,
+    /// What this terminal prints.
+    pub services: Vec<&'a crate::i18n::Bilingual>,
     pub demo: Option<(&'a [DemoCard], &'a str)>,
 }
 
@@ -92,7 +92,7 @@ pub fn view(v: View<'_>) -> Element<'_, Message> {
             format!(
                 "{}{}",
                 tr(lang, T::CanPrint),
-                v.services.iter().map(|n| lang.pick(*n)).collect::<Vec<_>>().join(" · ")
+                v.services.iter().map(|n| n.get(lang)).collect::<Vec<_>>().join(" · ")
             ),
             style::BODY
         )
@@ -110,7 +110,7 @@ pub fn view(v: View<'_>) -> Element<'_, Message> {
         body = body.push(
             container(
                 label(
-                    format!("{}{}", tr(lang, T::PrinterDown), lang.pick(problem)),
+                    format!("{}{}", tr(lang, T::PrinterDown), tr(lang, problem)),
                     style::BODY,
                 )
                 .color(style::RED),

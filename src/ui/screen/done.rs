@@ -4,7 +4,7 @@
 use iced::widget::{Space, column, container, row};
 use iced::{Alignment, Element, Length};
 
-use crate::ui::i18n::{Lang, T, tr};
+use crate::i18n::{Lang, T, tr};
 use crate::ui::style::{self, Kind, heading, label, text_button};
 
 #[derive(Debug, Clone)]

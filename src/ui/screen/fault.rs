@@ -4,7 +4,7 @@
 use iced::widget::{Space, column, container};
 use iced::{Alignment, Element, Length};
 
-use crate::ui::i18n::{Lang, T, tr};
+use crate::i18n::{Lang, T, tr};
 use crate::ui::style::{self, Kind, heading, label, text_button};
 
 #[derive(Debug, Clone)]
@@ -14,8 +14,7 @@ pub enum Message {
 
 pub struct View<'a> {
     pub lang: Lang,
-    /// The message, (zh, en).
-    pub message: (&'a str, &'a str),
+    pub message: &'a crate::i18n::Bilingual,
     pub call_staff: bool,
     pub nothing_charged: bool,
     pub incident: &'a str,
@@ -25,7 +24,7 @@ pub fn view(v: View<'_>) -> Element<'_, Message> {
     let lang = v.lang;
     let mut col = column![
         heading(tr(lang, T::FaultTitle), style::H1).color(style::RED),
-        label(lang.pick(v.message), style::H2),
+        label(v.message.get(lang), style::H2),
     ]
     .spacing(style::GAP)
     .align_x(Alignment::Center);

@@ -13,7 +13,7 @@ pub mod technician;
 use iced::widget::{Space, row};
 use iced::{Alignment, Element, Length};
 
-use crate::ui::i18n::{Lang, T, tr};
+use crate::i18n::{Lang, T, tr};
 use crate::ui::style::{self, Kind, heading, text_button};
 
 /// "王*明 · 2022****34": enough for a person to see a session is theirs,

@@ -8,7 +8,7 @@ use iced::widget::{Space, column, container, image, responsive, row};
 use iced::{Alignment, Element, Length};
 
 use crate::core::quota::Quota;
-use crate::ui::i18n::{Lang, T, at_most, page_of, quota_left, tr};
+use crate::i18n::{Lang, T, at_most, page_of, quota_left, tr};
 use crate::ui::style::{self, Kind, heading, label, text_button};
 use crate::ui::work::Rendered;
 
@@ -38,7 +38,7 @@ pub enum Action {
 #[derive(Debug, Clone)]
 pub struct State {
     pub service: String,
-    pub name: (String, String),
+    pub name: crate::i18n::Bilingual,
     pub rendered: Option<Arc<Rendered>>,
     pub page: usize,
     pub copies: u32,
@@ -87,7 +87,7 @@ impl State {
 
     pub fn view(&self, lang: Lang, who: String) -> Element<'_, Message> {
         let bar = super::signed_in_bar(lang, who, Some(Message::Back), Message::SwitchLang, Message::Logout);
-        let title = heading(lang.pick((&self.name.0, &self.name.1)), style::H2);
+        let title = heading(self.name.get(lang), style::H2);
         // Portrait: the page above the controls. Landscape: side by side.
         let body = responsive(move |size| {
             if size.width > size.height {
@@ -196,7 +196,7 @@ mod tests {
     fn state(max: u32, duplex: bool) -> State {
         State {
             service: "s".into(),
-            name: ("甲".into(), "A".into()),
+            name: crate::i18n::Bilingual::new("甲", "A"),
             rendered: None,
             page: 0,
             copies: 1,

@@ -5,8 +5,8 @@
 use iced::widget::{Space, column, container, progress_bar, row};
 use iced::{Alignment, Element, Length};
 
-use crate::printing::advice;
-use crate::ui::i18n::{Lang, T, printing_side, tr};
+use crate::i18n::{Lang, T, printing_side, tr};
+use crate::printing::{Progress, advice};
 use crate::ui::style::{self, heading, label};
 
 /// Where the job is.
@@ -36,6 +36,18 @@ impl State {
             done: None,
             total,
             fault: None,
+        }
+    }
+
+    /// Follows a step of the print.
+    pub fn follow(&mut self, p: Progress) {
+        match p {
+            Progress::Submitting | Progress::Accepted { .. } => self.step = Step::Sending,
+            Progress::Running { impressions, fault, .. } => {
+                self.step = Step::Printing;
+                self.done = impressions.or(self.done);
+                self.fault = fault;
+            }
         }
     }
 
@@ -84,11 +96,7 @@ impl State {
         if let Some(f) = &self.fault {
             let a = advice(f);
             col = col.push(
-                label(
-                    format!("{}{}", tr(lang, T::PrinterPaused), lang.pick((a.zh, a.en))),
-                    style::H2,
-                )
-                .color(style::RED),
+                label(format!("{}{}", tr(lang, T::PrinterPaused), tr(lang, a.text)), style::H2).color(style::RED),
             );
             if a.call_staff {
                 col = col.push(heading(tr(lang, T::CallStaff), style::H2).color(style::BLUE));

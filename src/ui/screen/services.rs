@@ -4,7 +4,7 @@
 use iced::widget::{Space, column, container, scrollable};
 use iced::{Element, Length};
 
-use crate::ui::i18n::{Lang, T, quota_left, tr};
+use crate::i18n::{Lang, T, quota_left, tr};
 use crate::ui::style::{self, Kind, heading, label, text_button};
 use crate::ui::work::Service;
 
@@ -25,7 +25,7 @@ pub fn view<'a>(lang: Lang, who: String, services: Option<&'a [Service]>) -> Ele
         Some(list) => {
             let mut col = column![].spacing(style::GAP);
             for s in list {
-                let name = lang.pick((&s.name.0, &s.name.1));
+                let name = s.name.get(lang);
                 match &s.unavailable {
                     None => {
                         let open =
@@ -44,7 +44,7 @@ pub fn view<'a>(lang: Lang, who: String, services: Option<&'a [Service]>) -> Ele
                         col = col.push(
                             column![
                                 text_button(name, Kind::Disabled, None).width(Length::Fill),
-                                label(lang.pick((&why.0, &why.1)), style::SMALL).color(style::RED),
+                                label(why.get(lang), style::SMALL).color(style::RED),
                             ]
                             .spacing(8),
                         );

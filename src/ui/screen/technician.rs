@@ -6,7 +6,7 @@ use iced::widget::{Space, column, container, grid, row};
 use iced::{Alignment, Element, Length};
 
 use crate::core::session::Ms;
-use crate::ui::i18n::{Lang, T, locked_for, tr};
+use crate::i18n::{Lang, T, locked_for, tr};
 use crate::ui::style::{self, Kind, heading, label, text_button};
 
 /// Taps on the corner that open the PIN pad…

@@ -1,6 +1,11 @@
 //! Every string the kiosk shows, in Chinese and English: one catalogue,
-//! no text inline in views. `T` names a string; `tr` picks the language.
-//! Strings with values are functions below the table.
+//! no text inline in views, printer advice and platform messages
+//! included. `T` names a string; `tr` picks the language. Strings with
+//! values are functions below the table. [`Bilingual`] is the one type for
+//! a text in both languages, wherever it comes from (the catalogue, a
+//! template's name or message).
+
+use serde::Deserialize;
 
 /// The screen's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -17,13 +22,36 @@ impl Lang {
             Lang::En => Lang::Zh,
         }
     }
+}
 
-    /// Picks from a (zh, en) pair.
-    pub fn pick<'a>(self, pair: (&'a str, &'a str)) -> &'a str {
-        match self {
-            Lang::Zh => pair.0,
-            Lang::En => pair.1,
+/// A text in Chinese and in English.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Bilingual {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Bilingual {
+        Bilingual {
+            zh: zh.into(),
+            en: en.into(),
         }
+    }
+
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+impl From<T> for Bilingual {
+    fn from(key: T) -> Bilingual {
+        Bilingual::new(tr(Lang::Zh, key), tr(Lang::En, key))
     }
 }
 
@@ -102,6 +130,42 @@ catalogue! {
     Terminal => "终端", "Terminal";
     Platform => "数据平台", "Platform";
     CheckNow => "刷新状态", "Check now";
+    // What a printer's state reasons mean (docs/printing.md shows them).
+    ReasonMediaEmpty => "打印机缺纸。", "The printer is out of paper.";
+    ReasonMediaNeeded => "打印机需要加纸。", "The printer needs paper.";
+    ReasonMediaJam => "打印机卡纸。", "Paper is jammed in the printer.";
+    ReasonMediaLow => "纸张即将用完。", "Paper is running low.";
+    ReasonDoorOpen => "打印机舱门未关。", "A printer door is open.";
+    ReasonCoverOpen => "打印机盖板未关。", "The printer cover is open.";
+    ReasonInputTrayMissing => "打印机纸盒未装好。", "A paper tray is missing.";
+    ReasonOutputAreaFull => "出纸口已满，请取走纸张。", "The output tray is full: please take the pages.";
+    ReasonTonerEmpty => "打印机墨粉已用完。", "The printer is out of toner.";
+    ReasonTonerLow => "墨粉即将用完。", "Toner is running low.";
+    ReasonMarkerSupplyEmpty => "打印机耗材已用完。", "The printer is out of ink or toner.";
+    ReasonMarkerSupplyLow => "耗材即将用完。", "Ink or toner is running low.";
+    ReasonMarkerWasteFull => "废粉盒已满。", "The waste toner box is full.";
+    ReasonFuserOverTemp => "打印机过热。", "The printer has overheated.";
+    ReasonOffline => "打印机未连接。", "The printer is offline.";
+    ReasonConnectingToDevice => "正在连接打印机。", "Connecting to the printer.";
+    ReasonPaused => "打印机已暂停。", "The printer is paused.";
+    ReasonStopped => "打印机已停止。", "The printer has stopped.";
+    ReasonSpoolAreaFull => "打印队列已满。", "The print queue is full.";
+    ReasonShutdown => "打印机已关机。", "The printer is switched off.";
+    ReasonTimedOut => "打印机无响应。", "The printer is not responding.";
+    ReasonOther => "打印机出现故障。", "The printer has a fault.";
+    // What a platform fault means to the person at the terminal.
+    NotFound => "未找到你的信息，请到服务台咨询。", "We could not find your record. Please ask at the service desk.";
+    CardFrozen => "这张校园卡已挂失，请到校园卡服务中心办理。", "This campus card has been reported lost. Please go to the card centre.";
+    TerminalUnusable => "终端暂时无法使用，请联系工作人员。", "This terminal cannot be used right now. Please call staff.";
+    PlatformUnavailable => "数据平台暂时无法访问，请稍后再试。未扣次数。", "The data platform cannot be reached right now. Please try again later. Nothing was charged.";
+    BadData => "数据有误，无法出具文件，请联系工作人员。未扣次数。", "The data is not valid, so no document can be issued. Please call staff. Nothing was charged.";
+    // Why a service or a document is not available.
+    CannotIssue => "该文件暂时无法出具，请联系工作人员。", "This document cannot be issued right now: please call staff.";
+    NoRecord => "没有找到你的相关记录。", "No record of yours was found for this document.";
+    RenderTooSlow => "该文件生成超时，请联系工作人员。未扣次数。", "This document took too long to make. Please call staff. Nothing was charged.";
+    // The demo terminal's simulated cards.
+    DemoUnknownCard => "未登记的卡", "unknown card";
+    DemoLostCard => "挂失卡", "lost card";
 }
 
 /// "还剩 8 秒" / "8 s left".
@@ -158,6 +222,43 @@ pub fn locked_for(lang: Lang, s: u64) -> String {
         Lang::Zh => format!("已锁定，{s} 秒后可再试"),
         Lang::En => format!("Locked: try again in {s} s"),
     }
+}
+
+/// A department's list does not name the person.
+pub fn not_on_list(owner: &str) -> Bilingual {
+    Bilingual::new(
+        format!("你不在该部门的名单中，请向{owner}咨询。"),
+        format!("You are not on this department's list: please ask {owner}."),
+    )
+}
+
+/// A department's list is older than its template allows.
+pub fn list_out_of_date(owner: &str) -> Bilingual {
+    Bilingual::new(
+        format!("该部门的数据已过期，暂时无法出具，请联系{owner}。"),
+        format!("This department's data is out of date: please ask {owner}."),
+    )
+}
+
+/// The person's quota of a service is spent this term.
+pub fn quota_spent(used: u32, limit: u32) -> Bilingual {
+    Bilingual::new(
+        format!("本学期你已打印 {used} 份，已达每学期 {limit} 份的上限。"),
+        format!("You have printed {used} copies this term: the limit is {limit} per term."),
+    )
+}
+
+/// A document that cannot be made, with the technical reason in English.
+pub fn cannot_make(detail: &str) -> Bilingual {
+    Bilingual::new(
+        "该文件无法生成，请联系工作人员。未扣次数。",
+        format!("This document cannot be made ({detail}). Please call staff. Nothing was charged."),
+    )
+}
+
+/// A demo card's label: "王小明（挂失卡 lost card）".
+pub fn demo_card(name: &str, status: &str) -> String {
+    format!("{name}（{status}）")
 }
 
 #[cfg(test)]
