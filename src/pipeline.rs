@@ -81,8 +81,9 @@ fn base32(bytes: &[u8], chars: usize) -> String {
 
 /// The facts of a document made from `data` by `service` at `issued_at`.
 ///
-/// The verification payload is a placeholder until documents are signed:
-/// it names the document but proves nothing.
+/// Its verification payload is the unsealed one
+/// (`urn:campus-kiosk:unsigned:<id>`: it names the document but proves
+/// nothing); a sealed render replaces it with the signed seal.
 pub fn document_facts(service: &str, data: &DataSet, issued_at: &str) -> DocumentFacts {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();

@@ -51,7 +51,7 @@ pub enum Command {
     /// Make a signing key for a terminal: a secret key file (mode 0600) and
     /// the keyring entry that lets recipients verify its documents.
     Keygen {
-        /// The terminal's id, as in its [terminal] id.
+        /// The terminal's id, as in its `[terminal] id`.
         #[arg(long)]
         terminal_id: String,
         /// Folder for `<id>.key` and `<id>.keyring.toml`.
@@ -132,7 +132,7 @@ pub enum Command {
     Reader(ReaderCmd),
     /// Serve the reference data platform from a folder of records.
     DemoPlatform {
-        /// Folder laid out like the platform's examples: cards.json, <person id>/*.json.
+        /// Folder laid out like the platform's examples: `cards.json`, `<person id>/*.json`.
         #[arg(long, default_value = "assets/sample-data")]
         data: PathBuf,
         /// Address to listen on (port 0: any free port).

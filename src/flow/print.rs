@@ -17,6 +17,7 @@ use sha2::Digest;
 
 use super::driver::{self, Steps};
 use crate::core::clock::{Clock, local_rfc3339};
+use crate::core::fault::FaultAdvice;
 use crate::core::quota::Quota;
 use crate::journal::{Journal, JournalError};
 use crate::printing::{Follow, JobOutcome, PrintError, PrintJob, Printer, PrinterErrorKind, Progress};
@@ -84,6 +85,12 @@ impl Finished {
             Err(PrintError::Printer(e)) if e.kind == PrinterErrorKind::Offline => Some("offline".to_string()),
             Err(PrintError::Printer(_)) => Some("other".to_string()),
         }
+    }
+
+    /// What the person is told beyond the failure's own words: a spent
+    /// quota is theirs to know, not staff's.
+    pub fn explanation(&self) -> Option<FaultAdvice> {
+        self.quota_reached().map(FaultAdvice::quota_spent)
     }
 
     /// The quota that stopped it, if one did.
@@ -295,6 +302,7 @@ mod tests {
         let second = print(&p, order(2, Some(3)), &mut |_| {}).await;
         assert_eq!(second.quota_reached(), Some(Quota { limit: 3, used: 2 }));
         assert_eq!(second.failure().as_deref(), Some("quota-reached"));
+        assert!(!second.explanation().unwrap().call_staff);
         assert_eq!(printer.submitted().len(), 1);
     }
 

@@ -12,7 +12,7 @@
 //!   (`replace`, `join`), and a [`Cancel`] flag the caller raises when its
 //!   wall-clock budget is spent or it no longer wants the result.
 //!
-//! The per-document counters live in a thread-local [`Budget`] that
+//! The per-document counters live in a thread-local `Budget` that
 //! [`with_budget`] installs for one render; evaluations outside any render
 //! (a `template check` probe) each get a fresh one.
 

@@ -23,9 +23,9 @@ use crate::adapters::card_reader::ReaderEvent;
 use crate::adapters::platform::qr_login::QrLoginEvent;
 use crate::core::fault::{FaultAdvice, advise, incident_code};
 use crate::core::session::{Activity, Effect, Fault, Input, Session, State};
-use crate::flow::print::{Finished, Order};
+use crate::flow::print::Finished;
 use crate::platform::{Person, PlatformError};
-use crate::printing::{PrintJob, PrinterErrorKind, PrinterStatus, Progress, Readiness, advice, readiness};
+use crate::printing::{PrinterErrorKind, PrinterStatus, Progress, Readiness, advice, readiness};
 use crate::reader::{Key, Parser};
 
 use crate::i18n::{Bilingual, Lang, T, seconds_left, tr};
@@ -283,25 +283,16 @@ impl Kiosk {
         let Some(r) = &p.rendered else {
             return Task::none();
         };
-        let pages = u32::try_from(r.pages.len()).unwrap_or(u32::MAX);
-        let order = Order {
-            terminal: self.setup.terminal_id.clone(),
-            service: p.service.clone(),
-            person: self.session.person().map(|p| p.id.clone()).unwrap_or_default(),
-            document: r.document_id.clone(),
-            job: PrintJob {
-                id: r.document_id.clone(),
-                title: p.name.en.clone(),
-                pdf: r.pdf.clone(),
-                copies: p.copies,
-                pages,
-                duplex: p.duplex,
-            },
-            quota: self
-                .service(&p.service)
-                .and_then(|s| s.quota)
-                .map(|q| (q.limit, self.setup.term_start())),
-        };
+        let person = self.session.person().map(|p| p.id.clone()).unwrap_or_default();
+        let order = work::order(
+            &self.setup.terminal_id,
+            &person,
+            p,
+            r,
+            self.service(&p.service),
+            &self.setup.term_start(),
+        );
+        let pages = order.job.pages;
         let sides = if order.job.duplex { pages.div_ceil(2) } else { pages };
         self.visit.printing = Some(printing::State::new(sides * order.job.copies));
         let generation = self.generation;
@@ -517,9 +508,8 @@ impl Kiosk {
             None => self.input(Input::PrintEnded),
             Some(reason) => self.input(Input::PrintFailed(reason)),
         };
-        // A spent quota is the person's to know, not staff's.
-        if let Some(q) = finished.quota_reached() {
-            self.explain(FaultAdvice::quota_spent(q));
+        if let Some(advice) = finished.explanation() {
+            self.explain(advice);
         }
         Task::batch([t, Task::done(Message::CheckPrinter)])
     }

@@ -235,6 +235,34 @@ fn render_or_stop(
     })
 }
 
+/// The order for printing what the preview shows: `copies` and sides as
+/// chosen, and the service's quota for this term (the print flow checks it
+/// again as the attempt is written).
+pub fn order(
+    terminal: &str,
+    person: &str,
+    preview: &crate::ui::screen::preview::State,
+    rendered: &Rendered,
+    service: Option<&Service>,
+    term_start: &str,
+) -> crate::flow::print::Order {
+    crate::flow::print::Order {
+        terminal: terminal.to_string(),
+        service: preview.service.clone(),
+        person: person.to_string(),
+        document: rendered.document_id.clone(),
+        job: crate::printing::PrintJob {
+            id: rendered.document_id.clone(),
+            title: preview.name.en.clone(),
+            pdf: rendered.pdf.clone(),
+            copies: preview.copies,
+            pages: u32::try_from(rendered.pages.len()).unwrap_or(u32::MAX),
+            duplex: preview.duplex,
+        },
+        quota: service.and_then(|s| s.quota).map(|q| (q.limit, term_start.to_string())),
+    }
+}
+
 /// Keeps the person's 1–5 rating of the attempt `attempt`; a journal that
 /// cannot take it loses only the rating.
 pub fn rate(journal: &dyn Journal, attempt: &str, rating: u8) {
