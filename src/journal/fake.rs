@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use super::{Attempt, Journal, JournalError, Stage};
+use super::{Attempt, End, Journal, JournalError, Stage};
 use crate::printing::{JobId, JobOutcome};
 
 /// A journal in memory.
@@ -177,20 +177,10 @@ impl Journal for FakeJournal {
     fn finished(&self, id: &str, outcome: &JobOutcome, at: &str) -> Result<(), JournalError> {
         let mut j = self.lock();
         j.check("finished")?;
-        let (to, reason, impressions) = match outcome {
-            JobOutcome::Printed { impressions } => (Stage::Printed, None, *impressions),
-            JobOutcome::Failed { reason } => (Stage::Failed, Some(reason.clone()), None),
-            JobOutcome::Cancelled => (Stage::Cancelled, None, None),
-            JobOutcome::Unknown { reason } => (Stage::Unknown, Some(reason.clone()), None),
-        };
-        let from: &[Stage] = if to == Stage::Failed {
-            &[Stage::Created, Stage::Rendered, Stage::Submitted]
-        } else {
-            &[Stage::Submitted]
-        };
-        let a = j.step(id, from, to)?;
-        a.reason = reason;
-        a.impressions = impressions;
+        let end = End::of(outcome);
+        let a = j.step(id, end.from, end.stage)?;
+        a.reason = end.reason;
+        a.impressions = end.impressions;
         a.finished_at = Some(at.to_string());
         Ok(())
     }

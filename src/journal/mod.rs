@@ -134,6 +134,40 @@ impl Attempt {
     }
 }
 
+/// How an attempt ends: the final stage an outcome is, its reason and
+/// its impressions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct End {
+    pub stage: Stage,
+    pub reason: Option<String>,
+    pub impressions: Option<u32>,
+    /// The stages it may end from: before the hand-over only a failure is
+    /// possible.
+    pub from: &'static [Stage],
+}
+
+impl End {
+    pub fn of(outcome: &JobOutcome) -> End {
+        let (stage, reason, impressions) = match outcome {
+            JobOutcome::Printed { impressions } => (Stage::Printed, None, *impressions),
+            JobOutcome::Failed { reason } => (Stage::Failed, Some(reason.clone()), None),
+            JobOutcome::Cancelled => (Stage::Cancelled, None, None),
+            JobOutcome::Unknown { reason } => (Stage::Unknown, Some(reason.clone()), None),
+        };
+        let from: &'static [Stage] = if stage == Stage::Failed {
+            &[Stage::Created, Stage::Rendered, Stage::Submitted]
+        } else {
+            &[Stage::Submitted]
+        };
+        End {
+            stage,
+            reason,
+            impressions,
+            from,
+        }
+    }
+}
+
 /// The journal as the kiosk uses it. Every method writes (or reads) at
 /// once and durably; an `Err` means the step is not recorded.
 pub trait Journal: Send + Sync {

@@ -145,6 +145,15 @@ impl PlatformError {
         }
     }
 
+    /// A template's `spreadsheet:` source asked of the platform: those are
+    /// read from a department's file (`adapters::files::spreadsheet`).
+    pub fn not_a_platform_source(name: &str) -> Self {
+        Self::new(
+            ErrorKind::Rejected,
+            format!("spreadsheet:{name} is read from a department file, not the platform"),
+        )
+    }
+
     pub fn bad_data(detail: impl Into<String>) -> Self {
         Self::new(ErrorKind::BadData, detail)
     }

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::journal::End;
 pub use crate::journal::{Attempt, JournalError, Stage};
 use crate::printing::{JobId, JobOutcome};
 
@@ -340,18 +341,12 @@ impl SqliteJournal {
     }
 
     fn write_end(&self, id: &str, outcome: &JobOutcome, at: &str) -> Result<(), JournalError> {
-        let (stage, reason, impressions) = match outcome {
-            JobOutcome::Printed { impressions } => (Stage::Printed, None, *impressions),
-            JobOutcome::Failed { reason } => (Stage::Failed, Some(reason.clone()), None),
-            JobOutcome::Cancelled => (Stage::Cancelled, None, None),
-            JobOutcome::Unknown { reason } => (Stage::Unknown, Some(reason.clone()), None),
-        };
-        // Before the hand-over only a failure is possible.
-        let from: &[Stage] = if stage == Stage::Failed {
-            &[Stage::Created, Stage::Rendered, Stage::Submitted]
-        } else {
-            &[Stage::Submitted]
-        };
+        let End {
+            stage,
+            reason,
+            impressions,
+            from,
+        } = End::of(outcome);
         self.move_to(
             id,
             from,

@@ -408,10 +408,7 @@ impl PlatformClient {
                     data.datasets.insert(name.clone(), v);
                 }
                 Source::Spreadsheet(name) => {
-                    return Err(PlatformError::new(
-                        ErrorKind::Rejected,
-                        format!("spreadsheet:{name} is read from a department file, not the platform"),
-                    ));
+                    return Err(PlatformError::not_a_platform_source(name));
                 }
             }
         }
