@@ -96,8 +96,19 @@ catalogue! {
     Back => "返回", "Back";
     Rendering => "正在生成预览…", "Preparing the preview…";
     Copies => "份数", "Copies";
-    Duplex => "双面打印", "Two-sided";
-    Simplex => "单面打印", "One-sided";
+    Duplex => "双面", "Two-sided";
+    Simplex => "单面", "One-sided";
+    Sides => "打印方式", "Sides";
+    TapToZoom => "点按页面可放大阅读", "Tap the page to read it full size";
+    Zooming => "正在放大…", "Enlarging…";
+    PanHint => "用手指拖动查看页面各处", "Drag with a finger to move around the page";
+    CloseZoom => "关闭放大", "Close";
+    LargeText => "大字模式", "Large text";
+    StepChoose => "选择", "Choose";
+    StepPreview => "预览", "Preview";
+    StepPrint => "打印", "Print";
+    StepDone => "完成", "Done";
+    DocumentCode => "文件编号（可凭此查验真伪）", "Document code (to check it is genuine)";
     Print => "打印", "Print";
     PrevPage => "上一页", "Previous page";
     NextPage => "下一页", "Next page";
@@ -176,19 +187,63 @@ pub fn seconds_left(lang: Lang, s: u64) -> String {
     }
 }
 
+/// "15 秒后回到首页" / "Back to the start in 15 s".
+pub fn back_in(lang: Lang, s: u64) -> String {
+    match lang {
+        Lang::Zh => format!("{s} 秒后回到首页"),
+        Lang::En => format!("Back to the start in {s} s"),
+    }
+}
+
+/// "2 页 × 2 份 = 4 张" / "2 pages × 2 copies = 4 sheets".
+pub fn sheet_total(lang: Lang, pages: u32, duplex: bool, copies: u32, sheets: u32) -> String {
+    match (lang, duplex) {
+        (Lang::Zh, false) => format!("{pages} 页 × {copies} 份 = {sheets} 张"),
+        (Lang::Zh, true) => format!("{pages} 页（双面）× {copies} 份 = {sheets} 张"),
+        (Lang::En, false) => format!(
+            "{pages} {} × {copies} {} = {sheets} {}",
+            plural(pages, "page", "pages"),
+            plural(copies, "copy", "copies"),
+            plural(sheets, "sheet", "sheets")
+        ),
+        (Lang::En, true) => format!(
+            "{pages} {} (two-sided) × {copies} {} = {sheets} {}",
+            plural(pages, "page", "pages"),
+            plural(copies, "copy", "copies"),
+            plural(sheets, "sheet", "sheets")
+        ),
+    }
+}
+
+fn plural(n: u32, one: &'static str, more: &'static str) -> &'static str {
+    if n == 1 { one } else { more }
+}
+
+/// "已打印：中文成绩单 2 份，共 4 张" / "Printed: Transcript, 2 copies, 4 sheets".
+pub fn printed_summary(lang: Lang, document: &str, copies: u32, sheets: u32) -> String {
+    match lang {
+        Lang::Zh => format!("已打印：{document} {copies} 份，共 {sheets} 张"),
+        Lang::En => format!(
+            "Printed: {document}, {copies} {}, {sheets} {}",
+            plural(copies, "copy", "copies"),
+            plural(sheets, "sheet", "sheets")
+        ),
+    }
+}
+
+/// "正在打印第 3 页，共 4 页" / "Printing page 3 of 4".
+pub fn printing_page(lang: Lang, page: u32, total: u32) -> String {
+    match lang {
+        Lang::Zh => format!("正在打印第 {page} 页，共 {total} 页"),
+        Lang::En => format!("Printing page {page} of {total}"),
+    }
+}
+
 /// "第 2 页 / 共 3 页" / "Page 2 of 3".
 pub fn page_of(lang: Lang, page: usize, pages: usize) -> String {
     match lang {
         Lang::Zh => format!("第 {page} 页 / 共 {pages} 页"),
         Lang::En => format!("Page {page} of {pages}"),
-    }
-}
-
-/// "正在打印第 3 面，共 4 面" / "Printing side 3 of 4".
-pub fn printing_side(lang: Lang, done: u32, total: u32) -> String {
-    match lang {
-        Lang::Zh => format!("已打印 {done} / {total} 面"),
-        Lang::En => format!("{done} of {total} sides printed"),
     }
 }
 

@@ -228,6 +228,31 @@ impl Driver {
         tr(self.app.lang(), key)
     }
 
+    /// Where `label` shows, if it is on the screen and not clipped.
+    fn visible(&mut self, label: &str) -> Option<iced::Rectangle> {
+        let mut ui = Simulator::with_size(settings(), self.size, self.app.view());
+        let found = ui.find(label).ok()?;
+        if std::env::var_os("SHOW_BOUNDS").is_some() {
+            eprintln!("{label}: {:?} visible {:?}", found.bounds(), found.visible_bounds());
+        }
+        let b = found.visible_bounds()?;
+        let (w, h) = self.size;
+        (b.x >= 0.0 && b.y >= 0.0 && b.x + b.width <= w + 0.5 && b.y + b.height <= h + 0.5).then_some(b)
+    }
+
+    /// Clicks at a point of the screen.
+    fn click_at(&mut self, x: f32, y: f32) {
+        let messages: Vec<Message> = {
+            let mut ui = Simulator::with_size(settings(), self.size, self.app.view());
+            ui.point_at(iced::Point::new(x, y));
+            let _ = ui.simulate(iced_test::simulator::click());
+            ui.into_messages().collect()
+        };
+        for m in messages {
+            self.send(m);
+        }
+    }
+
     /// Whether `label` shows on the current screen.
     fn shows(&mut self, label: &str) -> bool {
         let mut ui = Simulator::with_size(settings(), self.size, self.app.view());
@@ -554,8 +579,9 @@ fn an_unknown_card_is_told_and_the_attract_screen_returns() {
     // A lost card is told as such.
     d.tap("0BADCAFE");
     assert!(d.shows("这张校园卡已挂失，请到校园卡服务中心办理。"));
-    // The fault goes away by itself too.
-    d.wait(6_000);
+    // The fault goes away by itself too, counting down.
+    assert!(d.shows("15 秒后回到首页"));
+    d.wait(15_000);
     assert_eq!(d.app.state(), &State::Idle);
     assert!(d.shows(d.t(T::TapCard)));
 }
@@ -833,7 +859,7 @@ fn every_screen_renders() {
     let mut e = Driver::with(move |s| s.printer = Arc::new(p));
     print_transcript(&mut e);
     shots.push(e.snapshot(dir, "fault-printer"));
-    e.wait(6_000);
+    e.wait(15_000);
     e.open_technician();
     shots.push(e.snapshot(dir, "technician-pin"));
     for digit in ["2", "4", "6", "8"] {
@@ -847,6 +873,36 @@ fn every_screen_renders() {
     f.tap("04A1B2C3");
     f.click("中文成绩单");
     shots.push(f.snapshot(dir, "preview-landscape"));
+    f.click_at(400.0, 500.0);
+    shots.push(f.snapshot(dir, "preview-zoom-landscape"));
+    f.click(f.t(T::CloseZoom));
+    f.click(f.t(T::Print));
+    shots.push(f.snapshot(dir, "done-landscape"));
+    f.click(f.t(T::Finish));
+    {
+        let _guard = f.rt.enter();
+        let mut events = Box::pin(qr_events(f.platform.clone()));
+        let shown = f.rt.block_on(events.next()).unwrap();
+        f.send(Message::Qr(shown));
+    }
+    shots.push(f.snapshot(dir, "attract-landscape"));
+    f.tap("04D5E6F708A1B2");
+    shots.push(f.snapshot(dir, "services-landscape"));
+    f.click(f.t(T::Logout));
+    f.click("English");
+    f.tap("DEADBEEF");
+    shots.push(f.snapshot(dir, "fault-landscape-en"));
+
+    // Large text, portrait.
+    let mut g = Driver::new();
+    g.click(g.t(T::LargeText));
+    shots.push(g.snapshot(dir, "attract-large"));
+    g.tap("04A1B2C3");
+    shots.push(g.snapshot(dir, "services-large"));
+    g.click("中文成绩单");
+    shots.push(g.snapshot(dir, "preview-large"));
+    g.click(g.t(T::Print));
+    shots.push(g.snapshot(dir, "done-large"));
 
     let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();
     let out = root().join("docs/screenshots");
@@ -911,4 +967,235 @@ fn a_landscape_screen_works_the_same() {
     let shot = d.snapshot(tmp.path(), "done-landscape");
     let img = image::open(shot).unwrap();
     assert_eq!((img.width(), img.height()), (3840, 2160));
+}
+
+#[test]
+fn a_rating_is_saved_with_its_attempt_even_when_its_touch_comes_first() {
+    let mut d = Driver::on_fakes();
+    print_transcript(&mut d);
+    assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
+    // A real screen reports the touch before the button's press: the touch
+    // must not end the done screen and lose the rating.
+    d.send(Message::Touched);
+    assert!(matches!(d.app.state(), State::Done { .. }), "a touch is not a logout");
+    d.click("4");
+    assert!(d.shows(d.t(T::Thanks)));
+    assert_eq!(d.attempts()[0].rating, Some(4));
+    // Changed in the last second: saved, and the thanks stays readable.
+    d.wait(14_200);
+    d.send(Message::Touched);
+    d.click("2");
+    assert_eq!(d.attempts()[0].rating, Some(2));
+    d.wait(2_000);
+    assert!(d.shows(d.t(T::Thanks)), "the thanks is still there");
+    d.wait(1_000);
+    assert_eq!(d.app.state(), &State::Idle);
+    assert!(!d.app.holds_personal_data());
+}
+
+#[test]
+fn the_done_screen_says_what_printed_and_counts_down() {
+    let mut d = Driver::on_fakes();
+    d.tap("04A1B2C3");
+    d.click("中文成绩单");
+    d.click("+");
+    d.click(d.t(T::Print));
+    assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
+    assert!(d.shows("已打印：中文成绩单 2 份，共 4 张"));
+    // The document code is the one the seal carries.
+    let code = d.fakes.as_ref().unwrap().printer.submitted()[0].id.clone();
+    let short = format!("{}-{}", &code[..4], &code[4..8]);
+    assert!(d.shows(&short), "the document code {short}");
+    assert!(d.shows("15 秒后自动退出"));
+    d.wait(5_000);
+    assert!(d.shows("10 秒后自动退出"));
+    d.click("English");
+    assert!(d.shows("Printed: Transcript (Chinese), 2 copies, 4 sheets"));
+    assert!(d.shows("Logging out in 10 s"));
+}
+
+#[test]
+fn faults_are_told_in_the_language_chosen_with_a_countdown() {
+    let mut d = Driver::new();
+    d.click("English");
+    d.tap("DEADBEEF");
+    assert!(matches!(d.app.state(), State::Fault { .. }), "{:?}", d.app.state());
+    assert!(d.shows("We could not find your record. Please ask at the service desk."));
+    assert!(d.shows("Back to the start in 15 s"));
+    // Back to start: the same person, still in English.
+    d.click("Back to start");
+    assert!(d.shows("Place your campus card on the reader"));
+    d.tap("0BADCAFE");
+    assert!(d.shows("This campus card has been reported lost. Please go to the card centre."));
+    d.wait(5_000);
+    assert!(d.shows("Back to the start in 10 s"));
+    // Nobody came back: the next person starts in Chinese.
+    d.wait(10_000);
+    assert_eq!(d.app.state(), &State::Idle);
+    assert!(d.shows("请将校园卡放在读卡区"));
+    // A printer fault in English says so, and that nothing was charged.
+    let printer = FakePrinter::new();
+    printer.statuses([Ok(fake::with_reasons(&["media-empty-error"]))]);
+    let mut e = Driver::with(move |s| s.printer = Arc::new(printer));
+    e.click("English");
+    e.tap("04A1B2C3");
+    e.click("Transcript (Chinese)");
+    e.click("Print");
+    assert!(e.shows("The printer is out of paper."), "in English");
+    assert!(e.shows("Nothing was charged."));
+}
+
+#[test]
+fn services_are_tiles_saying_what_each_is_for() {
+    for size in [(1080.0, 1920.0), (1920.0, 1080.0), (1280.0, 1024.0)] {
+        let mut d = Driver::new();
+        d.size = size;
+        d.tap("04A1B2C3");
+        let cert = d.visible("在读证明").expect("the certificate's tile");
+        let zh = d.visible("中文成绩单").expect("the transcript's tile");
+        d.visible("证明你在校就读：签证、实习、银行开户等")
+            .expect("what it is for");
+        d.visible(&format!("1 {}", d.t(T::StepChoose)))
+            .expect("the step indicator");
+        // Side by side, not a list of bars: two or three to a row.
+        assert!((cert.y - zh.y).abs() < 1.0, "{size:?}: {cert:?} {zh:?}");
+        // Log out at the bottom, in reach.
+        let logout = d.visible(d.t(T::Logout)).expect("log out");
+        assert!(logout.y > size.1 * 0.8, "{size:?}: log out at {logout:?}");
+        d.click("中文成绩单");
+        let back = d.visible("‹ 返回").expect("back");
+        let logout2 = d.visible(d.t(T::Logout)).expect("log out");
+        assert!(
+            (back.y - logout2.y).abs() < 1.0 && (logout.y - logout2.y).abs() < 1.0,
+            "the same place"
+        );
+        let print = d.visible(d.t(T::Print)).expect("print");
+        assert!(
+            print.y > size.1 / 3.0,
+            "{size:?}: print in the lower two-thirds: {print:?}"
+        );
+    }
+}
+
+#[test]
+fn the_attract_screen_fits_landscape_and_square_screens() {
+    for size in [(1920.0, 1080.0), (1280.0, 1024.0), (1080.0, 1920.0)] {
+        let mut d = Driver::new();
+        d.size = size;
+        let _guard = d.rt.enter();
+        let mut events = Box::pin(qr_events(d.platform.clone()));
+        let shown = d.rt.block_on(events.next()).unwrap();
+        d.send(Message::Qr(shown));
+        d.visible(d.t(T::TapCard)).expect("the card prompt");
+        d.visible(d.t(T::OrScan)).expect("the QR prompt");
+        d.visible(d.t(T::DemoScan))
+            .unwrap_or_else(|| panic!("{size:?}: the demo controls are cut off"));
+        let cards = campus_kiosk::ui::setup::demo_cards(&root().join("assets/sample-data"));
+        let first = cards.iter().find(|c| c.uid == "04A1B2C3").unwrap();
+        let tap = campus_kiosk::i18n::simulate_tap(d.app.lang(), &first.label);
+        d.visible(&tap).unwrap_or_else(|| panic!("{size:?}: {tap} is cut off"));
+        d.click(&tap);
+        assert!(
+            matches!(d.app.state(), State::SignedIn { .. }),
+            "{size:?}: {:?}",
+            d.app.state()
+        );
+    }
+}
+
+#[test]
+fn the_sheet_total_follows_copies_and_sides() {
+    let mut d = Driver::on_fakes();
+    d.tap("04A1B2C3");
+    d.click("中文成绩单");
+    assert!(d.shows("2 页 × 1 份 = 2 张"));
+    let plus = d.visible("+").unwrap();
+    d.click("+");
+    assert!(d.shows("2 页 × 2 份 = 4 张"));
+    for _ in 0..8 {
+        d.click("+");
+    }
+    assert_eq!(
+        d.visible("+").unwrap().x,
+        plus.x,
+        "the + button does not move at 10 copies"
+    );
+    for _ in 0..8 {
+        d.click("−");
+    }
+    // Two-sided is a choice of two, with the chosen one marked.
+    assert!(d.shows("✓ 单面"));
+    d.click("双面");
+    assert!(d.shows("✓ 双面") && d.shows("单面"));
+    assert!(d.shows("2 页（双面）× 2 份 = 2 张"));
+    d.click(d.t(T::Print));
+    let job = &d.fakes.as_ref().unwrap().printer.submitted()[0];
+    assert!(job.duplex && job.copies == 2, "{job:?}");
+    // The certificate is one-sided only: no choice shows.
+    let mut e = Driver::new();
+    e.tap("04A1B2C3");
+    e.click("在读证明");
+    assert!(e.shows("1 页 × 1 份 = 1 张"));
+    assert!(
+        !e.shows("双面"),
+        "no two-sided choice where the service does not allow it"
+    );
+}
+
+#[test]
+fn a_page_is_read_full_size_and_panned() {
+    let mut d = Driver::new();
+    d.tap("04A1B2C3");
+    d.click("中文成绩单");
+    assert!(d.shows(d.t(T::TapToZoom)));
+    // A tap on the page itself.
+    d.click_at(540.0, 700.0);
+    assert!(d.shows(d.t(T::PanHint)), "the page opened full size");
+    assert!(!d.shows(d.t(T::Zooming)), "and its picture came");
+    d.click(d.t(T::NextPage));
+    assert!(!d.shows(d.t(T::PanHint)), "another page closes the enlarged one");
+    d.click_at(540.0, 700.0);
+    assert!(d.shows("第 2 页 / 共 2 页") && d.shows(d.t(T::PanHint)));
+    d.click(d.t(T::CloseZoom));
+    assert!(d.shows(d.t(T::TapToZoom)));
+    d.click(d.t(T::Print));
+    assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
+}
+
+#[test]
+fn printing_says_page_x_of_y() {
+    let printer = FakePrinter::paper_out_mid_job();
+    let p = printer.clone();
+    let mut d = Driver::with(move |s| s.printer = Arc::new(p));
+    d.watch = Some(("正在打印第 2 页，共 2 页".into(), false));
+    print_transcript(&mut d);
+    assert_eq!(d.watch.as_ref().map(|w| w.1), Some(true), "page x of y showed");
+    d.visible(&format!("3 {}", d.t(T::StepPrint)))
+        .expect("the step indicator");
+}
+
+#[test]
+fn large_text_is_one_and_a_half_times_larger_until_the_person_leaves() {
+    let mut normal = Driver::new();
+    normal.tap("04A1B2C3");
+    let small = normal.visible(normal.t(T::ChooseService)).unwrap();
+    let mut d = Driver::new();
+    d.click(d.t(T::LargeText));
+    assert!(d.app.look().large);
+    assert!(d.shows("✓ 大字模式"), "the chosen mode is marked");
+    d.tap("04A1B2C3");
+    let large = d.visible(d.t(T::ChooseService)).unwrap();
+    assert!(large.height >= small.height * 1.45, "{large:?} against {small:?}");
+    // Every tile and the way out still fit on the screen.
+    for text in ["在读证明", "中文成绩单", "英文成绩单", d.t(T::Logout)] {
+        d.visible(text)
+            .unwrap_or_else(|| panic!("{text} is cut off in large text"));
+    }
+    d.click("中文成绩单");
+    d.visible(d.t(T::Print)).expect("print fits in large text");
+    d.click(d.t(T::Print));
+    assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
+    d.visible(d.t(T::Finish)).expect("finish fits in large text");
+    d.click(d.t(T::Finish));
+    assert!(!d.app.look().large, "the next person starts in normal text");
 }

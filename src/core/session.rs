@@ -18,6 +18,9 @@ pub type Ms = u64;
 /// already waiting.
 const PENDING_DONE: Ms = 3_000;
 
+/// How long the thanks for a rating stays on screen at least.
+const THANKS: Ms = 3_000;
+
 /// Timings of a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timings {
@@ -38,8 +41,8 @@ impl Default for Timings {
         Timings {
             idle_timeout: 60_000,
             countdown: 10_000,
-            done_timeout: 8_000,
-            fault_timeout: 6_000,
+            done_timeout: 15_000,
+            fault_timeout: 15_000,
             identify_timeout: 10_000,
         }
     }
@@ -132,6 +135,8 @@ pub enum Input {
     DataFailed(ErrorKind),
     /// The person chose to log out.
     Logout,
+    /// The person rated the service (1–5) on the done screen.
+    Rate(u8),
 }
 
 impl Input {
@@ -159,6 +164,11 @@ pub enum Effect {
     RenderPreview(String),
     /// Send the previewed document to the printer.
     StartPrint(String),
+    /// Save the rating with the attempt that just printed.
+    SaveRating(u8),
+    /// Return the screen to the terminal's defaults (language, text size,
+    /// speech): the person who chose them has gone.
+    ResetPreferences,
 }
 
 /// The session state machine.
@@ -207,10 +217,37 @@ impl Session {
         }
     }
 
+    /// Seconds before the done or fault screen returns to the attract
+    /// screen by itself (shown as a countdown).
+    pub fn leaving_in(&self, now: Ms) -> Option<u64> {
+        let deadline = match &self.state {
+            State::Done { since, pending_card } => {
+                since
+                    + if pending_card.is_some() {
+                        PENDING_DONE
+                    } else {
+                        self.timings.done_timeout
+                    }
+            }
+            State::Fault { since, .. } => since + self.timings.fault_timeout,
+            _ => return None,
+        };
+        Some(deadline.saturating_sub(now).div_ceil(1000))
+    }
+
     fn sign_out(&mut self, fx: &mut Vec<Effect>) {
         self.state = State::Idle;
         fx.push(Effect::Wipe);
+        fx.push(Effect::ResetPreferences);
         fx.push(Effect::StartQrLogin);
+    }
+
+    /// Someone else's card ends what is on screen: their visit starts
+    /// with the terminal's defaults.
+    fn next_person(&mut self, uid: String, now: Ms, fx: &mut Vec<Effect>) {
+        fx.push(Effect::Wipe);
+        fx.push(Effect::ResetPreferences);
+        self.identify_card(uid, now, fx);
     }
 
     fn identify_card(&mut self, uid: String, now: Ms, fx: &mut Vec<Effect>) {
@@ -308,8 +345,7 @@ impl Session {
                             self.state = keep(activity, last_touch, Some(uid));
                         } else {
                             // Someone else: end this session first.
-                            fx.push(Effect::Wipe);
-                            self.identify_card(uid, now, &mut fx);
+                            self.next_person(uid, now, &mut fx);
                         }
                     }
                     Input::Preview(service) if !printing => {
@@ -357,24 +393,34 @@ impl Session {
                     pending_card: Some(uid),
                 },
                 Input::Tick,
-            ) if now >= since + PENDING_DONE => {
-                fx.push(Effect::Wipe);
-                self.identify_card(uid, now, &mut fx);
-            }
-            (State::Done { .. }, Input::CardTapped(uid)) => {
-                fx.push(Effect::Wipe);
-                self.identify_card(uid, now, &mut fx);
-            }
+            ) if now >= since + PENDING_DONE => self.next_person(uid, now, &mut fx),
+            (State::Done { .. }, Input::CardTapped(uid)) => self.next_person(uid, now, &mut fx),
             (State::Done { since, .. }, Input::Tick) if now >= since + t.done_timeout => self.sign_out(&mut fx),
-            (State::Done { .. }, Input::Touch | Input::Logout) => self.sign_out(&mut fx),
+            // Only "finish" ends it early: a stray touch (or the touch that
+            // carries a rating) does not, so a rating is never lost.
+            (State::Done { .. }, Input::Logout) => self.sign_out(&mut fx),
+            (State::Done { since, pending_card }, Input::Rate(n)) if (1..=5).contains(&n) => {
+                fx.push(Effect::SaveRating(n));
+                // The thanks stays long enough to be read.
+                let timeout = if pending_card.is_some() {
+                    PENDING_DONE
+                } else {
+                    t.done_timeout
+                };
+                let since = since.max((now + THANKS).saturating_sub(timeout));
+                self.state = State::Done { since, pending_card };
+            }
             (s @ State::Done { .. }, _) => self.state = s,
 
             // A fault message.
             (State::Fault { .. }, Input::CardTapped(uid)) => self.identify_card(uid, now, &mut fx),
+            // Nobody read it to the end: the next person starts afresh.
             (State::Fault { since, .. }, Input::Tick) if now >= since + t.fault_timeout => {
                 self.state = State::Idle;
+                fx.push(Effect::ResetPreferences);
                 fx.push(Effect::StartQrLogin);
             }
+            // "Back to start": the same person, who keeps their choices.
             (State::Fault { .. }, Input::Touch) => {
                 self.state = State::Idle;
                 fx.push(Effect::StartQrLogin);
@@ -464,8 +510,14 @@ mod tests {
                     since: 300
                 }
             );
-            assert!(s.update(Input::Tick, 300 + 5_999).is_empty());
-            assert_eq!(s.update(Input::Tick, 300 + 6_000), [Effect::StartQrLogin]);
+            assert_eq!(s.leaving_in(300), Some(15));
+            assert_eq!(s.leaving_in(300 + 14_001), Some(1));
+            assert!(s.update(Input::Tick, 300 + 14_999).is_empty());
+            assert_eq!(
+                s.update(Input::Tick, 300 + 15_000),
+                [Effect::ResetPreferences, Effect::StartQrLogin],
+                "nobody read it: the next person starts with the defaults"
+            );
             assert_eq!(s.state(), &State::Idle);
         }
         // A touch dismisses it early; a card starts again at once.
@@ -528,7 +580,10 @@ mod tests {
     fn inactivity_signs_out_and_wipes() {
         let mut s = signed_in();
         assert!(s.update(Input::Tick, 60_999).is_empty());
-        assert_eq!(s.update(Input::Tick, 61_000), [Effect::Wipe, Effect::StartQrLogin]);
+        assert_eq!(
+            s.update(Input::Tick, 61_000),
+            [Effect::Wipe, Effect::ResetPreferences, Effect::StartQrLogin]
+        );
         assert_eq!(s.state(), &State::Idle);
         assert!(s.person().is_none());
         assert_eq!(s.countdown(61_000), None);
@@ -537,7 +592,10 @@ mod tests {
     #[test]
     fn logout_wipes() {
         let mut s = signed_in();
-        assert_eq!(s.update(Input::Logout, 5_000), [Effect::Wipe, Effect::StartQrLogin]);
+        assert_eq!(
+            s.update(Input::Logout, 5_000),
+            [Effect::Wipe, Effect::ResetPreferences, Effect::StartQrLogin]
+        );
         assert_eq!(s.state(), &State::Idle);
     }
 
@@ -547,7 +605,14 @@ mod tests {
         assert!(s.update(Input::CardTapped("A1B2C3D4".into()), 40_000).is_empty());
         assert_eq!(s.countdown(51_000), None, "the re-tap counted as a touch");
         let fx = s.update(Input::CardTapped("04D5E6F708A1B2".into()), 41_000);
-        assert_eq!(fx, [Effect::Wipe, Effect::LookUpCard("04D5E6F708A1B2".into())]);
+        assert_eq!(
+            fx,
+            [
+                Effect::Wipe,
+                Effect::ResetPreferences,
+                Effect::LookUpCard("04D5E6F708A1B2".into())
+            ]
+        );
         assert!(s.person().is_none());
         assert!(matches!(s.state(), State::Identifying { .. }));
     }
@@ -590,8 +655,12 @@ mod tests {
                 pending_card: None
             }
         ));
-        assert!(s.update(Input::Tick, 27_999).is_empty());
-        assert_eq!(s.update(Input::Tick, 28_000), [Effect::Wipe, Effect::StartQrLogin]);
+        assert_eq!(s.leaving_in(20_000), Some(15));
+        assert!(s.update(Input::Tick, 34_999).is_empty());
+        assert_eq!(
+            s.update(Input::Tick, 35_000),
+            [Effect::Wipe, Effect::ResetPreferences, Effect::StartQrLogin]
+        );
         assert_eq!(s.state(), &State::Idle);
     }
 
@@ -621,7 +690,10 @@ mod tests {
         );
         assert!(s.person().is_none());
         // The fault times out to the attract screen.
-        assert_eq!(s.update(Input::Tick, 4_000 + 6_000), [Effect::StartQrLogin]);
+        assert_eq!(
+            s.update(Input::Tick, 4_000 + 15_000),
+            [Effect::ResetPreferences, Effect::StartQrLogin]
+        );
 
         let mut s = signed_in();
         assert_eq!(
@@ -662,17 +734,29 @@ mod tests {
         assert!(s.update(Input::Tick, 612_999).is_empty());
         assert_eq!(
             s.update(Input::Tick, 613_000),
-            [Effect::Wipe, Effect::LookUpCard("0BADCAFE".into())]
+            [
+                Effect::Wipe,
+                Effect::ResetPreferences,
+                Effect::LookUpCard("0BADCAFE".into())
+            ]
         );
     }
 
     #[test]
-    fn done_screen_ends_on_touch_or_a_new_card() {
+    fn done_screen_ends_on_finish_or_a_new_card_never_on_a_stray_touch() {
         let mut s = signed_in();
         s.update(Input::Preview("a".into()), 1);
         s.update(Input::Print, 2);
         s.update(Input::PrintEnded, 3);
-        assert_eq!(s.update(Input::Touch, 4), [Effect::Wipe, Effect::StartQrLogin]);
+        assert!(
+            s.update(Input::Touch, 4).is_empty(),
+            "a touch carries a rating, not a logout"
+        );
+        assert!(matches!(s.state(), State::Done { .. }));
+        assert_eq!(
+            s.update(Input::Logout, 5),
+            [Effect::Wipe, Effect::ResetPreferences, Effect::StartQrLogin]
+        );
 
         let mut s = signed_in();
         s.update(Input::Preview("a".into()), 1);
@@ -680,8 +764,40 @@ mod tests {
         s.update(Input::PrintEnded, 3);
         assert_eq!(
             s.update(Input::CardTapped("0BADCAFE".into()), 4),
-            [Effect::Wipe, Effect::LookUpCard("0BADCAFE".into())]
+            [
+                Effect::Wipe,
+                Effect::ResetPreferences,
+                Effect::LookUpCard("0BADCAFE".into())
+            ]
         );
+    }
+
+    #[test]
+    fn a_rating_is_saved_and_its_thanks_stays_readable() {
+        let mut s = signed_in();
+        s.update(Input::Preview("a".into()), 1);
+        s.update(Input::Print, 2);
+        s.update(Input::PrintEnded, 10_000);
+        assert!(s.update(Input::Rate(0), 11_000).is_empty(), "ratings are 1 to 5");
+        assert!(s.update(Input::Rate(6), 11_000).is_empty(), "ratings are 1 to 5");
+        // Rated in the last second: saved, and the screen stays 3 s more.
+        assert_eq!(s.update(Input::Rate(4), 24_500), [Effect::SaveRating(4)]);
+        assert_eq!(s.leaving_in(24_500), Some(3));
+        assert!(s.update(Input::Tick, 27_499).is_empty());
+        assert_eq!(
+            s.update(Input::Tick, 27_500),
+            [Effect::Wipe, Effect::ResetPreferences, Effect::StartQrLogin]
+        );
+        // A rating early on does not cut the screen short.
+        let mut s = signed_in();
+        s.update(Input::Preview("a".into()), 1);
+        s.update(Input::Print, 2);
+        s.update(Input::PrintEnded, 10_000);
+        assert_eq!(s.update(Input::Rate(5), 10_500), [Effect::SaveRating(5)]);
+        assert_eq!(s.leaving_in(10_500), Some(15));
+        // No rating after the session ended.
+        s.update(Input::Logout, 11_000);
+        assert!(s.update(Input::Rate(5), 11_001).is_empty());
     }
 
     #[test]
@@ -694,6 +810,7 @@ mod tests {
             Input::Back,
             Input::Print,
             Input::PrintEnded,
+            Input::Rate(3),
             Input::Identified(person("x")),
         ] {
             assert!(s.update(i, 1).is_empty());

@@ -54,6 +54,26 @@ pub enum Audience {
     Staff,
 }
 
+/// The pictures a service's tile can show (drawn by the kiosk, so they stay
+/// sharp in every size and text mode).
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Icon {
+    /// A sheet with lines: any document.
+    #[default]
+    Document,
+    /// A sheet with a seal: a certificate (在读证明).
+    Certificate,
+    /// A sheet with a table: a transcript (成绩单).
+    Transcript,
+    /// A list: a department's roll or register.
+    List,
+    /// A house: housing, dormitories.
+    Home,
+    /// A card: the campus card.
+    Card,
+}
+
 /// The manifest: what the service is and what it reads.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,6 +81,13 @@ pub struct Service {
     pub id: String,
     pub version: String,
     pub name: Bilingual,
+    /// One line on what the document is for, under its name on the
+    /// kiosk's tile ("for a visa, a job or a bank").
+    #[serde(default)]
+    pub summary: Option<Bilingual>,
+    /// The picture on the kiosk's tile.
+    #[serde(default)]
+    pub icon: Icon,
     pub audience: Vec<Audience>,
     /// Data sources: `person`, `enrollment`, `transcript`, `dataset:<name>`,
     /// or `spreadsheet:<name>` (declared in `[sources]`, read by the

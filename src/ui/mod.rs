@@ -8,6 +8,7 @@
 //! from `i18n`.
 
 pub mod devices;
+pub mod icon;
 pub mod screen;
 pub mod setup;
 pub mod style;
@@ -28,11 +29,11 @@ use crate::platform::{Person, PlatformError};
 use crate::printing::{PrinterErrorKind, PrinterStatus, Progress, Readiness, advice, readiness};
 use crate::reader::{Key, Parser};
 
-use crate::i18n::{Bilingual, Lang, T, seconds_left, tr};
+use crate::i18n::{Bilingual, Lang, T, seconds_left};
 use screen::attract::Device;
 use screen::{attract, done, fault, preview, printing, services, technician};
 pub use setup::{Demo, Setup};
-use style::{Kind, heading, label, text_button};
+use style::{Kind, Look, heading, label, wide_button};
 use work::{Rendered, Service};
 
 /// Everything that happens to the shell.
@@ -55,6 +56,8 @@ pub enum Message {
     Rendered(u64, Result<Arc<Rendered>, Bilingual>),
     PrintProgress(u64, Progress),
     PrintFinished(u64, Finished),
+    /// A page rendered full size for reading (its index).
+    Zoomed(u64, usize, Result<image::Handle, Bilingual>),
     TestPageDone(String),
     /// "Still there?": continue.
     StillHere,
@@ -94,13 +97,16 @@ struct Visit {
     rating: Option<u8>,
     /// The journal's id of the last print attempt (for its rating).
     attempt: Option<String>,
+    /// What printed, for the done screen.
+    summary: Option<done::Summary>,
     rendering: Option<Rendering>,
 }
 
 /// The app.
 pub struct Kiosk {
     setup: Setup,
-    lang: Lang,
+    /// The person's language and text size (reset when they go).
+    look: Look,
     session: Session,
     /// Bumped at every wipe: answers for an earlier session are dropped.
     generation: u64,
@@ -134,7 +140,7 @@ impl Kiosk {
         let tech = technician::State::new(setup.technician.as_ref());
         let mut k = Kiosk {
             setup,
-            lang: Lang::Zh,
+            look: Look::default(),
             session,
             generation: 0,
             qr_active: false,
@@ -160,7 +166,12 @@ impl Kiosk {
     }
 
     pub fn lang(&self) -> Lang {
-        self.lang
+        self.look.lang
+    }
+
+    /// The person's language and text size.
+    pub fn look(&self) -> Look {
+        self.look
     }
 
     /// The login URL the attract screen's QR code holds, if one shows.
@@ -228,10 +239,20 @@ impl Kiosk {
                 Task::none()
             }
             Effect::Wipe => {
-                // The next person starts in the terminal's language.
-                self.lang = Lang::default();
                 self.generation += 1;
                 self.visit = Visit::default();
+                Task::none()
+            }
+            Effect::ResetPreferences => {
+                // The next person starts in the terminal's language.
+                self.look = Look::default();
+                Task::none()
+            }
+            Effect::SaveRating(n) => {
+                self.visit.rating = Some(n);
+                if let Some(id) = &self.visit.attempt {
+                    work::rate(self.setup.journal.as_ref(), id, n);
+                }
                 Task::none()
             }
             Effect::RenderPreview(id) => {
@@ -365,11 +386,23 @@ impl Kiosk {
                 Task::none()
             }
             Message::PrintFinished(g, finished) if current(g) => self.on_print_finished(finished),
+            Message::Zoomed(g, page, r) if current(g) => {
+                match (r, &mut self.visit.preview) {
+                    (Ok(picture), Some(p)) => p.zoomed(page, picture),
+                    (Err(why), Some(p)) => {
+                        eprintln!("zoom: {}", why.en);
+                        p.zoom = None;
+                    }
+                    _ => {}
+                }
+                Task::none()
+            }
             Message::LookedUp(..)
             | Message::ServicesLoaded(..)
             | Message::Rendered(..)
             | Message::PrintProgress(..)
-            | Message::PrintFinished(..) => Task::none(),
+            | Message::PrintFinished(..)
+            | Message::Zoomed(..) => Task::none(),
             Message::TestPageDone(line) => {
                 self.tech.test_page = Some(line);
                 Task::done(Message::CheckPrinter)
@@ -385,14 +418,9 @@ impl Kiosk {
                 Task::batch([touch, next])
             }
             Message::Preview(m) => self.on_preview(m),
-            Message::Done(done::Message::Rate(n)) => {
-                self.visit.rating = Some(n);
-                if let Some(id) = &self.visit.attempt {
-                    work::rate(self.setup.journal.as_ref(), id, n);
-                }
-                Task::none()
-            }
+            Message::Done(done::Message::Rate(n)) => self.input(Input::Rate(n)),
             Message::Done(done::Message::Finish) => self.input(Input::Logout),
+            Message::Done(done::Message::SwitchLang) => self.switch_lang(),
             Message::Fault(fault::Message::Back) => self.input(Input::Touch),
             Message::Tech(m) => match self.tech.update(m, now) {
                 technician::Action::None | technician::Action::Close => Task::none(),
@@ -407,7 +435,7 @@ impl Kiosk {
     }
 
     fn switch_lang(&mut self) -> Task<Message> {
-        self.lang = self.lang.other();
+        self.look.lang = self.look.lang.other();
         Task::none()
     }
 
@@ -504,6 +532,15 @@ impl Kiosk {
             s.step = printing::Step::Done;
         }
         self.visit.attempt = finished.attempt.clone();
+        self.visit.summary = self.visit.preview.as_ref().and_then(|p| {
+            let r = p.rendered.as_ref()?;
+            Some(done::Summary {
+                document: p.name.clone(),
+                copies: p.copies,
+                sheets: p.sheets(),
+                code: r.short_code.clone(),
+            })
+        });
         let t = match finished.failure() {
             None => self.input(Input::PrintEnded),
             Some(reason) => self.input(Input::PrintFailed(reason)),
@@ -517,6 +554,7 @@ impl Kiosk {
     fn on_attract(&mut self, m: attract::Message, now: u64) -> Task<Message> {
         match m {
             attract::Message::SwitchLang => return self.switch_lang(),
+            attract::Message::LargeText => self.look.large = !self.look.large,
             attract::Message::Corner => {
                 if self.tech.corner(now) {
                     self.refresh_tech_lines();
@@ -548,8 +586,25 @@ impl Kiosk {
             preview::Action::Print => self.input(Input::Print),
             preview::Action::Logout => self.input(Input::Logout),
             preview::Action::SwitchLang => self.switch_lang(),
+            preview::Action::Zoom(page) => self.zoom(page),
         };
         Task::batch([touch, next])
+    }
+
+    fn zoom(&self, page: usize) -> Task<Message> {
+        let Some(doc) = self
+            .visit
+            .preview
+            .as_ref()
+            .and_then(|p| p.rendered.as_ref())
+            .map(|r| r.doc.clone())
+        else {
+            return Task::none();
+        };
+        let generation = self.generation;
+        Task::perform(work::zoom_page(self.setup.book, doc, page), move |r| {
+            Message::Zoomed(generation, page, r)
+        })
     }
 
     /// What is wrong with the printer, in plain words, if anything.
@@ -609,13 +664,14 @@ impl Kiosk {
 
     pub fn view(&self) -> Element<'_, Message> {
         let now = self.now();
-        let lang = self.lang;
+        let look = self.look;
         if self.tech.open {
-            return self.tech.view(lang, now).map(Message::Tech);
+            return self.tech.view(look.lang, now).map(Message::Tech);
         }
+        let leaving_in = self.session.leaving_in(now);
         let screen: Element<'_, Message> = match self.session.state() {
             State::Idle | State::Identifying { .. } => attract::view(attract::View {
-                lang,
+                look,
                 terminal: &self.setup.terminal_name,
                 qr: self.qr.as_ref().map(|(_, h)| h),
                 qr_trouble: self.qr_trouble || !self.setup.qr_login,
@@ -630,35 +686,39 @@ impl Kiosk {
                     .map(|d| (d.cards.as_slice(), d.printed_label.as_str())),
             })
             .map(Message::Attract),
-            State::SignedIn { person, activity, .. } => match activity {
-                Activity::Choosing => services::view(
-                    lang,
-                    screen::masked(&person.name, &person.id),
-                    self.visit.services.as_deref().map(Vec::as_slice),
-                )
-                .map(Message::Services),
-                Activity::Previewing { .. } => match &self.visit.preview {
-                    Some(p) => p
-                        .view(lang, screen::masked(&person.name, &person.id))
-                        .map(Message::Preview),
-                    None => label(tr(lang, T::Rendering), style::BODY).into(),
-                },
-                Activity::Printing { .. } => match &self.visit.printing {
-                    Some(p) => p.view(lang).map(|m| match m {}),
-                    None => label(tr(lang, T::Preparing), style::BODY).into(),
-                },
-            },
-            State::Done { .. } => done::view(lang, self.visit.rating).map(Message::Done),
+            State::SignedIn { person, activity, .. } => {
+                let who = screen::masked(&person.name, &person.id);
+                match activity {
+                    Activity::Choosing => services::view(look, who, self.visit.services.as_deref().map(Vec::as_slice))
+                        .map(Message::Services),
+                    Activity::Previewing { .. } => match &self.visit.preview {
+                        Some(p) => p.view(look, who).map(Message::Preview),
+                        None => label(look.tr(T::Rendering), look.size(style::BODY)).into(),
+                    },
+                    Activity::Printing { .. } => match &self.visit.printing {
+                        Some(p) => p.view(look, who).map(|m| match m {}),
+                        None => label(look.tr(T::Preparing), look.size(style::BODY)).into(),
+                    },
+                }
+            }
+            State::Done { .. } => done::view(done::View {
+                look,
+                summary: self.visit.summary.as_ref(),
+                rating: self.visit.rating,
+                leaving_in,
+            })
+            .map(Message::Done),
             State::Fault { .. } => match &self.fault {
                 Some(f) => fault::view(fault::View {
-                    lang,
+                    look,
                     message: &f.advice.message,
                     call_staff: f.advice.call_staff,
                     nothing_charged: f.advice.nothing_charged,
                     incident: &f.incident,
+                    leaving_in,
                 })
                 .map(Message::Fault),
-                None => label(tr(lang, T::FaultTitle), style::BODY).into(),
+                None => label(look.tr(T::FaultTitle), look.size(style::BODY)).into(),
             },
         };
         match self.session.countdown(now) {
@@ -668,9 +728,15 @@ impl Kiosk {
                     container(
                         container(
                             column![
-                                heading(tr(lang, T::StillThere), style::H1),
-                                label(seconds_left(lang, s), style::H2),
-                                text_button(tr(lang, T::Continue), Kind::Primary, Some(Message::StillHere)),
+                                heading(look.tr(T::StillThere), look.size(style::H1)),
+                                label(seconds_left(look.lang, s), look.size(style::H2)),
+                                wide_button(
+                                    look.tr(T::Continue),
+                                    look.size(style::H2),
+                                    Kind::Primary,
+                                    Some(Message::StillHere),
+                                    look.size(360.0)
+                                ),
                             ]
                             .spacing(style::GAP)
                             .align_x(iced::Alignment::Center)

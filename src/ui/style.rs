@@ -19,6 +19,8 @@ pub const GREY: Color = Color::from_rgb8(0x5B, 0x63, 0x70);
 pub const PALE: Color = Color::from_rgb8(0xEE, 0xF2, 0xF7);
 pub const RED: Color = Color::from_rgb8(0xB9, 0x1C, 0x1C);
 pub const GREEN: Color = Color::from_rgb8(0x15, 0x80, 0x3D);
+/// The background of a chosen option.
+pub const CHOSEN: Color = Color::from_rgb8(0xDB, 0xE8, 0xFA);
 
 /// The UI's typeface (shipped in assets/fonts, shared with the print
 /// pipeline's memory map).
@@ -38,6 +40,29 @@ pub fn heading<'a>(s: impl text::IntoFragment<'a>, size: f32) -> iced::widget::T
     text(s).size(size).font(BOLD).color(INK)
 }
 
+/// How the person at the terminal wants the screen: their language and
+/// whether text is large (大字模式). Every student-facing view takes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Look {
+    pub lang: crate::i18n::Lang,
+    pub large: bool,
+}
+
+impl Look {
+    /// How much larger text and controls are in large-text mode.
+    pub const LARGE: f32 = 1.5;
+
+    /// `base` (one of the sizes above) as this look draws it.
+    pub fn size(self, base: f32) -> f32 {
+        if self.large { base * Look::LARGE } else { base }
+    }
+
+    /// The string `key` in this look's language.
+    pub fn tr(self, key: crate::i18n::T) -> &'static str {
+        crate::i18n::tr(self.lang, key)
+    }
+}
+
 /// Button kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -47,6 +72,9 @@ pub enum Kind {
     Secondary,
     /// Shown but not usable: grey.
     Disabled,
+    /// The chosen one of a set of options (one-sided / two-sided): pale
+    /// blue with a thick border, never the look of an action.
+    Chosen,
 }
 
 fn button_style(kind: Kind, status: button::Status) -> button::Style {
@@ -57,13 +85,14 @@ fn button_style(kind: Kind, status: button::Status) -> button::Style {
         Kind::Secondary if pressed => (PALE, BLUE, BLUE),
         Kind::Secondary => (Color::WHITE, BLUE, BLUE),
         Kind::Disabled => (PALE, GREY, PALE),
+        Kind::Chosen => (CHOSEN, INK, BLUE),
     };
     button::Style {
         background: Some(Background::Color(bg)),
         text_color: fg,
         border: Border {
             color: border,
-            width: 3.0,
+            width: if kind == Kind::Chosen { 5.0 } else { 3.0 },
             radius: 14.0.into(),
         },
         shadow: Shadow::default(),
@@ -87,12 +116,44 @@ pub fn big_button<'a, M: Clone + 'a>(
 
 /// A button holding one label.
 pub fn text_button<'a, M: Clone + 'a>(s: &'a str, kind: Kind, on_press: Option<M>) -> button::Button<'a, M> {
-    let color = match (kind, on_press.is_some()) {
+    sized_button(s, BODY, kind, on_press)
+}
+
+/// A button holding one label of `size`, centred.
+pub fn sized_button<'a, M: Clone + 'a>(
+    s: impl text::IntoFragment<'a>,
+    size: f32,
+    kind: Kind,
+    on_press: Option<M>,
+) -> button::Button<'a, M> {
+    let color = label_color(kind, on_press.is_some());
+    big_button(text(s).size(size).font(BOLD).color(color), kind, on_press)
+}
+
+/// A button `width` wide (fixed or `Fill`) with its label centred.
+pub fn wide_button<'a, M: Clone + 'a>(
+    s: impl text::IntoFragment<'a>,
+    size: f32,
+    kind: Kind,
+    on_press: Option<M>,
+    width: impl Into<Length>,
+) -> button::Button<'a, M> {
+    let color = label_color(kind, on_press.is_some());
+    let kind = if on_press.is_none() { Kind::Disabled } else { kind };
+    button(container(text(s).size(size).font(BOLD).color(color)).center_x(Length::Fill))
+        .width(width)
+        .padding([20, 16])
+        .style(move |_, status| button_style(kind, status))
+        .on_press_maybe(on_press)
+}
+
+fn label_color(kind: Kind, enabled: bool) -> Color {
+    match (kind, enabled) {
         (_, false) => GREY,
         (Kind::Primary, true) => Color::WHITE,
+        (Kind::Chosen, true) => INK,
         _ => BLUE,
-    };
-    big_button(text(s).size(BODY).font(BOLD).color(color), kind, on_press)
+    }
 }
 
 /// A panel with a pale background.

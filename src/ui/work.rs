@@ -25,6 +25,9 @@ use crate::template::spec::Audience;
 pub struct Service {
     pub id: String,
     pub name: Bilingual,
+    /// One line on what it is for, if the template says.
+    pub summary: Option<Bilingual>,
+    pub icon: crate::template::spec::Icon,
     /// Why not, when the person may not use it now.
     pub unavailable: Option<Bilingual>,
     pub max_copies: u32,
@@ -143,6 +146,8 @@ pub async fn services(
         out.push(Service {
             id: service.id.clone(),
             name: service.name.clone(),
+            summary: service.summary.clone(),
+            icon: service.icon,
             unavailable,
             max_copies: quota.map_or(max_copies, |q| max_copies.min(q.remaining()).max(1)),
             duplex: service.duplex,
@@ -160,12 +165,40 @@ pub async fn services(
 pub struct Rendered {
     pub service: String,
     pub document_id: String,
+    /// The document's short code (`ABCD-EFGH`), as printed beside the
+    /// seal, for the done screen.
+    pub short_code: String,
+    /// The laid-out document, for reading a page full size.
+    pub doc: Arc<crate::page::Document>,
     pub pages: Vec<image::Handle>,
     pub pdf: Arc<[u8]>,
 }
 
 /// Preview resolution: an A4 page about 900 pixels wide.
 pub const PREVIEW_DPI: f32 = 110.0;
+
+/// A page read full size: an A4 page about 1800 pixels wide, larger than
+/// the printed page held at reading distance, panned with a finger.
+pub const ZOOM_DPI: f32 = 220.0;
+
+/// Page `index` of `doc` at [`ZOOM_DPI`], on a blocking thread.
+pub async fn zoom_page(
+    book: &'static FontBook,
+    doc: Arc<crate::page::Document>,
+    index: usize,
+) -> Result<image::Handle, Bilingual> {
+    let job = tokio::task::spawn_blocking(move || {
+        let page = doc.pages.get(index).ok_or_else(|| i18n::cannot_make("no such page"))?;
+        let pix =
+            crate::export::raster::render_page(book, page, ZOOM_DPI).map_err(|e| i18n::cannot_make(&e.to_string()))?;
+        Ok(image::Handle::from_rgba(pix.width(), pix.height(), pix.take()))
+    });
+    match tokio::time::timeout(RENDER_BUDGET, job).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => Err(i18n::cannot_make(&format!("internal error: {e}"))),
+        Err(_) => Err(T::RenderTooSlow.into()),
+    }
+}
 
 /// Renders `service` for the preview and the printer. Why not, if it
 /// cannot be made (a missing glyph, bad data).
@@ -230,6 +263,8 @@ fn render_or_stop(
     Ok(Rendered {
         service: service.id.clone(),
         document_id: facts.id,
+        short_code: facts.short_code,
+        doc: Arc::new(doc),
         pages,
         pdf: Arc::from(pdf),
     })
@@ -340,6 +375,8 @@ mod tests {
         Service {
             id: tpl.id().to_string(),
             name: Bilingual::new("在读证明", "Certificate"),
+            summary: None,
+            icon: Default::default(),
             unavailable: None,
             max_copies: 1,
             duplex: false,

@@ -1,15 +1,17 @@
 //! The attract screen: tap a card or scan the live QR code; language
 //! switch, device status, terminal name; the demo's controls on the demo.
 
-use iced::widget::{Space, column, container, image, mouse_area, row};
+use iced::widget::{Space, column, container, image, mouse_area, responsive, row};
 use iced::{Alignment, Element, Length};
 
-use crate::i18n::{Lang, T, simulate_tap, tr};
-use crate::ui::style::{self, Kind, heading, label, text_button};
+use crate::i18n::{T, simulate_tap};
+use crate::ui::style::{self, Kind, Look, heading, label, text_button};
 
 #[derive(Debug, Clone)]
 pub enum Message {
     SwitchLang,
+    /// Large text on or off (大字模式), until the person leaves.
+    LargeText,
     /// A tap on the hidden top-left corner (five open the technician PIN).
     Corner,
     /// Demo: a card tap, by UID.
@@ -35,7 +37,7 @@ pub struct DemoCard {
 }
 
 pub struct View<'a> {
-    pub lang: Lang,
+    pub look: Look,
     pub terminal: &'a str,
     pub qr: Option<&'a image::Handle>,
     pub qr_trouble: bool,
@@ -49,69 +51,94 @@ pub struct View<'a> {
 }
 
 pub fn view(v: View<'_>) -> Element<'_, Message> {
-    let lang = v.lang;
+    responsive(move |size| layout(&v, size)).into()
+}
+
+/// Portrait: one column, the QR code under the card prompt. Landscape (and
+/// 5:4 screens): the prompts and the demo controls on the left, the QR
+/// code on the right, everything above the bottom edge.
+fn layout<'a>(v: &View<'a>, size: iced::Size) -> Element<'a, Message> {
+    let look = v.look;
+    let lang = look.lang;
+    let landscape = size.width > size.height;
     let corner = mouse_area(Space::new().width(120).height(120)).on_press(Message::Corner);
     let top = row![
         corner,
-        label(v.terminal, style::SMALL).color(style::GREY),
+        label(v.terminal, look.size(style::SMALL)).color(style::GREY),
         Space::new().width(Length::Fill),
-        text_button(tr(lang, T::SwitchLang), Kind::Secondary, Some(Message::SwitchLang)),
+        style::sized_button(
+            if look.large {
+                format!("✓ {}", look.tr(T::LargeText))
+            } else {
+                look.tr(T::LargeText).to_string()
+            },
+            look.size(style::BODY),
+            if look.large { Kind::Chosen } else { Kind::Secondary },
+            Some(Message::LargeText),
+        ),
+        style::sized_button(
+            look.tr(T::SwitchLang),
+            look.size(style::BODY),
+            Kind::Secondary,
+            Some(Message::SwitchLang)
+        ),
     ]
     .align_y(Alignment::Center)
     .spacing(style::GAP);
 
+    // The code stays scannable: never smaller than 300 px.
+    let qr_side = if landscape {
+        (size.height * 0.42).clamp(300.0, 460.0)
+    } else {
+        (size.width * 0.39).clamp(300.0, 460.0)
+    };
     let qr: Element<'_, Message> = if v.identifying {
-        label(tr(lang, T::Identifying), style::H2).into()
+        label(look.tr(T::Identifying), look.size(style::H2)).into()
     } else if let Some(h) = v.qr {
         column![
             image(h.clone())
-                .width(420)
-                .height(420)
+                .width(qr_side)
+                .height(qr_side)
                 .filter_method(image::FilterMethod::Nearest),
-            label(tr(lang, T::OrScan), style::BODY).color(style::GREY),
+            label(look.tr(T::OrScan), look.size(style::BODY)).color(style::GREY),
         ]
         .spacing(16)
         .align_x(Alignment::Center)
         .into()
     } else if v.qr_trouble {
-        label(tr(lang, T::QrTrouble), style::BODY).color(style::GREY).into()
+        label(look.tr(T::QrTrouble), look.size(style::BODY))
+            .color(style::GREY)
+            .into()
     } else {
-        label(tr(lang, T::QrLoading), style::BODY).color(style::GREY).into()
+        label(look.tr(T::QrLoading), look.size(style::BODY))
+            .color(style::GREY)
+            .into()
     };
 
-    let mut body = column![
-        top,
-        Space::new().height(80),
-        heading(tr(lang, T::Title), style::H1),
-        Space::new().height(40),
-        heading(tr(lang, T::TapCard), style::H2).color(style::BLUE),
-        Space::new().height(40),
-        qr,
-        Space::new().height(24),
+    let prompt = column![
+        heading(look.tr(T::Title), look.size(style::H1)),
+        heading(look.tr(T::TapCard), look.size(style::H2)).color(style::BLUE),
         label(
             format!(
                 "{}{}",
-                tr(lang, T::CanPrint),
+                look.tr(T::CanPrint),
                 v.services.iter().map(|n| n.get(lang)).collect::<Vec<_>>().join(" · ")
             ),
-            style::BODY
+            look.size(style::BODY)
         )
         .color(style::GREY),
-        Space::new().height(Length::Fill),
     ]
-    .align_x(Alignment::Center)
-    .spacing(8)
-    .padding(style::MARGIN)
-    .width(Length::Fill)
-    .height(Length::Fill);
+    .spacing(if landscape { 24 } else { 40 })
+    .align_x(if landscape { Alignment::Start } else { Alignment::Center });
 
     // Device status only when something is wrong.
+    let mut status = column![].spacing(12).width(Length::Fill);
     if let Some(problem) = v.printer_problem {
-        body = body.push(
+        status = status.push(
             container(
                 label(
-                    format!("{}{}", tr(lang, T::PrinterDown), tr(lang, problem)),
-                    style::BODY,
+                    format!("{}{}", look.tr(T::PrinterDown), look.tr(problem)),
+                    look.size(style::BODY),
                 )
                 .color(style::RED),
             )
@@ -121,29 +148,84 @@ pub fn view(v: View<'_>) -> Element<'_, Message> {
         );
     }
     if v.reader == Device::Offline {
-        body = body.push(label(tr(lang, T::ReaderDown), style::BODY).color(style::RED));
+        status = status.push(label(look.tr(T::ReaderDown), look.size(style::BODY)).color(style::RED));
     }
-    if let Some((cards, printed)) = v.demo {
-        let mut demo = column![label(tr(lang, T::DemoTitle), style::SMALL).color(style::GREY)].spacing(12);
-        for c in cards {
-            demo = demo.push(
-                text_button_owned(simulate_tap(lang, &c.label), Message::DemoTap(c.uid.clone())).width(Length::Fill),
+    let demo: Element<'_, Message> = match v.demo {
+        Some((cards, printed)) => demo_panel(look, cards, printed, v.qr.is_some() && !v.identifying),
+        None => Space::new().into(),
+    };
+
+    let body: Element<'_, Message> = if landscape {
+        row![
+            column![prompt, Space::new().height(Length::Fill), status, demo]
+                .spacing(style::GAP)
+                .width(Length::FillPortion(3))
+                .height(Length::Fill),
+            container(qr).center(Length::Fill).width(Length::FillPortion(2)),
+        ]
+        .spacing(style::GAP * 2.0)
+        .height(Length::Fill)
+        .into()
+    } else {
+        column![
+            Space::new().height(40),
+            prompt,
+            Space::new().height(24),
+            qr,
+            Space::new().height(Length::Fill),
+            status,
+            demo,
+        ]
+        .spacing(8)
+        .align_x(Alignment::Center)
+        .height(Length::Fill)
+        .into()
+    };
+    container(
+        column![top, body]
+            .spacing(8)
+            .padding(style::MARGIN)
+            .width(Length::Fill)
+            .height(Length::Fill),
+    )
+    .style(style::screen)
+    .into()
+}
+
+fn demo_panel<'a>(look: Look, cards: &'a [DemoCard], printed: &'a str, can_scan: bool) -> Element<'a, Message> {
+    let lang = look.lang;
+    let mut demo = column![label(look.tr(T::DemoTitle), look.size(style::SMALL)).color(style::GREY)].spacing(12);
+    // Two buttons a row: the demo's cards fit on a landscape screen too.
+    for pair in cards.chunks(2) {
+        let mut r = row![].spacing(12);
+        for c in pair {
+            r = r.push(
+                text_button_owned(simulate_tap(lang, &c.label), Message::DemoTap(c.uid.clone()))
+                    .width(Length::FillPortion(1)),
             );
         }
-        if v.qr.is_some() && !v.identifying {
-            demo = demo
-                .push(text_button(tr(lang, T::DemoScan), Kind::Secondary, Some(Message::DemoScan)).width(Length::Fill));
+        if pair.len() == 1 {
+            r = r.push(Space::new().width(Length::FillPortion(1)));
         }
-        demo = demo.push(label(format!("{}{printed}", tr(lang, T::DemoPrinted)), style::SMALL).color(style::GREY));
-        body = body.push(container(demo).padding(24).style(style::panel).width(Length::Fill));
+        demo = demo.push(r);
     }
-    container(body).style(style::screen).into()
+    if can_scan {
+        demo =
+            demo.push(text_button(look.tr(T::DemoScan), Kind::Secondary, Some(Message::DemoScan)).width(Length::Fill));
+    }
+    demo =
+        demo.push(label(format!("{}{printed}", look.tr(T::DemoPrinted)), look.size(style::SMALL)).color(style::GREY));
+    container(demo)
+        .padding(24)
+        .style(style::panel)
+        .width(Length::Fill)
+        .into()
 }
 
 fn text_button_owned<'a>(s: String, m: Message) -> iced::widget::Button<'a, Message> {
     style::big_button(
         iced::widget::text(s)
-            .size(style::BODY)
+            .size(style::SMALL)
             .font(style::BOLD)
             .color(style::BLUE),
         Kind::Secondary,

@@ -1,51 +1,100 @@
-//! Done: take your documents, an optional 1–5 rating, and the automatic
-//! logout a few seconds later.
+//! Done: take your documents, what printed (document, copies, sheets and
+//! the document code a recipient checks), an optional 1–5 rating with its
+//! thanks, and the countdown to the automatic logout.
 
-use iced::widget::{Space, column, container, row};
+use iced::widget::{column, container, row};
 use iced::{Alignment, Element, Length};
 
-use crate::i18n::{Lang, T, tr};
-use crate::ui::style::{self, Kind, heading, label, text_button};
+use crate::i18n::{T, printed_summary, seconds_left};
+use crate::ui::screen::{Frame, Step};
+use crate::ui::style::{self, Kind, Look, heading, label, wide_button};
 
 #[derive(Debug, Clone)]
 pub enum Message {
     Rate(u8),
     Finish,
+    SwitchLang,
 }
 
-const STARS: [&str; 5] = ["1", "2", "3", "4", "5"];
+/// What printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub document: crate::i18n::Bilingual,
+    pub copies: u32,
+    pub sheets: u32,
+    /// The short code printed beside the seal.
+    pub code: String,
+}
 
-pub fn view(lang: Lang, rating: Option<u8>) -> Element<'static, Message> {
+pub struct View<'a> {
+    pub look: Look,
+    pub summary: Option<&'a Summary>,
+    pub rating: Option<u8>,
+    /// Seconds before the automatic logout.
+    pub leaving_in: Option<u64>,
+}
+
+pub fn view(v: View<'_>) -> Element<'_, Message> {
+    let look = v.look;
+    let body_size = look.size(style::BODY);
+    let mut col = column![heading(look.tr(T::TakeDocuments), look.size(style::H1)).color(style::GREEN)]
+        .spacing(style::GAP)
+        .align_x(Alignment::Center);
+    if let Some(s) = v.summary {
+        col = col.push(
+            container(
+                column![
+                    label(
+                        printed_summary(look.lang, s.document.get(look.lang), s.copies, s.sheets),
+                        body_size
+                    ),
+                    label(look.tr(T::DocumentCode), look.size(style::SMALL)).color(style::GREY),
+                    heading(s.code.clone(), look.size(style::H2)),
+                ]
+                .spacing(8)
+                .align_x(Alignment::Center),
+            )
+            .padding(24)
+            .style(style::panel),
+        );
+    }
     let mut stars = row![].spacing(16);
-    for (i, s) in STARS.iter().enumerate() {
-        let n = i as u8 + 1;
-        let kind = if rating.is_some_and(|r| r >= n) {
+    for n in 1..=5u8 {
+        let kind = if v.rating.is_some_and(|r| r >= n) {
             Kind::Primary
         } else {
             Kind::Secondary
         };
-        stars = stars.push(text_button(s, kind, Some(Message::Rate(n))).width(96));
+        stars = stars.push(wide_button(
+            n.to_string(),
+            look.size(style::H2),
+            kind,
+            Some(Message::Rate(n)),
+            look.size(style::TOUCH + 8.0),
+        ));
     }
-    let thanks: Element<'static, Message> = if rating.is_some() {
-        label(tr(lang, T::Thanks), style::BODY).color(style::GREEN).into()
-    } else {
-        Space::new().height(style::BODY).into()
-    };
-    container(
-        column![
-            heading(tr(lang, T::TakeDocuments), style::H1).color(style::GREEN),
-            Space::new().height(60),
-            label(tr(lang, T::RateUs), style::BODY),
-            stars,
-            thanks,
-            Space::new().height(60),
-            text_button(tr(lang, T::Finish), Kind::Primary, Some(Message::Finish)),
-        ]
-        .spacing(style::GAP)
-        .align_x(Alignment::Center)
-        .padding(style::MARGIN),
-    )
-    .center(Length::Fill)
-    .style(style::screen)
-    .into()
+    col = col.push(label(look.tr(T::RateUs), body_size)).push(stars);
+    if v.rating.is_some() {
+        col = col.push(heading(look.tr(T::Thanks), body_size).color(style::GREEN));
+    }
+    col = col.push(wide_button(
+        look.tr(T::Finish),
+        look.size(style::H2),
+        Kind::Primary,
+        Some(Message::Finish),
+        look.size(360.0),
+    ));
+    if let Some(s) = v.leaving_in {
+        col = col.push(label(seconds_left(look.lang, s), body_size).color(style::GREY));
+    }
+    Frame {
+        look,
+        who: None,
+        step: Step::Done,
+        back: None,
+        switch: Some(Message::SwitchLang),
+        logout: None,
+        body: container(col.width(Length::Fill)).center(Length::Fill).into(),
+    }
+    .view()
 }

@@ -1,11 +1,12 @@
-//! A fault: what happened in plain words, whether to call staff, the
-//! incident code (also in the log), and the way back.
+//! A fault: what happened in plain words, what to do, whether anything
+//! was counted, the incident code (also in the log), the way back and the
+//! countdown to it; in the language the person chose.
 
 use iced::widget::{Space, column, container};
 use iced::{Alignment, Element, Length};
 
-use crate::i18n::{Lang, T, tr};
-use crate::ui::style::{self, Kind, heading, label, text_button};
+use crate::i18n::{T, back_in};
+use crate::ui::style::{self, Kind, Look, heading, label, wide_button};
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -13,36 +14,49 @@ pub enum Message {
 }
 
 pub struct View<'a> {
-    pub lang: Lang,
+    pub look: Look,
     pub message: &'a crate::i18n::Bilingual,
     pub call_staff: bool,
     pub nothing_charged: bool,
     pub incident: &'a str,
+    /// Seconds before the attract screen returns by itself.
+    pub leaving_in: Option<u64>,
 }
 
 pub fn view(v: View<'_>) -> Element<'_, Message> {
-    let lang = v.lang;
+    let look = v.look;
     let mut col = column![
-        heading(tr(lang, T::FaultTitle), style::H1).color(style::RED),
-        label(v.message.get(lang), style::H2),
+        heading(look.tr(T::FaultTitle), look.size(style::H1)).color(style::RED),
+        label(v.message.get(look.lang), look.size(style::H2)),
     ]
     .spacing(style::GAP)
     .align_x(Alignment::Center);
     if v.nothing_charged {
-        col = col.push(label(tr(lang, T::NothingCharged), style::BODY));
+        col = col.push(heading(look.tr(T::NothingCharged), look.size(style::BODY)).color(style::GREEN));
     }
     if v.call_staff {
-        col = col.push(heading(tr(lang, T::CallStaff), style::H2).color(style::BLUE));
+        col = col.push(heading(look.tr(T::CallStaff), look.size(style::H2)).color(style::BLUE));
     }
     col = col
-        .push(label(format!("{}: {}", tr(lang, T::IncidentCode), v.incident), style::SMALL).color(style::GREY))
+        .push(
+            label(
+                format!("{}: {}", look.tr(T::IncidentCode), v.incident),
+                look.size(style::SMALL),
+            )
+            .color(style::GREY),
+        )
         .push(Space::new().height(40))
-        .push(text_button(
-            tr(lang, T::BackToStart),
+        .push(wide_button(
+            look.tr(T::BackToStart),
+            look.size(style::H2),
             Kind::Primary,
             Some(Message::Back),
+            look.size(420.0),
         ));
-    container(col.padding(style::MARGIN))
+    if let Some(s) = v.leaving_in {
+        col = col.push(label(back_in(look.lang, s), look.size(style::BODY)).color(style::GREY));
+    }
+    container(col.padding(style::MARGIN).max_width(1400))
         .center(Length::Fill)
         .style(style::screen)
         .into()

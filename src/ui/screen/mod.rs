@@ -10,11 +10,11 @@ pub mod printing;
 pub mod services;
 pub mod technician;
 
-use iced::widget::{Space, row};
+use iced::widget::{Space, column, container, row};
 use iced::{Alignment, Element, Length};
 
-use crate::i18n::{Lang, T, tr};
-use crate::ui::style::{self, Kind, heading, text_button};
+use crate::i18n::T;
+use crate::ui::style::{self, Kind, Look, heading, label, sized_button, wide_button};
 
 /// "王*明 · 2022****34": enough for a person to see a session is theirs,
 /// not enough for a passer-by to read it.
@@ -41,32 +41,127 @@ pub fn masked(name: &str, id: &str) -> String {
     format!("{name} · {id}")
 }
 
-/// The bar on every signed-in screen: back (where there is a way back),
-/// who is signed in (masked), the language switch and log out, always in
-/// the same places.
-pub fn signed_in_bar<'a, M: Clone + 'a>(
-    lang: Lang,
-    who: String,
-    back: Option<M>,
-    switch: M,
-    logout: M,
-) -> Element<'a, M> {
-    let back: Element<'a, M> = match back {
-        Some(m) => text_button(tr(lang, T::Back), Kind::Secondary, Some(m))
-            .width(150)
+/// Where a signed-in person is in the flow (the step indicator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Choose,
+    Preview,
+    Print,
+    Done,
+}
+
+/// 1 选择 → 2 预览 → 3 打印 → 4 完成: the steps done ticked, the current
+/// one marked and bold.
+pub fn steps<'a, M: 'a>(look: Look, at: Step) -> Element<'a, M> {
+    let all = [
+        (Step::Choose, T::StepChoose),
+        (Step::Preview, T::StepPreview),
+        (Step::Print, T::StepPrint),
+        (Step::Done, T::StepDone),
+    ];
+    let size = look.size(style::SMALL);
+    let mut r = row![].spacing(12).align_y(Alignment::Center);
+    for (i, (step, key)) in all.into_iter().enumerate() {
+        if i > 0 {
+            r = r.push(label("→", size).color(style::GREY));
+        }
+        let text = format!("{} {}", i + 1, look.tr(key));
+        r = r.push(match step.cmp(&at) {
+            std::cmp::Ordering::Less => row![
+                label("✓", size).color(style::GREEN),
+                label(text, size).color(style::GREEN)
+            ]
+            .spacing(4)
             .into(),
-        None => Space::new().width(150).into(),
-    };
-    row![
-        back,
-        heading(who, style::BODY),
-        Space::new().width(Length::Fill),
-        text_button(tr(lang, T::SwitchLang), Kind::Secondary, Some(switch)),
-        text_button(tr(lang, T::Logout), Kind::Secondary, Some(logout)),
-    ]
-    .spacing(style::GAP)
-    .align_y(Alignment::Center)
-    .into()
+            std::cmp::Ordering::Equal => Element::from(
+                container(heading(text, size).color(iced::Color::WHITE))
+                    .padding([4, 12])
+                    .style(|_| container::Style {
+                        background: Some(iced::Background::Color(style::BLUE)),
+                        border: iced::Border {
+                            radius: 12.0.into(),
+                            ..iced::Border::default()
+                        },
+                        ..container::Style::default()
+                    }),
+            ),
+            std::cmp::Ordering::Greater => label(text, size).color(style::GREY).into(),
+        });
+    }
+    r.into()
+}
+
+/// What every signed-in screen is made of: at the top who is signed in
+/// (masked), the step and the language switch; the screen's own content;
+/// and at the bottom, always in the same reachable place, back (where
+/// there is a way back) and log out.
+pub struct Frame<'a, M> {
+    pub look: Look,
+    pub who: Option<String>,
+    pub step: Step,
+    pub back: Option<M>,
+    pub switch: Option<M>,
+    pub logout: Option<M>,
+    pub body: Element<'a, M>,
+}
+
+impl<'a, M: Clone + 'a> Frame<'a, M> {
+    pub fn view(self) -> Element<'a, M> {
+        let look = self.look;
+        let small = look.size(style::SMALL);
+        let who: Element<'a, M> = match self.who {
+            Some(w) => heading(w, look.size(style::BODY)).into(),
+            None => Space::new().into(),
+        };
+        let switch: Element<'a, M> = match self.switch {
+            Some(m) => sized_button(look.tr(T::SwitchLang), small, Kind::Secondary, Some(m)).into(),
+            None => Space::new().into(),
+        };
+        let top = column![
+            row![who, Space::new().width(Length::Fill), switch]
+                .spacing(style::GAP)
+                .align_y(Alignment::Center),
+            steps(look, self.step),
+        ]
+        .spacing(16);
+        let button_width = look.size(260.0);
+        let back: Element<'a, M> = match self.back {
+            Some(m) => wide_button(
+                format!("‹ {}", look.tr(T::Back)),
+                look.size(style::BODY),
+                Kind::Secondary,
+                Some(m),
+                button_width,
+            )
+            .into(),
+            None => Space::new().width(button_width).into(),
+        };
+        let logout: Element<'a, M> = match self.logout {
+            Some(m) => wide_button(
+                look.tr(T::Logout),
+                look.size(style::BODY),
+                Kind::Secondary,
+                Some(m),
+                button_width,
+            )
+            .into(),
+            None => Space::new().width(button_width).into(),
+        };
+        let bottom = row![back, Space::new().width(Length::Fill), logout].align_y(Alignment::Center);
+        container(
+            column![
+                top,
+                container(self.body).height(Length::Fill).width(Length::Fill),
+                bottom
+            ]
+            .spacing(style::GAP)
+            .padding(style::MARGIN),
+        )
+        .style(style::screen)
+        .width(Length::Fill)
+        .height(Length::Fill)
+        .into()
+    }
 }
 
 #[cfg(test)]

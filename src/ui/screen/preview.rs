@@ -1,15 +1,17 @@
 //! The preview: the rendered pages (the same layout the PDF comes from),
-//! page flip, copies up to the service's limit, two-sided where allowed,
-//! and the print button.
+//! page flip, a tap on the page to read it full size, copies up to the
+//! service's limit, one- or two-sided where the service allows it, the
+//! sheets it will take, and the print button.
 
 use std::sync::Arc;
 
-use iced::widget::{Space, column, container, image, responsive, row};
+use iced::widget::{Space, button, column, container, image, responsive, row, scrollable};
 use iced::{Alignment, Element, Length};
 
 use crate::core::quota::Quota;
-use crate::i18n::{Lang, T, at_most, page_of, quota_left, tr};
-use crate::ui::style::{self, Kind, heading, label, text_button};
+use crate::i18n::{T, at_most, page_of, quota_left, sheet_total};
+use crate::ui::screen::{Frame, Step};
+use crate::ui::style::{self, Kind, Look, heading, label, wide_button};
 use crate::ui::work::Rendered;
 
 #[derive(Debug, Clone)]
@@ -18,7 +20,11 @@ pub enum Message {
     NextPage,
     Fewer,
     More,
-    ToggleDuplex,
+    /// One-sided (`false`) or two-sided (`true`).
+    Sides(bool),
+    /// Read the page on screen full size.
+    Zoom,
+    CloseZoom,
     Print,
     Back,
     Logout,
@@ -33,6 +39,16 @@ pub enum Action {
     Back,
     Logout,
     SwitchLang,
+    /// Render page `n` (from 0) full size ([`State::zoomed`] takes it).
+    Zoom(usize),
+}
+
+/// A page being read full size.
+#[derive(Debug, Clone)]
+pub struct Zoom {
+    pub page: usize,
+    /// `None` while it is being rendered.
+    pub picture: Option<image::Handle>,
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +63,7 @@ pub struct State {
     pub duplex: bool,
     /// The person's quota of this service this term, if it has one.
     pub quota: Option<Quota>,
+    pub zoom: Option<Zoom>,
 }
 
 impl State {
@@ -61,11 +78,29 @@ impl State {
             duplex_allowed: service.duplex,
             duplex: service.duplex && duplex_default,
             quota: service.quota,
+            zoom: None,
         }
     }
 
-    fn pages(&self) -> usize {
+    pub fn pages(&self) -> usize {
         self.rendered.as_ref().map_or(0, |r| r.pages.len())
+    }
+
+    /// Sheets of paper the job takes: pages (halved, rounded up, when
+    /// two-sided) × copies.
+    pub fn sheets(&self) -> u32 {
+        let pages = u32::try_from(self.pages()).unwrap_or(u32::MAX);
+        let per_copy = if self.duplex { pages.div_ceil(2) } else { pages };
+        per_copy.saturating_mul(self.copies)
+    }
+
+    /// The full-size picture of page `page`, once rendered.
+    pub fn zoomed(&mut self, page: usize, picture: image::Handle) {
+        if let Some(z) = &mut self.zoom
+            && z.page == page
+        {
+            z.picture = Some(picture);
+        }
     }
 
     pub fn update(&mut self, m: Message) -> Action {
@@ -74,117 +109,234 @@ impl State {
             Message::NextPage => self.page = (self.page + 1).min(self.pages().saturating_sub(1)),
             Message::Fewer => self.copies = self.copies.saturating_sub(1).max(1),
             Message::More => self.copies = (self.copies + 1).min(self.max_copies),
-            Message::ToggleDuplex if self.duplex_allowed => self.duplex = !self.duplex,
-            Message::ToggleDuplex => {}
+            Message::Sides(two) => self.duplex = two && self.duplex_allowed,
+            Message::Zoom if self.rendered.is_some() => {
+                self.zoom = Some(Zoom {
+                    page: self.page,
+                    picture: None,
+                });
+                return Action::Zoom(self.page);
+            }
+            Message::Zoom => {}
+            Message::CloseZoom => self.zoom = None,
             Message::Print if self.rendered.is_some() => return Action::Print,
             Message::Print => {}
             Message::Back => return Action::Back,
             Message::Logout => return Action::Logout,
             Message::SwitchLang => return Action::SwitchLang,
         }
+        if self.zoom.as_ref().is_some_and(|z| z.page != self.page) {
+            self.zoom = None;
+        }
         Action::None
     }
 
-    pub fn view(&self, lang: Lang, who: String) -> Element<'_, Message> {
-        let bar = super::signed_in_bar(lang, who, Some(Message::Back), Message::SwitchLang, Message::Logout);
-        let title = heading(self.name.get(lang), style::H2);
-        // Portrait: the page above the controls. Landscape: side by side.
-        let body = responsive(move |size| {
-            if size.width > size.height {
-                row![
-                    container(self.page_view(lang)).width(Length::FillPortion(3)),
-                    container(self.controls_view(lang))
-                        .width(Length::FillPortion(2))
-                        .height(Length::Fill)
-                        .align_bottom(Length::Fill),
-                ]
-                .spacing(style::GAP * 2.0)
+    pub fn view(&self, look: Look, who: String) -> Element<'_, Message> {
+        let body: Element<'_, Message> = match &self.zoom {
+            Some(z) => self.zoom_view(look, z),
+            None => {
+                // Portrait: the page above the choices. Landscape: side by side.
+                responsive(move |size| {
+                    if size.width > size.height {
+                        row![
+                            container(self.page_view(look)).width(Length::FillPortion(3)),
+                            container(self.choices_view(look))
+                                .width(Length::FillPortion(2))
+                                .height(Length::Fill)
+                                .align_bottom(Length::Fill),
+                        ]
+                        .spacing(style::GAP * 2.0)
+                        .into()
+                    } else {
+                        column![self.page_view(look), self.choices_view(look)]
+                            .spacing(style::GAP)
+                            .into()
+                    }
+                })
                 .into()
-            } else {
-                column![self.page_view(lang), self.controls_view(lang)]
-                    .spacing(style::GAP)
-                    .into()
             }
-        });
-        container(column![bar, title, body].spacing(style::GAP).padding(style::MARGIN))
-            .style(style::screen)
-            .width(Length::Fill)
-            .height(Length::Fill)
-            .into()
+        };
+        Frame {
+            look,
+            who: Some(who),
+            step: Step::Preview,
+            back: Some(if self.zoom.is_some() {
+                Message::CloseZoom
+            } else {
+                Message::Back
+            }),
+            switch: Some(Message::SwitchLang),
+            logout: Some(Message::Logout),
+            body: column![heading(self.name.get(look.lang), look.size(style::H2)), body]
+                .spacing(style::GAP)
+                .into(),
+        }
+        .view()
     }
 
-    fn page_view(&self, lang: Lang) -> Element<'_, Message> {
+    fn page_view(&self, look: Look) -> Element<'_, Message> {
         let Some(r) = &self.rendered else {
-            return container(label(tr(lang, T::Rendering), style::BODY).color(style::GREY))
+            return container(label(look.tr(T::Rendering), look.size(style::BODY)).color(style::GREY))
                 .center(Length::Fill)
                 .into();
         };
         let n = r.pages.len();
-        let img = image(r.pages[self.page.min(n - 1)].clone())
+        let page = image(r.pages[self.page.min(n - 1)].clone())
             .width(Length::Fill)
             .height(Length::Fill);
+        // The whole page is the button that opens it full size.
+        let page = button(container(page).style(style::panel).padding(12))
+            .padding(0)
+            .height(Length::Fill)
+            .style(|_, _| button::Style::default())
+            .on_press(Message::Zoom);
         column![
-            container(img).style(style::panel).padding(12).height(Length::Fill),
-            row![
-                text_button(
-                    tr(lang, T::PrevPage),
-                    Kind::Secondary,
-                    (self.page > 0).then_some(Message::PrevPage)
-                ),
-                container(label(page_of(lang, self.page + 1, n), style::BODY)).center_x(Length::Fill),
-                text_button(
-                    tr(lang, T::NextPage),
-                    Kind::Secondary,
-                    (self.page + 1 < n).then_some(Message::NextPage)
-                ),
-            ]
-            .align_y(Alignment::Center)
-            .spacing(style::GAP),
+            page,
+            label(look.tr(T::TapToZoom), look.size(style::SMALL)).color(style::GREY),
+            self.flip(look, n),
         ]
-        .spacing(16)
+        .spacing(12)
+        .align_x(Alignment::Center)
         .into()
     }
 
-    fn controls_view(&self, lang: Lang) -> Element<'_, Message> {
-        let copies = row![
-            label(tr(lang, T::Copies), style::BODY),
-            text_button("−", Kind::Secondary, (self.copies > 1).then_some(Message::Fewer)).width(style::TOUCH),
-            heading(self.copies.to_string(), style::H2),
-            text_button(
-                "+",
+    /// ‹ previous · page x of y · next ›
+    fn flip(&self, look: Look, n: usize) -> Element<'_, Message> {
+        let size = look.size(style::BODY);
+        let width = look.size(190.0);
+        row![
+            wide_button(
+                look.tr(T::PrevPage),
+                size,
                 Kind::Secondary,
-                (self.copies < self.max_copies).then_some(Message::More)
-            )
-            .width(style::TOUCH),
-            label(at_most(lang, self.max_copies), style::SMALL).color(style::GREY),
+                (self.page > 0).then_some(Message::PrevPage),
+                width
+            ),
+            container(label(page_of(look.lang, self.page + 1, n), size).wrapping(iced::widget::text::Wrapping::None))
+                .center_x(Length::Fill),
+            wide_button(
+                look.tr(T::NextPage),
+                size,
+                Kind::Secondary,
+                (self.page + 1 < n).then_some(Message::NextPage),
+                width
+            ),
+        ]
+        .align_y(Alignment::Center)
+        .spacing(style::GAP)
+        .into()
+    }
+
+    fn zoom_view<'a>(&'a self, look: Look, z: &'a Zoom) -> Element<'a, Message> {
+        let n = self.pages();
+        let picture: Element<'a, Message> = match &z.picture {
+            Some(p) => scrollable(image(p.clone()).width(Length::Shrink).height(Length::Shrink))
+                .direction(scrollable::Direction::Both {
+                    vertical: scrollable::Scrollbar::new().width(14).scroller_width(14),
+                    horizontal: scrollable::Scrollbar::new().width(14).scroller_width(14),
+                })
+                .width(Length::Fill)
+                .height(Length::Fill)
+                .into(),
+            None => container(label(look.tr(T::Zooming), look.size(style::BODY)).color(style::GREY))
+                .center(Length::Fill)
+                .into(),
+        };
+        column![
+            container(picture).style(style::panel).padding(8).height(Length::Fill),
+            label(look.tr(T::PanHint), look.size(style::SMALL)).color(style::GREY),
+            self.flip(look, n),
+            wide_button(
+                look.tr(T::CloseZoom),
+                look.size(style::BODY),
+                Kind::Primary,
+                Some(Message::CloseZoom),
+                Length::Fill
+            ),
+        ]
+        .spacing(12)
+        .align_x(Alignment::Center)
+        .into()
+    }
+
+    fn choices_view(&self, look: Look) -> Element<'_, Message> {
+        let lang = look.lang;
+        let big = look.size(style::H1);
+        let control = look.size(style::TOUCH + 24.0);
+        // − n +: the buttons never move, whatever the number.
+        let copies = row![
+            label(look.tr(T::Copies), look.size(style::BODY)).width(Length::Fill),
+            wide_button(
+                "−",
+                big,
+                Kind::Secondary,
+                (self.copies > 1).then_some(Message::Fewer),
+                control
+            ),
+            container(heading(self.copies.to_string(), big))
+                .center_x(look.size(120.0))
+                .center_y(control),
+            wide_button(
+                "+",
+                big,
+                Kind::Secondary,
+                (self.copies < self.max_copies).then_some(Message::More),
+                control
+            ),
         ]
         .spacing(style::GAP)
         .align_y(Alignment::Center);
-        let mut controls = column![copies].spacing(style::GAP);
-        if let Some(q) = self.quota {
-            controls = controls.push(label(quota_left(lang, q.remaining(), q.limit), style::SMALL).color(style::GREY));
-        }
+        let mut choices = column![
+            copies,
+            label(at_most(lang, self.max_copies), look.size(style::SMALL)).color(style::GREY),
+        ]
+        .spacing(16);
         if self.duplex_allowed {
-            let (now, kind) = if self.duplex {
-                (T::Duplex, Kind::Primary)
-            } else {
-                (T::Simplex, Kind::Secondary)
+            let option = |two: bool, key: T| {
+                let chosen = self.duplex == two;
+                let text = if chosen {
+                    format!("✓ {}", look.tr(key))
+                } else {
+                    look.tr(key).to_string()
+                };
+                wide_button(
+                    text,
+                    look.size(style::BODY),
+                    if chosen { Kind::Chosen } else { Kind::Secondary },
+                    Some(Message::Sides(two)),
+                    Length::FillPortion(1),
+                )
             };
-            controls = controls.push(text_button(tr(lang, now), kind, Some(Message::ToggleDuplex)));
-        }
-        controls
-            .push(
+            choices = choices.push(
                 row![
-                    Space::new().width(Length::Fill),
-                    text_button(
-                        tr(lang, T::Print),
-                        Kind::Primary,
-                        self.rendered.is_some().then_some(Message::Print)
-                    )
-                    .width(360),
+                    label(look.tr(T::Sides), look.size(style::BODY)),
+                    option(false, T::Simplex),
+                    option(true, T::Duplex),
                 ]
+                .spacing(style::GAP)
                 .align_y(Alignment::Center),
-            )
+            );
+        }
+        if self.rendered.is_some() {
+            let pages = u32::try_from(self.pages()).unwrap_or(u32::MAX);
+            choices = choices.push(heading(
+                sheet_total(lang, pages, self.duplex, self.copies, self.sheets()),
+                look.size(style::BODY),
+            ));
+        }
+        if let Some(q) = self.quota {
+            choices = choices
+                .push(label(quota_left(lang, q.remaining(), q.limit), look.size(style::SMALL)).color(style::GREY));
+        }
+        choices
+            .push(Space::new().height(8))
+            .push(wide_button(
+                look.tr(T::Print),
+                look.size(style::H2),
+                Kind::Primary,
+                self.rendered.is_some().then_some(Message::Print),
+                Length::Fill,
+            ))
             .into()
     }
 }
@@ -204,6 +356,7 @@ mod tests {
             duplex_allowed: duplex,
             duplex: false,
             quota: None,
+            zoom: None,
         }
     }
 
@@ -216,17 +369,23 @@ mod tests {
         s.update(Message::More);
         s.update(Message::More);
         assert_eq!(s.copies, 2);
-        s.update(Message::ToggleDuplex);
+        s.update(Message::Sides(true));
         assert!(!s.duplex, "no two-sided where the service does not allow it");
         let mut s = state(5, true);
-        s.update(Message::ToggleDuplex);
+        s.update(Message::Sides(true));
         assert!(s.duplex);
+        s.update(Message::Sides(true));
+        assert!(s.duplex, "choosing it again keeps it: a choice, not a toggle");
+        s.update(Message::Sides(false));
+        assert!(!s.duplex);
     }
 
     #[test]
-    fn nothing_to_print_before_the_pages_are_ready() {
+    fn nothing_to_print_or_zoom_before_the_pages_are_ready() {
         let mut s = state(5, false);
         assert_eq!(s.update(Message::Print), Action::None);
+        assert_eq!(s.update(Message::Zoom), Action::None);
+        assert!(s.zoom.is_none());
         assert_eq!(s.update(Message::Back), Action::Back);
     }
 }

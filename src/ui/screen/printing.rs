@@ -5,9 +5,10 @@
 use iced::widget::{Space, column, container, progress_bar, row};
 use iced::{Alignment, Element, Length};
 
-use crate::i18n::{Lang, T, printing_side, tr};
+use crate::i18n::{T, printing_page};
 use crate::printing::{Progress, advice};
-use crate::ui::style::{self, heading, label};
+use crate::ui::screen::{Frame, Step as FlowStep};
+use crate::ui::style::{self, Look, heading, label};
 
 /// Where the job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,13 +52,14 @@ impl State {
         }
     }
 
-    pub fn view(&self, lang: Lang) -> Element<'_, Message> {
+    pub fn view(&self, look: Look, who: String) -> Element<'_, Message> {
         let steps = [
             (Step::Preparing, T::Preparing),
             (Step::Sending, T::Sending),
             (Step::Printing, T::PrintingStep),
             (Step::Done, T::DoneStep),
         ];
+        let h2 = look.size(style::H2);
         let at = steps.iter().position(|(s, _)| *s == self.step).unwrap_or(0);
         let mut list = column![].spacing(16);
         for (i, (_, t)) in steps.iter().enumerate() {
@@ -69,12 +71,9 @@ impl State {
                 ("○", style::GREY)
             };
             list = list.push(
-                row![
-                    label(mark, style::H2).color(color),
-                    label(tr(lang, *t), style::H2).color(color)
-                ]
-                .spacing(20)
-                .align_y(Alignment::Center),
+                row![label(mark, h2).color(color), label(look.tr(*t), h2).color(color)]
+                    .spacing(20)
+                    .align_y(Alignment::Center),
             );
         }
         let progress = match self.done {
@@ -82,7 +81,7 @@ impl State {
             _ => at as f32 / 3.0,
         };
         let mut col = column![
-            heading(tr(lang, T::DoNotLeave), style::H1),
+            heading(look.tr(T::DoNotLeave), look.size(style::H1)),
             Space::new().height(40),
             list,
             Space::new().height(24),
@@ -90,22 +89,33 @@ impl State {
         ]
         .spacing(style::GAP)
         .align_x(Alignment::Center);
-        if let Some(d) = self.done {
-            col = col.push(label(printing_side(lang, d, self.total), style::BODY));
+        // Page x of y, from the printer's count of impressions.
+        if let Some(d) = self.done
+            && self.total > 0
+        {
+            let page = (d + 1).min(self.total);
+            col = col.push(heading(
+                printing_page(look.lang, page, self.total),
+                look.size(style::BODY),
+            ));
         }
         if let Some(f) = &self.fault {
             let a = advice(f);
-            col = col.push(
-                label(format!("{}{}", tr(lang, T::PrinterPaused), tr(lang, a.text)), style::H2).color(style::RED),
-            );
+            col = col.push(label(format!("{}{}", look.tr(T::PrinterPaused), look.tr(a.text)), h2).color(style::RED));
             if a.call_staff {
-                col = col.push(heading(tr(lang, T::CallStaff), style::H2).color(style::BLUE));
+                col = col.push(heading(look.tr(T::CallStaff), h2).color(style::BLUE));
             }
         }
-        container(col.padding(style::MARGIN).width(Length::Fill))
-            .center(Length::Fill)
-            .style(style::screen)
-            .into()
+        Frame {
+            look,
+            who: Some(who),
+            step: FlowStep::Print,
+            back: None,
+            switch: None,
+            logout: None,
+            body: container(col.width(Length::Fill)).center(Length::Fill).into(),
+        }
+        .view()
     }
 }
 

@@ -1,11 +1,13 @@
-//! The services this person may use (with what is left of a per-term
-//! quota); the others greyed, with the reason.
+//! The services this person may use, as large tiles (icon, name, what it
+//! is for, what is left of a per-term quota); the others greyed, with the
+//! reason in readable contrast.
 
-use iced::widget::{Space, column, container, scrollable};
-use iced::{Element, Length};
+use iced::widget::{Space, button, column, container, responsive, row, scrollable};
+use iced::{Alignment, Background, Border, Element, Length};
 
-use crate::i18n::{Lang, T, quota_left, tr};
-use crate::ui::style::{self, Kind, heading, label, text_button};
+use crate::i18n::{T, quota_left};
+use crate::ui::screen::{Frame, Step};
+use crate::ui::style::{self, Look, heading, label};
 use crate::ui::work::Service;
 
 #[derive(Debug, Clone)]
@@ -15,58 +17,105 @@ pub enum Message {
     SwitchLang,
 }
 
-pub fn view<'a>(lang: Lang, who: String, services: Option<&'a [Service]>) -> Element<'a, Message> {
-    let top = super::signed_in_bar(lang, who, None, Message::SwitchLang, Message::Logout);
-    let list: Element<'a, Message> = match services {
-        None => label(tr(lang, T::LoadingServices), style::BODY)
+pub fn view<'a>(look: Look, who: String, services: Option<&'a [Service]>) -> Element<'a, Message> {
+    let body: Element<'a, Message> = match services {
+        None => label(look.tr(T::LoadingServices), look.size(style::BODY))
             .color(style::GREY)
             .into(),
-        Some([]) => label(tr(lang, T::NoServices), style::BODY).into(),
-        Some(list) => {
-            let mut col = column![].spacing(style::GAP);
-            for s in list {
-                let name = s.name.get(lang);
-                match &s.unavailable {
-                    None => {
-                        let open =
-                            text_button(name, Kind::Primary, Some(Message::Open(s.id.clone()))).width(Length::Fill);
-                        col = col.push(match s.quota {
-                            Some(q) => column![
-                                open,
-                                label(quota_left(lang, q.remaining(), q.limit), style::SMALL).color(style::GREY),
-                            ]
-                            .spacing(8)
-                            .into(),
-                            None => Element::from(open),
-                        });
-                    }
-                    Some(why) => {
-                        col = col.push(
-                            column![
-                                text_button(name, Kind::Disabled, None).width(Length::Fill),
-                                label(why.get(lang), style::SMALL).color(style::RED),
-                            ]
-                            .spacing(8),
-                        );
-                    }
-                }
+        Some([]) => label(look.tr(T::NoServices), look.size(style::BODY)).into(),
+        Some(list) => responsive(move |size| {
+            let choose = column![
+                heading(look.tr(T::ChooseService), look.size(style::H2)),
+                grid(look, list, size.width)
+            ]
+            .spacing(style::GAP);
+            // Portrait: the tiles sit low, within reach of a wheelchair user.
+            if size.height > size.width {
+                container(choose).height(Length::Fill).align_bottom(Length::Fill).into()
+            } else {
+                choose.into()
             }
-            scrollable(col).height(Length::Fill).into()
-        }
+        })
+        .into(),
     };
-    container(
-        column![
-            top,
-            Space::new().height(40),
-            heading(tr(lang, T::ChooseService), style::H1),
-            Space::new().height(24),
-            list
-        ]
-        .padding(style::MARGIN)
-        .spacing(8),
-    )
-    .style(style::screen)
-    .width(Length::Fill)
-    .height(Length::Fill)
-    .into()
+    Frame {
+        look,
+        who: Some(who),
+        step: Step::Choose,
+        back: None,
+        switch: Some(Message::SwitchLang),
+        logout: Some(Message::Logout),
+        body,
+    }
+    .view()
+}
+
+/// Tiles in as many columns as fit: two on a portrait screen, three in
+/// landscape, one in large text on a narrow screen.
+fn grid<'a>(look: Look, list: &'a [Service], width: f32) -> Element<'a, Message> {
+    let min_tile = look.size(420.0);
+    let columns = ((width + style::GAP) / (min_tile + style::GAP)).floor().clamp(1.0, 4.0) as usize;
+    let mut rows = column![].spacing(style::GAP);
+    for chunk in list.chunks(columns) {
+        let mut r = row![].spacing(style::GAP).height(Length::Shrink);
+        for s in chunk {
+            r = r.push(container(tile(look, s)).width(Length::FillPortion(1)));
+        }
+        // The last row keeps the tiles' width.
+        for _ in chunk.len()..columns {
+            r = r.push(Space::new().width(Length::FillPortion(1)));
+        }
+        rows = rows.push(r);
+    }
+    scrollable(rows).height(Length::Shrink).into()
+}
+
+fn tile<'a>(look: Look, s: &'a Service) -> Element<'a, Message> {
+    let lang = look.lang;
+    let usable = s.unavailable.is_none();
+    let ink = if usable { style::INK } else { style::GREY };
+    let mut text = column![heading(s.name.get(lang), look.size(style::H2)).color(ink)].spacing(8);
+    if let Some(summary) = &s.summary {
+        text = text.push(label(summary.get(lang), look.size(style::SMALL)).color(style::GREY));
+    }
+    match &s.unavailable {
+        None => {
+            if let Some(q) = s.quota {
+                text = text
+                    .push(label(quota_left(lang, q.remaining(), q.limit), look.size(style::SMALL)).color(style::GREEN));
+            }
+        }
+        // Red on pale grey stays above 4.5:1.
+        Some(why) => text = text.push(label(why.get(lang), look.size(style::SMALL)).color(style::RED)),
+    }
+    let icon_color = if usable { crate::ui::icon::COLOR } else { style::GREY };
+    let content = row![crate::ui::icon::view(s.icon, look.size(88.0), icon_color), text]
+        .spacing(style::GAP)
+        .align_y(Alignment::Center);
+    button(content)
+        .width(Length::Fill)
+        .padding(look.size(32.0))
+        .style(move |_, status| tile_style(usable, status))
+        .on_press_maybe(usable.then(|| Message::Open(s.id.clone())))
+        .into()
+}
+
+fn tile_style(usable: bool, status: button::Status) -> button::Style {
+    let pressed = matches!(status, button::Status::Pressed);
+    let (background, border) = match (usable, pressed) {
+        (false, _) => (style::PALE, style::PALE),
+        (true, true) => (style::CHOSEN, style::BLUE),
+        (true, false) => (iced::Color::WHITE, style::BLUE),
+    };
+    button::Style {
+        background: Some(Background::Color(background)),
+        text_color: style::INK,
+        border: Border {
+            color: border,
+            width: 3.0,
+            radius: 18.0.into(),
+        },
+        shadow: iced::Shadow::default(),
+        snap: true,
+    }
 }
