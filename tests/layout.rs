@@ -276,3 +276,90 @@ text = "after"
     let (y_name, y_after) = (text[0].0, text[1].0);
     assert!(y_after - y_name < 20.0, "{text:?}");
 }
+
+/// Every built-in service's closing block (seal, verification code, date)
+/// has other content above it on its page, for the sample people and for
+/// transcripts of every length from one course to two pages' worth.
+#[test]
+fn no_page_holds_only_the_closing_block() {
+    let closing = |id: &str| match id {
+        "transcript-en" => "Office of Academic Affairs",
+        _ => "示范大学教务处",
+    };
+    let mut cases: Vec<(&str, campus_kiosk::data::DataSet, String)> = Vec::new();
+    for id in ["enrollment-certificate", "transcript-zh", "transcript-en"] {
+        cases.push((id, sample("2022011234"), "sample".into()));
+        if id != "enrollment-certificate" {
+            for n in (1..90).step_by(3) {
+                cases.push((id, long_transcript(n), format!("{n} courses")));
+            }
+        }
+    }
+    for (id, data, what) in cases {
+        let (doc, _) = pipeline::render(book(), &template(id), &data, ISSUED_AT).unwrap();
+        let last = doc.pages.len() - 1;
+        // The body's lines, top to bottom: below the header (the top
+        // margin), the watermark (drawn at an angle) left out.
+        let top = template(id).file.page.margins.top * 72.0 / 25.4;
+        let mut lines: Vec<(f32, String)> = doc.pages[last]
+            .items
+            .iter()
+            .filter_map(|it| match it {
+                Item::Text(t) if t.angle == 0.0 && t.y > top => Some((t.y, t.glyphs.iter().map(|g| g.ch).collect())),
+                _ => None,
+            })
+            .collect();
+        lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let body: Vec<String> = lines.into_iter().map(|(_, s)| s).collect();
+        let at = body.iter().rposition(|s| s.contains(closing(id)));
+        let Some(at) = at else {
+            panic!("{id} ({what}): the closing block is not on the last page: {body:?}");
+        };
+        assert!(
+            at >= 2,
+            "{id} ({what}): page {} starts with the closing block: {body:?}",
+            last + 1
+        );
+    }
+}
+
+/// Justified Chinese lines of the certificate open no gap wider than a
+/// quarter em between two characters (a line is never stretched to make
+/// up for a long id number moved to the next one).
+#[test]
+fn justified_chinese_is_never_spread_wide() {
+    let (doc, _) = pipeline::render(
+        book(),
+        &template("enrollment-certificate"),
+        &sample("2022011234"),
+        ISSUED_AT,
+    )
+    .unwrap();
+    let is_han = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    let mut checked = 0;
+    let body_size = template("enrollment-certificate").file.page.size;
+    for it in &doc.pages[0].items {
+        // The body text (the letterhead's tracked title is a design, not a
+        // justified line).
+        let Item::Text(t) = it else { continue };
+        if t.size != body_size {
+            continue;
+        }
+        for w in t.glyphs.windows(2) {
+            if is_han(w[0].ch) && is_han(w[1].ch) {
+                let gap = (w[1].x - w[0].x) / t.size - 1.0;
+                assert!(
+                    gap <= 0.25 + 1e-3,
+                    "{}{}: a gap of {gap:.2} em in {:?}",
+                    w[0].ch,
+                    w[1].ch,
+                    t.glyphs.iter().map(|g| g.ch).collect::<String>()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "the certificate's text was measured ({checked} pairs)");
+    let first = doc.page_text(0);
+    assert!(first.contains("兹证明"), "{first}");
+}

@@ -642,6 +642,80 @@ impl RenderError {
     }
 }
 
+/// Lays the body's fragments out on pages from `top` down to `limit`,
+/// breaking before fragment `force` if it does not start a page anyway.
+/// The pages' items, and the first fragment of each page.
+fn paginate(
+    c: &Ctx<'_>,
+    mut frags: Vec<Frag>,
+    top: f32,
+    limit: f32,
+    force: Option<usize>,
+) -> Result<(Vec<Vec<Item>>, Vec<usize>), LayoutError> {
+    let mut pages: Vec<Vec<Item>> = vec![Vec::new()];
+    let mut starts = Vec::new();
+    let mut y = top;
+    let mut i = 0usize;
+    while i < frags.len() {
+        let fr = &frags[i];
+        let at_top = (y - top).abs() < 0.01;
+        if fr.space && at_top {
+            i += 1;
+            continue;
+        }
+        // Room this fragment needs: itself, plus the next one when it must
+        // stay with it.
+        let mut need = fr.h;
+        if fr.keep_with_next
+            && let Some(next) = frags.get(i + 1)
+        {
+            need += next.h;
+        }
+        if (y + need > limit + 0.01 || force == Some(i)) && !at_top {
+            if pages.len() >= crate::template::limits::MAX_PAGES {
+                return Err(LayoutError::Data {
+                    what: "document".into(),
+                    message: format!(
+                        "more than {} pages; a document this long is not printed",
+                        crate::template::limits::MAX_PAGES
+                    ),
+                });
+            }
+            pages.push(Vec::new());
+            y = top;
+            if fr.space {
+                i += 1;
+                continue;
+            }
+            // A table continuing on this page gets its header again.
+            if let Some(t) = fr.table {
+                let mut head = c.headers[t].items.clone();
+                shift(&mut head, 0.0, y);
+                let hh = c.headers[t].h;
+                if let Some(p) = pages.last_mut() {
+                    p.extend(head);
+                }
+                y += hh;
+            }
+            continue;
+        }
+        let h = fr.h;
+        if starts.len() < pages.len() {
+            starts.push(i);
+        }
+        let fr = &mut frags[i];
+        let mut items = std::mem::take(&mut fr.items);
+        shift(&mut items, 0.0, y);
+        if let Some(p) = pages.last_mut() {
+            p.append(&mut fr.fixed);
+            p.append(&mut items);
+        }
+        y += h;
+        i += 1;
+    }
+    Ok((pages, starts))
+}
+
 fn sequence(v: &Value, what: &str) -> Result<Vec<Value>, LayoutError> {
     if v.is_undefined() || v.is_none() {
         return Err(LayoutError::Data {
@@ -695,66 +769,31 @@ pub fn layout(
 
     // Body: fragments, then pages.
     let mut frags = Vec::new();
+    let mut closing = 0usize;
     for b in &f.body {
+        closing = frags.len();
         frags.extend(c.block(b, ctx, left, width)?);
     }
+    // The body's last block is its closing (seal, verification code, date):
+    // it never stands alone on a page. Where it would start one, the two
+    // pieces of content before it go over with it.
+    let closing = frags
+        .get(closing..)
+        .and_then(|rest| rest.iter().position(|f| !f.space))
+        .map(|k| closing + k);
     let limit = ph - bottom;
-    let mut pages: Vec<Vec<Item>> = vec![Vec::new()];
-    let mut y = top;
-    let mut i = 0usize;
-    while i < frags.len() {
-        let fr = &frags[i];
-        let at_top = (y - top).abs() < 0.01;
-        if fr.space && at_top {
-            i += 1;
-            continue;
-        }
-        // Room this fragment needs: itself, plus the next one when it must
-        // stay with it.
-        let mut need = fr.h;
-        if fr.keep_with_next
-            && let Some(next) = frags.get(i + 1)
-        {
-            need += next.h;
-        }
-        if y + need > limit + 0.01 && !at_top {
-            if pages.len() >= crate::template::limits::MAX_PAGES {
-                return Err(LayoutError::Data {
-                    what: "document".into(),
-                    message: format!(
-                        "more than {} pages; a document this long is not printed",
-                        crate::template::limits::MAX_PAGES
-                    ),
-                });
+    let (mut pages, starts) = paginate(&c, frags.clone(), top, limit, None)?;
+    if let Some(k) = closing
+        && let Some(page) = starts.iter().position(|&s| s == k)
+        && page > 0
+    {
+        let before: Vec<usize> = (starts[page - 1] + 1..k).filter(|&j| !frags[j].space).collect();
+        if let Some(&from) = before.iter().rev().nth(1).or(before.first()) {
+            let (moved, _) = paginate(&c, frags, top, limit, Some(from))?;
+            if moved.len() <= pages.len() {
+                pages = moved;
             }
-            pages.push(Vec::new());
-            y = top;
-            if fr.space {
-                i += 1;
-                continue;
-            }
-            // A table continuing on this page gets its header again.
-            if let Some(t) = fr.table {
-                let mut head = c.headers[t].items.clone();
-                shift(&mut head, 0.0, y);
-                let hh = c.headers[t].h;
-                if let Some(p) = pages.last_mut() {
-                    p.extend(head);
-                }
-                y += hh;
-            }
-            continue;
         }
-        let h = fr.h;
-        let fr = &mut frags[i];
-        let mut items = std::mem::take(&mut fr.items);
-        shift(&mut items, 0.0, y);
-        if let Some(p) = pages.last_mut() {
-            p.append(&mut fr.fixed);
-            p.append(&mut items);
-        }
-        y += h;
-        i += 1;
     }
     // Drop a trailing page left empty.
     if pages.len() > 1 && pages.last().is_some_and(|p| p.is_empty()) {

@@ -89,7 +89,37 @@ pub fn shape(book: &FontBook, spans: &[Span], style: &TextStyle) -> Result<Vec<S
             prev = Some(ch);
         }
     }
+    open_long_runs(&mut out);
     Ok(out)
+}
+
+/// Shortest run of digits (or the `*` of a masked number) that may break
+/// inside, and the fewest characters left on either side of such a break.
+const LONG_RUN: usize = 8;
+const RUN_PIECE: usize = 4;
+
+/// Long runs of digits in Chinese text (an id number, a masked one) may
+/// break inside: a line broken before the whole run would otherwise be
+/// spread wide to fill the gap it leaves.
+fn open_long_runs(chars: &mut [Shaped]) {
+    let in_run = |c: char| c.is_ascii_digit() || c == '*' || c == 'X';
+    let mut i = 0;
+    while i < chars.len() {
+        if !in_run(chars[i].ch) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && in_run(chars[i].ch) && (i == start || !chars[i].forced_before) {
+            i += 1;
+        }
+        let beside_cjk = (start > 0 && is_cjk(chars[start - 1].ch)) || chars.get(i).is_some_and(|c| is_cjk(c.ch));
+        if i - start >= LONG_RUN && beside_cjk {
+            for c in &mut chars[start + RUN_PIECE..=i - RUN_PIECE] {
+                c.break_before = true;
+            }
+        }
+    }
 }
 
 /// Width of a slice without its trailing spaces.
@@ -166,6 +196,9 @@ impl Spread {
     }
 }
 
+/// The widest gap justification opens between Chinese characters, in ems.
+pub const MAX_CJK_GAP: f32 = 0.25;
+
 /// The spread that makes a line `target` wide, or `None` if it should stay
 /// ragged (nothing to spread over, or gaps would open wider than looks right).
 pub fn justification(chars: &[Shaped], target: f32) -> Option<Spread> {
@@ -183,7 +216,9 @@ pub fn justification(chars: &[Shaped], target: f32) -> Option<Spread> {
     }
     let gap = slack / gaps as f32;
     let em = line.iter().map(|c| c.advance).fold(0.0, f32::max);
-    (gap <= em * if cjk { 0.5 } else { 1.0 }).then_some(Spread { gap, cjk })
+    // Chinese text is never spread by more than a quarter em between
+    // characters: wider, the line stays as it is.
+    (gap <= em * if cjk { MAX_CJK_GAP } else { 1.0 }).then_some(Spread { gap, cjk })
 }
 
 fn is_cjk(ch: char) -> bool {
@@ -351,7 +386,8 @@ mod tests {
             bold: false,
         }];
         let chars = shape(book, &spans, &style()).unwrap();
-        let target = width(&chars) + 20.0;
+        // Four gaps (学号, 号2, 4在, 在读): 8 pt is under a quarter em each.
+        let target = width(&chars) + 8.0;
         let spread = justification(&chars, target).expect("spreads");
         let runs = runs_spread(&chars, 0.0, 0.0, &style(), Some(spread));
         let xs: Vec<(char, f32)> = runs
@@ -367,5 +403,47 @@ mod tests {
         }
         let last = xs.last().unwrap().1 + chars.last().unwrap().advance;
         assert!((last - target).abs() < 0.01, "{last} vs {target}");
+    }
+
+    #[test]
+    fn chinese_is_not_spread_beyond_a_quarter_em() {
+        let book = FontBook::shared().expect("fonts");
+        let spans = [Span {
+            text: "兹证明王小明".into(),
+            bold: false,
+        }];
+        let chars = shape(book, &spans, &style()).unwrap();
+        let em = style().size;
+        // Five gaps: a quarter em each is the most.
+        assert!(justification(&chars, width(&chars) + 5.0 * em * 0.24).is_some());
+        assert!(
+            justification(&chars, width(&chars) + 5.0 * em * 0.3).is_none(),
+            "left ragged instead"
+        );
+    }
+
+    #[test]
+    fn long_numbers_in_chinese_text_may_break_inside() {
+        let book = FontBook::shared().expect("fonts");
+        let breaks = |text: &str| -> Vec<usize> {
+            let spans = [Span {
+                text: text.into(),
+                bold: false,
+            }];
+            let chars = shape(book, &spans, &style()).unwrap();
+            (0..chars.len()).filter(|&i| chars[i].break_before).collect()
+        };
+        // 身份证号：230103********2026）: inside the masked number, four
+        // characters kept on either side.
+        let b = breaks("号：230103********2026）于");
+        for i in 6..=16 {
+            assert!(b.contains(&i), "a break before character {i}: {b:?}");
+        }
+        assert!(![3, 4, 5, 17, 18, 19, 20].iter().any(|i| b.contains(i)), "{b:?}");
+        // Short numbers and numbers in English text stay whole.
+        let b = breaks("于2022年入学");
+        assert!(!b.iter().any(|&i| (2..5).contains(&i)), "{b:?}");
+        let b = breaks("Student ID 2022011234 enrolled");
+        assert!(!b.iter().any(|&i| (12..21).contains(&i)), "{b:?}");
     }
 }
