@@ -15,7 +15,7 @@ use campus_kiosk::template::Template;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let book = FontBook::load(&assets_dir()).expect("fonts");
-    let data = data_dir::load(&root.join("assets/sample-data/2022011234")).expect("sample data");
+    let data = data_dir::load(&root.join("assets/sample-data/2023011234")).expect("sample data");
     for id in ["enrollment-certificate", "transcript-zh", "transcript-en"] {
         let tpl = Template::load(&root.join("print-templates").join(id)).expect("template");
         let f = campus_kiosk::bench::render(&book, &tpl, &data, 100).expect("renders");

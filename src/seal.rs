@@ -454,7 +454,7 @@ mod tests {
             service: "enrollment-certificate".into(),
             terminal: "LIB-1F-01".into(),
             issued: 1_795_397_400,
-            fields: [("name", "王小明"), ("student_id", "2022011234"), ("status", "在读")]
+            fields: [("name", "王小明"), ("student_id", "2023011234"), ("status", "在读")]
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),

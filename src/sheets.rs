@@ -342,12 +342,12 @@ mod tests {
         let grid = vec![
             vec![t("学号"), t("姓名"), t("入住日期"), t("床位费")],
             vec![
-                Cell::Number(2022011234.0),
+                Cell::Number(2023011234.0),
                 t("王小明"),
                 Cell::Date("2022-09-01".into()),
                 Cell::Number(1200.0),
             ],
-            vec![t("2023020456"), t("李思远"), t("2023-09-01"), t("1,2OO")],
+            vec![t("2024020456"), t("李思远"), t("2023-09-01"), t("1,2OO")],
             vec![Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty],
             vec![
                 t("2024000001"),
@@ -357,11 +357,11 @@ mod tests {
             ],
         ];
         let table = Table::from_grid("dorm.csv", "dorm", &grid, &spec()).unwrap();
-        let row = table.row("2022011234", "x").unwrap();
+        let row = table.row("2023011234", "x").unwrap();
         assert_eq!(row["入住日期"], "2022-09-01");
         assert_eq!(row["床位费"], 1200);
         assert_eq!(table.problems.len(), 2);
-        let e = table.row("2023020456", "x").unwrap_err().to_string();
+        let e = table.row("2024020456", "x").unwrap_err().to_string();
         assert_eq!(e, "dorm.csv [dorm] row 3, column D (床位费): \"1,2OO\" is not a number");
         let e = table.row("2024000001", "x").unwrap_err().to_string();
         assert!(e.contains("row 5, column C (入住日期)") && e.contains("#N/A"), "{e}");

@@ -142,7 +142,7 @@ fn stats_match_a_known_journal() {
     ];
     for (service, day, pages, copies, outcome, rating) in &known {
         let at = format!("{day}T10:00:00+08:00");
-        let id = j.create("T-1", service, "2022011234", *copies, &at).unwrap();
+        let id = j.create("T-1", service, "2023011234", *copies, &at).unwrap();
         j.rendered(&id, "D", *pages, "x", &at).unwrap();
         j.submitting(&id, &at).unwrap();
         j.printer_job(&id, &JobId("1".into())).unwrap();

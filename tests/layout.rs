@@ -29,7 +29,12 @@ fn long_transcript_repeats_the_header_and_splits_no_row() {
         let heads: Vec<f32> = text.iter().filter(|(_, s)| s == "课程代码").map(|(y, _)| *y).collect();
         assert_eq!(heads.len(), 1, "page {}: header rows {heads:?}", p + 1);
         for (y, s) in &text {
-            if let Some(k) = s.strip_prefix("GC") {
+            // A course code (GC0042), not a document code that happens to
+            // start with GC.
+            if let Some(k) = s
+                .strip_prefix("GC")
+                .filter(|k| k.len() == 4 && k.bytes().all(|b| b.is_ascii_digit()))
+            {
                 assert!(*y > heads[0], "page {}: course {s} above the header", p + 1);
                 let k: usize = k.parse().unwrap();
                 // The row's name is on the same page, on the same line.
@@ -74,7 +79,7 @@ fn a_group_title_is_never_left_alone_at_a_page_end() {
 
 #[test]
 fn rare_name_characters_render_from_the_bundled_fonts() {
-    let mut data = sample("2022011234");
+    let mut data = sample("2023011234");
     let name = "王䶮𠇗堃喆昇";
     data.enrollment.as_mut().unwrap()["name"] = serde_json::json!(name);
     let (doc, _) = pipeline::render(book(), &template("enrollment-certificate"), &data, ISSUED_AT).unwrap();
@@ -108,7 +113,7 @@ fn rare_name_characters_render_from_the_bundled_fonts() {
 
 #[test]
 fn an_uncovered_character_is_refused_with_its_field() {
-    let mut data = sample("2022011234");
+    let mut data = sample("2023011234");
     data.enrollment.as_mut().unwrap()["name"] = serde_json::json!("王\u{17000}明");
     let err = pipeline::render(book(), &template("enrollment-certificate"), &data, ISSUED_AT).unwrap_err();
     match &err {
@@ -128,7 +133,7 @@ fn suspended_student_is_refused_with_the_templates_message() {
     let err = pipeline::render(
         book(),
         &template("enrollment-certificate"),
-        &sample("2023020456"),
+        &sample("2024020456"),
         ISSUED_AT,
     )
     .unwrap_err();
@@ -140,22 +145,22 @@ fn suspended_student_is_refused_with_the_templates_message() {
         other => panic!("expected ineligible, got {other:?}"),
     }
     // The transcript has no such rule.
-    assert!(pipeline::render(book(), &template("transcript-zh"), &sample("2023020456"), ISSUED_AT).is_ok());
+    assert!(pipeline::render(book(), &template("transcript-zh"), &sample("2024020456"), ISSUED_AT).is_ok());
 }
 
 #[test]
 fn missing_data_and_bad_issue_time_are_named() {
-    let mut data = sample("2022011234");
+    let mut data = sample("2023011234");
     data.transcript = None;
     let err = pipeline::render(book(), &template("transcript-en"), &data, ISSUED_AT).unwrap_err();
     assert!(err.to_string().contains("transcript"), "{err}");
-    let err = pipeline::render(book(), &template("transcript-en"), &sample("2022011234"), "yesterday").unwrap_err();
+    let err = pipeline::render(book(), &template("transcript-en"), &sample("2023011234"), "yesterday").unwrap_err();
     assert!(matches!(err, PipelineError::IssueTime(_)), "{err}");
 }
 
 #[test]
 fn wrong_data_types_are_errors_not_panics() {
-    let mut data = sample("2022011234");
+    let mut data = sample("2023011234");
     data.transcript.as_mut().unwrap()["terms"] = serde_json::json!("not a list");
     let err = pipeline::render(book(), &template("transcript-zh"), &data, ISSUED_AT).unwrap_err();
     assert!(err.to_string().contains("transcript.terms"), "{err}");
@@ -164,7 +169,7 @@ fn wrong_data_types_are_errors_not_panics() {
 
 #[test]
 fn data_cannot_inject_markup() {
-    let mut data = sample("2022011234");
+    let mut data = sample("2023011234");
     data.enrollment.as_mut().unwrap()["name"] = serde_json::json!("**王**");
     let (doc, _) = pipeline::render(book(), &template("enrollment-certificate"), &data, ISSUED_AT).unwrap();
     assert!(doc.page_text(0).contains("**王**"));
@@ -176,7 +181,7 @@ fn data_cannot_inject_markup() {
 #[test]
 fn reference_page_models() {
     for id in ["enrollment-certificate", "transcript-zh", "transcript-en"] {
-        let (doc, _) = pipeline::render(book(), &template(id), &sample("2022011234"), ISSUED_AT).unwrap();
+        let (doc, _) = pipeline::render(book(), &template(id), &sample("2023011234"), ISSUED_AT).unwrap();
         let got = doc.snapshot();
         let path = root().join("tests/ref").join(format!("{id}.txt"));
         if std::env::var_os("UPDATE_REFS").is_some() {
@@ -200,7 +205,7 @@ fn reference_page_models() {
 
 #[test]
 fn a_row_taller_than_a_page_is_split_with_the_header_repeated() {
-    let mut data = sample("2022011234");
+    let mut data = sample("2023011234");
     let long: String = "超长课程名称用于测试跨页拆分".repeat(160);
     data.transcript.as_mut().unwrap()["terms"][0]["courses"][1]["name"] = serde_json::json!(long);
     let tpl = template("transcript-zh");
@@ -256,7 +261,7 @@ type = "text"
 text = "after"
 "#;
     let tpl = campus_kiosk::template::Template::from_source(&dir, &dir.join("template.toml"), src).unwrap();
-    let (doc, _) = pipeline::render(book(), &tpl, &sample("2022011234"), ISSUED_AT).unwrap();
+    let (doc, _) = pipeline::render(book(), &tpl, &sample("2023011234"), ISSUED_AT).unwrap();
     let mm = campus_kiosk::page::mm;
     let img = doc.pages[0]
         .items
@@ -288,7 +293,7 @@ fn no_page_holds_only_the_closing_block() {
     };
     let mut cases: Vec<(&str, campus_kiosk::data::DataSet, String)> = Vec::new();
     for id in ["enrollment-certificate", "transcript-zh", "transcript-en"] {
-        cases.push((id, sample("2022011234"), "sample".into()));
+        cases.push((id, sample("2023011234"), "sample".into()));
         if id != "enrollment-certificate" {
             for n in (1..90).step_by(3) {
                 cases.push((id, long_transcript(n), format!("{n} courses")));
@@ -331,7 +336,7 @@ fn justified_chinese_is_never_spread_wide() {
     let (doc, _) = pipeline::render(
         book(),
         &template("enrollment-certificate"),
-        &sample("2022011234"),
+        &sample("2023011234"),
         ISSUED_AT,
     )
     .unwrap();

@@ -30,7 +30,7 @@ fn client(base: &str) -> PlatformClient {
 
 /// An attempt that reached `outcome`.
 fn attempt(j: &SqliteJournal, outcome: &JobOutcome) -> String {
-    let id = j.create("T-1", "transcript-zh", "2022011234", 1, AT).unwrap();
+    let id = j.create("T-1", "transcript-zh", "2023011234", 1, AT).unwrap();
     j.rendered(&id, "DOC", 2, "ab", AT).unwrap();
     j.submitting(&id, AT).unwrap();
     j.printer_job(&id, &JobId("1".into())).unwrap();
@@ -60,7 +60,7 @@ async fn each_record_arrives_once_across_an_outage_and_a_restart() {
         attempt(&j, &JobOutcome::Cancelled),
     ];
     // Still printing: not a record yet.
-    let open = j.create("T-1", "transcript-zh", "2022011234", 1, AT).unwrap();
+    let open = j.create("T-1", "transcript-zh", "2023011234", 1, AT).unwrap();
     let c = client(&server.base_url());
 
     // The platform is away: nothing is delivered, nothing is lost.

@@ -33,7 +33,7 @@ fn json(person: &str, file: &str) -> serde_json::Value {
 #[test]
 fn built_ins_for_each_example_student() {
     let tmp = tempfile::tempdir().unwrap();
-    for person in ["2022011234", "2023020456"] {
+    for person in ["2023011234", "2024020456"] {
         let enrollment = json(person, "enrollment.json");
         for id in TEMPLATES {
             let out = tmp.path().join(format!("{id}-{person}.pdf"));
@@ -136,7 +136,7 @@ fn built_ins_for_each_example_student() {
 #[test]
 fn same_input_and_issue_time_give_identical_bytes() {
     let tpl = template("transcript-zh");
-    let data = sample("2022011234");
+    let data = sample("2023011234");
     let make = || {
         let (doc, _) = pipeline::render(book(), &tpl, &data, ISSUED_AT).unwrap();
         pdf::to_pdf(book(), &doc).unwrap()
@@ -147,8 +147,8 @@ fn same_input_and_issue_time_give_identical_bytes() {
     // And across processes, through the command.
     let tmp = tempfile::tempdir().unwrap();
     let (p1, p2) = (tmp.path().join("1.pdf"), tmp.path().join("2.pdf"));
-    assert!(preview("transcript-zh", "2022011234", &p1).status.success());
-    assert!(preview("transcript-zh", "2022011234", &p2).status.success());
+    assert!(preview("transcript-zh", "2023011234", &p1).status.success());
+    assert!(preview("transcript-zh", "2023011234", &p2).status.success());
     let (f1, f2) = (fs::read(&p1).unwrap(), fs::read(&p2).unwrap());
     assert!(f1 == f2, "two runs of the command differ");
     assert!(f1 == a, "the command and the library differ");
@@ -166,7 +166,7 @@ fn raster_page_matches_poppler_rendering() {
     let tmp = tempfile::tempdir().unwrap();
     for id in ["enrollment-certificate", "transcript-zh"] {
         let tpl = template(id);
-        let (doc, _) = pipeline::render(book(), &tpl, &sample("2022011234"), ISSUED_AT).unwrap();
+        let (doc, _) = pipeline::render(book(), &tpl, &sample("2023011234"), ISSUED_AT).unwrap();
         let path = tmp.path().join(format!("{id}.pdf"));
         fs::write(&path, pdf::to_pdf(book(), &doc).unwrap()).unwrap();
         let ours = image::load_from_memory(&raster::to_png(book(), &doc.pages[0], 100.0).unwrap())
@@ -226,7 +226,7 @@ fn raster_page_matches_poppler_rendering() {
 fn the_exporters_refuse_a_page_with_a_number_no_pdf_may_hold() {
     use campus_kiosk::page::Item;
     let tpl = template("enrollment-certificate");
-    let (doc, _) = pipeline::render(book(), &tpl, &sample("2022011234"), ISSUED_AT).unwrap();
+    let (doc, _) = pipeline::render(book(), &tpl, &sample("2023011234"), ISSUED_AT).unwrap();
     assert!(pdf::to_pdf(book(), &doc).is_ok());
     for poison in [f32::NAN, f32::INFINITY, 3e38] {
         let mut bad = doc.clone();

@@ -43,16 +43,16 @@ async fn every_endpoint_answers_in_the_contracts_shapes() {
     let c = client(&srv.base_url(), TOKEN, Duration::from_secs(5));
 
     let person = c.card("04A1B2C3").await.unwrap();
-    assert_eq!(person.id, "2022011234");
+    assert_eq!(person.id, "2023011234");
     assert_eq!(person.name, "王小明");
     let other = c.card("04D5E6F708A1B2").await.unwrap();
-    assert_eq!(other.id, "2023020456");
+    assert_eq!(other.id, "2024020456");
 
-    let e = c.enrollment("2022011234").await.unwrap();
+    let e = c.enrollment("2023011234").await.unwrap();
     assert_eq!(e["status"], "enrolled");
-    let t = c.transcript("2022011234").await.unwrap();
-    assert_eq!(t["terms"].as_array().unwrap().len(), 7);
-    let d = c.dataset("2022011234", "scholarships").await.unwrap();
+    let t = c.transcript("2023011234").await.unwrap();
+    assert_eq!(t["terms"].as_array().unwrap().len(), 6);
+    let d = c.dataset("2023011234", "scholarships").await.unwrap();
     assert_eq!(d["awards"].as_array().unwrap().len(), 2);
 
     // Everything a template needs, in one go.
@@ -72,9 +72,9 @@ async fn every_endpoint_answers_in_the_contracts_shapes() {
     let s = c.open_qr_session().await.unwrap();
     assert!(s.login_url.contains(&s.session_id));
     assert_eq!(c.poll_qr_session(&s.session_id).await.unwrap(), QrStatus::Pending);
-    srv.state.confirm_qr(&s.session_id, "2023020456").unwrap();
+    srv.state.confirm_qr(&s.session_id, "2024020456").unwrap();
     match c.poll_qr_session(&s.session_id).await.unwrap() {
-        QrStatus::Confirmed(p) => assert_eq!(p.id, "2023020456"),
+        QrStatus::Confirmed(p) => assert_eq!(p.id, "2024020456"),
         other => panic!("{other:?}"),
     }
     let unknown = c.poll_qr_session("no-such-session").await.unwrap_err();
@@ -89,7 +89,7 @@ fn record(id: &str) -> PrintRecord {
     PrintRecord {
         record_id: id.into(),
         terminal_id: "TEST-01".into(),
-        person_id: "2022011234".into(),
+        person_id: "2023011234".into(),
         service_id: "transcript-zh".into(),
         document_id: Some("N4GVJYT7BSBG1KP4".into()),
         copies: 2,
@@ -147,7 +147,7 @@ async fn failures_are_typed_and_never_show_the_token() {
 
     // 401: a revoked or wrong token.
     let wrong = client(&srv.base_url(), "revoked-token", Duration::from_secs(4));
-    let e = seen.err(wrong.enrollment("2022011234").await);
+    let e = seen.err(wrong.enrollment("2023011234").await);
     assert_eq!(
         (e.kind, e.code.as_deref()),
         (ErrorKind::Unauthorized, Some("token_invalid"))
@@ -172,7 +172,7 @@ async fn failures_are_typed_and_never_show_the_token() {
         retry_after: Some(1),
     });
     let started = std::time::Instant::now();
-    assert_eq!(c.enrollment("2022011234").await.unwrap()["student_id"], "2022011234");
+    assert_eq!(c.enrollment("2023011234").await.unwrap()["student_id"], "2023011234");
     assert!(
         started.elapsed() >= Duration::from_secs(1),
         "Retry-After was not honoured"
@@ -194,46 +194,46 @@ async fn failures_are_typed_and_never_show_the_token() {
         code: "maintenance".into(),
         retry_after: Some(30),
     });
-    let e = seen.err(c.transcript("2022011234").await);
+    let e = seen.err(c.transcript("2023011234").await);
     assert_eq!(e.kind, ErrorKind::Unavailable);
 
     // A server that stalls past the deadline.
     let quick = client(&srv.base_url(), TOKEN, Duration::from_millis(700));
     srv.state.push_fault(Fault::Stall { ms: 3000 });
-    let e = seen.err(quick.enrollment("2022011234").await);
+    let e = seen.err(quick.enrollment("2023011234").await);
     assert_eq!(e.kind, ErrorKind::Unavailable);
     assert!(e.detail.contains("no answer"), "{e}");
 
     // Malformed JSON, a wrong type, an oversize body.
     srv.state.push_fault(Fault::Body {
         status: 200,
-        body: "{\"student_id\": \"2022011234\",".into(),
+        body: "{\"student_id\": \"2023011234\",".into(),
     });
-    assert_eq!(seen.err(c.enrollment("2022011234").await).kind, ErrorKind::BadData);
+    assert_eq!(seen.err(c.enrollment("2023011234").await).kind, ErrorKind::BadData);
     let mut wrong_type: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(data_dir().join("2022011234/enrollment.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(data_dir().join("2023011234/enrollment.json")).unwrap()).unwrap();
     wrong_type["major"] = serde_json::json!(["软件工程"]);
     srv.state.push_fault(Fault::Body {
         status: 200,
         body: wrong_type.to_string(),
     });
-    let e = seen.err(c.enrollment("2022011234").await);
+    let e = seen.err(c.enrollment("2023011234").await);
     assert_eq!(e.kind, ErrorKind::BadData);
     assert!(e.detail.contains("enrollment.major"), "{e}");
     srv.state.push_fault(Fault::Oversize { bytes: 1024 * 1024 });
-    let e = seen.err(c.transcript("2022011234").await);
+    let e = seen.err(c.transcript("2023011234").await);
     assert_eq!(e.kind, ErrorKind::BadData);
     assert!(e.detail.contains("larger than"), "{e}");
 
     // A record of someone else than asked for.
     let mut other = wrong_type.clone();
     other["major"] = serde_json::json!("软件工程");
-    other["student_id"] = serde_json::json!("2023020456");
+    other["student_id"] = serde_json::json!("2024020456");
     srv.state.push_fault(Fault::Body {
         status: 200,
         body: other.to_string(),
     });
-    let e = seen.err(c.enrollment("2022011234").await);
+    let e = seen.err(c.enrollment("2023011234").await);
     assert_eq!(e.kind, ErrorKind::BadData);
     assert!(e.detail.contains("student_id"), "{e}");
 
@@ -262,15 +262,15 @@ async fn a_mismatched_record_on_disk_is_bad_data() {
     let tmp = tempfile::tempdir().unwrap();
     let src = data_dir();
     std::fs::copy(src.join("cards.json"), tmp.path().join("cards.json")).unwrap();
-    let dir = tmp.path().join("2022011234");
+    let dir = tmp.path().join("2023011234");
     std::fs::create_dir(&dir).unwrap();
     for f in ["person.json", "enrollment.json"] {
-        std::fs::copy(src.join("2022011234").join(f), dir.join(f)).unwrap();
+        std::fs::copy(src.join("2023011234").join(f), dir.join(f)).unwrap();
     }
-    std::fs::copy(src.join("2023020456/transcript.json"), dir.join("transcript.json")).unwrap();
+    std::fs::copy(src.join("2024020456/transcript.json"), dir.join("transcript.json")).unwrap();
     let srv = server(tmp.path()).await;
     let c = client(&srv.base_url(), TOKEN, Duration::from_secs(3));
-    let e = c.transcript("2022011234").await.unwrap_err();
+    let e = c.transcript("2023011234").await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::BadData);
     assert!(e.detail.contains("transcript.student_id"), "{e}");
     srv.stop().await;
@@ -309,7 +309,7 @@ async fn preview_fetches_live_data_from_the_platform() {
         })
     };
 
-    let (res, written) = run_preview(vec!["--platform", "2022011234"], "by-id.pdf")
+    let (res, written) = run_preview(vec!["--platform", "2023011234"], "by-id.pdf")
         .await
         .unwrap();
     assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
@@ -323,7 +323,7 @@ async fn preview_fetches_live_data_from_the_platform() {
     // The same document as from the sample folder (same data, same time).
     let from_dir = {
         let (doc, _) =
-            campus_kiosk::pipeline::render(book(), &template("transcript-zh"), &sample("2022011234"), ISSUED_AT)
+            campus_kiosk::pipeline::render(book(), &template("transcript-zh"), &sample("2023011234"), ISSUED_AT)
                 .unwrap();
         campus_kiosk::export::pdf::to_pdf(book(), &doc).unwrap()
     };
@@ -340,7 +340,7 @@ async fn preview_fetches_live_data_from_the_platform() {
     assert!(String::from_utf8_lossy(&res.stderr).contains("card frozen"));
 
     write_private(&tmp.path().join("token"), "another-token\n");
-    let (res, _) = run_preview(vec!["--platform", "2022011234"], "x.pdf").await.unwrap();
+    let (res, _) = run_preview(vec!["--platform", "2023011234"], "x.pdf").await.unwrap();
     let err = String::from_utf8_lossy(&res.stderr);
     assert_eq!(res.status.code(), Some(1));
     assert!(
@@ -460,10 +460,10 @@ async fn a_campus_ca_from_the_config_is_trusted() {
     };
     // Without the campus CA the certificate is not trusted: no connection.
     let plain = PlatformClient::new(settings(None), TOKEN.into()).unwrap();
-    let e = plain.enrollment("2022011234").await.unwrap_err();
+    let e = plain.enrollment("2023011234").await.unwrap_err();
     // With it, TLS succeeds; openssl's status page is then not JSON.
     let trusting = PlatformClient::new(settings(Some(std::fs::read(&ca).unwrap())), TOKEN.into()).unwrap();
-    let e2 = trusting.enrollment("2022011234").await.unwrap_err();
+    let e2 = trusting.enrollment("2023011234").await.unwrap_err();
     let _ = server.kill();
     let _ = server.wait();
     assert_eq!(e.kind, ErrorKind::Unavailable, "{e}");
@@ -504,7 +504,7 @@ async fn card_taps_resolve_to_a_person_or_a_clear_fault() {
     // Someone else's card ends that session first.
     let fx = tap(&mut s, "04D5E6F708A1B2").await;
     assert!(fx.is_empty());
-    assert_eq!(s.person().unwrap().id, "2023020456");
+    assert_eq!(s.person().unwrap().id, "2024020456");
     s.update(Input::Logout, 10_000);
     // A frozen card: a fault that tells the person where to go.
     tap(&mut s, "0BADCAFE").await;
@@ -534,17 +534,17 @@ async fn card_taps_resolve_to_a_person_or_a_clear_fault() {
     srv.stop().await;
 }
 
-/// A copy of the examples with 2022011234's enrollment `edit`ed.
+/// A copy of the examples with 2023011234's enrollment `edit`ed.
 fn with_enrollment(tmp: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
     let src = data_dir();
     std::fs::copy(src.join("cards.json"), tmp.join("cards.json")).unwrap();
-    let dir = tmp.join("2022011234");
+    let dir = tmp.join("2023011234");
     std::fs::create_dir(&dir).unwrap();
     for f in ["person.json", "transcript.json"] {
-        std::fs::copy(src.join("2022011234").join(f), dir.join(f)).unwrap();
+        std::fs::copy(src.join("2023011234").join(f), dir.join(f)).unwrap();
     }
     let mut e: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(src.join("2022011234/enrollment.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(src.join("2023011234/enrollment.json")).unwrap()).unwrap();
     edit(&mut e);
     std::fs::write(dir.join("enrollment.json"), e.to_string()).unwrap();
 }
@@ -560,7 +560,7 @@ async fn control_direction_and_invisible_characters_never_reach_a_document() {
         with_enrollment(tmp.path(), |e| e["name"] = bad.into());
         let srv = server(tmp.path()).await;
         let c = client(&srv.base_url(), TOKEN, Duration::from_secs(3));
-        let e = c.enrollment("2022011234").await.unwrap_err();
+        let e = c.enrollment("2023011234").await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadData, "{name}");
         assert!(
             e.detail.contains("answer.name") && e.detail.contains("U+"),
@@ -580,7 +580,7 @@ async fn control_direction_and_invisible_characters_never_reach_a_document() {
     });
     let srv = server(tmp.path()).await;
     let c = client(&srv.base_url(), TOKEN, Duration::from_secs(3));
-    let e = c.enrollment("2022011234").await.unwrap();
+    let e = c.enrollment("2023011234").await.unwrap();
     assert_eq!(e["name_en"], "Wang Müller");
     assert_eq!(e["major_en"], "International Relations");
     srv.stop().await;
@@ -595,7 +595,7 @@ async fn an_id_is_one_path_segment_never_a_folder() {
     }
     // Slashes and queries are encoded into the one segment: no other
     // record or route is reached.
-    for id in ["2022011234/../2023020456", "2022011234?x=1", "%2e%2e"] {
+    for id in ["2023011234/../2024020456", "2023011234?x=1", "%2e%2e"] {
         assert_eq!(c.enrollment(id).await.unwrap_err().kind, ErrorKind::NotFound, "{id}");
     }
     // And a person whose id is ".." is bad data, never looked up.
@@ -620,7 +620,7 @@ async fn retry_after_zero_does_not_make_the_client_hammer_the_platform() {
             retry_after: Some(0),
         });
     }
-    let e = c.enrollment("2022011234").await.unwrap_err();
+    let e = c.enrollment("2023011234").await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Unavailable);
     let requests = QUEUED - srv.state.faults_left();
     // A floor of 200 ms, doubling: a handful of tries in three seconds.

@@ -39,7 +39,7 @@ async fn a_job_lands_whole_under_its_id() {
         readiness(&printer.status().await.unwrap()),
         Readiness::Ready { .. }
     ));
-    let (doc, _) = pipeline::render(book(), &template("transcript-zh"), &sample("2022011234"), ISSUED_AT).unwrap();
+    let (doc, _) = pipeline::render(book(), &template("transcript-zh"), &sample("2023011234"), ISSUED_AT).unwrap();
     let bytes = pdf::to_pdf(book(), &doc).unwrap();
     let first = job("5f0c6a52-2f36-4c0e-9d8e-1b2a3c4d5e6f", &bytes);
     assert_eq!(

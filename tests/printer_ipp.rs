@@ -76,7 +76,7 @@ async fn a_printer_that_does_not_answer_is_offline_within_the_timeout() {
 
 fn transcript_pdf() -> Vec<u8> {
     let (doc, _) =
-        campus_kiosk::pipeline::render(book(), &template("transcript-zh"), &sample("2022011234"), ISSUED_AT).unwrap();
+        campus_kiosk::pipeline::render(book(), &template("transcript-zh"), &sample("2023011234"), ISSUED_AT).unwrap();
     campus_kiosk::export::pdf::to_pdf(book(), &doc).unwrap()
 }
 

@@ -71,9 +71,9 @@ async fn pending_then_confirmed_and_the_code_decodes_to_the_login_url() {
     // Nothing happens while it is pending; then the phone confirms.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(rx.try_recv().is_err(), "no event while pending");
-    srv.state.confirm_qr(&id, "2023020456").unwrap();
+    srv.state.confirm_qr(&id, "2024020456").unwrap();
     match next(&mut rx).await {
-        QrLoginEvent::Confirmed(p) => assert_eq!((p.id.as_str(), p.name.as_str()), ("2023020456", "李思远")),
+        QrLoginEvent::Confirmed(p) => assert_eq!((p.id.as_str(), p.name.as_str()), ("2024020456", "李思远")),
         other => panic!("{other:?}"),
     }
     srv.stop().await;
@@ -105,7 +105,7 @@ async fn stopping_ends_polling() {
     let login = QrLogin::start(Arc::new(client(&srv)), Duration::from_secs(5), tx);
     let (id, ..) = shown(&mut rx).await;
     drop(login); // a card was tapped
-    srv.state.confirm_qr(&id, "2022011234").unwrap();
+    srv.state.confirm_qr(&id, "2023011234").unwrap();
     // The channel closes without a confirmation.
     let rest = tokio::time::timeout(Duration::from_secs(5), rx.recv())
         .await

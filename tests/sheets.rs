@@ -24,12 +24,12 @@ fn xlsx_cells_are_read_as_typed() {
     assert_eq!(table.len(), 2);
     assert!(table.problems.is_empty(), "{:?}", table.problems);
     // 学号 typed as a number in Excel still finds the person.
-    let row = table.row("2022011234", "x").unwrap();
-    assert_eq!(row["入住日期"], "2022-09-01");
+    let row = table.row("2023011234", "x").unwrap();
+    assert_eq!(row["入住日期"], "2023-09-01");
     assert_eq!(row["床位费"], 1200);
     assert_eq!(row["床位"], 2);
     assert_eq!(row["房间"], "512");
-    assert_eq!(table.row("2023020456", "x").unwrap()["床位费"], 900.5);
+    assert_eq!(table.row("2024020456", "x").unwrap()["床位费"], 900.5);
 }
 
 #[test]
@@ -47,7 +47,7 @@ fn bad_xlsx_rows_are_refused_with_sheet_row_and_column() {
         "{msgs:?}"
     );
     // Good rows of the same file still serve their people.
-    assert!(table.row("2022011234", "x").is_ok());
+    assert!(table.row("2023011234", "x").is_ok());
     assert!(matches!(
         table.row("2024000002", "x"),
         Err(SheetError::Cell { row: 5, .. })
@@ -77,14 +77,14 @@ fn write_csv(dir: &Path, name: &str, text: &str, gbk: bool) -> PathBuf {
 fn csv_in_utf8_or_gb18030_is_read_and_bad_rows_named() {
     let tmp = tempfile::tempdir().unwrap();
     let text = "学号,姓名,楼栋,房间,床位,入住日期,床位费\n\
-                2022011234,王小明,紫荆公寓3号楼,512,2,2022-09-01,1200\n\
-                2023020456,李思远,丁香公寓1号楼,208,4,2023/9/2,900\n";
+                2023011234,王小明,紫荆公寓3号楼,512,2,2022-09-01,1200\n\
+                2024020456,李思远,丁香公寓1号楼,208,4,2023/9/2,900\n";
     for gbk in [false, true] {
         let p = write_csv(tmp.path(), if gbk { "gbk.csv" } else { "utf8.csv" }, text, gbk);
         let (table, _) = spreadsheet::read(&p, &spec()).unwrap();
-        assert_eq!(table.row("2022011234", "x").unwrap()["姓名"], "王小明", "gbk: {gbk}");
-        assert_eq!(table.row("2022011234", "x").unwrap()["床位费"], 1200);
-        let e = table.row("2023020456", "x").unwrap_err().to_string();
+        assert_eq!(table.row("2023011234", "x").unwrap()["姓名"], "王小明", "gbk: {gbk}");
+        assert_eq!(table.row("2023011234", "x").unwrap()["床位费"], 1200);
+        let e = table.row("2024020456", "x").unwrap_err().to_string();
         assert!(
             e.contains("row 3, column F (入住日期)") && e.contains("2023/9/2"),
             "gbk {gbk}: {e}"
@@ -234,14 +234,14 @@ fn spreadsheet_text_is_held_to_the_platforms_rules() {
     // A bidi override in a name, a zero-width space in a building, and a
     // decomposed name that is fine once composed.
     let text = "学号,姓名,楼栋,房间,床位,入住日期,床位费\n\
-                2022011234,王\u{202e}明小,紫荆公寓3号楼,512,2,2022-09-01,1200\n\
-                2023020456,李思远,丁香\u{200b}公寓,208,4,2023-09-02,900\n\
+                2023011234,王\u{202e}明小,紫荆公寓3号楼,512,2,2022-09-01,1200\n\
+                2024020456,李思远,丁香\u{200b}公寓,208,4,2023-09-02,900\n\
                 2024000001,Mu\u{308}ller,海棠公寓,101,1,2024-09-01,1000\n";
     let p = write_csv(tmp.path(), "x.csv", text, false);
     let (table, _) = spreadsheet::read(&p, &spec()).unwrap();
-    let e = table.row("2022011234", "x").unwrap_err().to_string();
+    let e = table.row("2023011234", "x").unwrap_err().to_string();
     assert!(e.contains("row 2, column B (姓名)") && e.contains("U+202E"), "{e}");
-    let e = table.row("2023020456", "x").unwrap_err().to_string();
+    let e = table.row("2024020456", "x").unwrap_err().to_string();
     assert!(e.contains("column C (楼栋)") && e.contains("U+200B"), "{e}");
     assert_eq!(table.row("2024000001", "x").unwrap()["姓名"], "Müller");
 }

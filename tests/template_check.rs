@@ -159,7 +159,7 @@ fn the_documented_example_checks_and_renders() {
     fs::write(dir.join("template.toml"), block("toml")).unwrap();
     fs::write(sample.join("datasets/scholarships.json"), block("json")).unwrap();
     for f in ["person.json", "enrollment.json"] {
-        fs::copy(sample_dir("2022011234").join(f), sample.join(f)).unwrap();
+        fs::copy(sample_dir("2023011234").join(f), sample.join(f)).unwrap();
     }
     let problems = check_dir(book(), &dir, NOW);
     assert!(problems.is_empty(), "{problems:?}");
@@ -230,10 +230,10 @@ fn malformed_data_is_named_with_file_line_and_column() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     fs::create_dir(&data).unwrap();
-    fs::copy(sample_dir("2022011234").join("person.json"), data.join("person.json")).unwrap();
+    fs::copy(sample_dir("2023011234").join("person.json"), data.join("person.json")).unwrap();
     fs::write(
         data.join("enrollment.json"),
-        "{\n  \"student_id\": \"2022011234\",\n  \"name\": \n}\n",
+        "{\n  \"student_id\": \"2023011234\",\n  \"name\": \n}\n",
     )
     .unwrap();
     let tpl = root().join("print-templates/enrollment-certificate");
@@ -352,7 +352,7 @@ fn a_render_is_stopped_when_its_caller_gives_up() {
     tpl_src.push_str("]\n");
     fs::write(dir.join("template.toml"), tpl_src).unwrap();
     let tpl = campus_kiosk::template::Template::load(&dir).unwrap();
-    let data = campus_kiosk::adapters::files::data_dir::load(&sample_dir("2022011234")).unwrap();
+    let data = campus_kiosk::adapters::files::data_dir::load(&sample_dir("2023011234")).unwrap();
     let sealer = pipeline::Sealer {
         terminal: "T-TEST".into(),
         key: ed25519_dalek::SigningKey::from_bytes(&[9; 32]),
@@ -435,7 +435,7 @@ fn a_rule_that_is_not_true_or_false_and_pictures_too_large_or_outside_are_refuse
 
 #[test]
 fn a_template_reads_sample_data_only_from_its_own_folder() {
-    for outside in ["/etc", "../../assets/sample-data/2022011234"] {
+    for outside in ["/etc", "../../assets/sample-data/2023011234"] {
         let (_tmp, dir) = broken(|t| t.replace("data = \"sample\"", &format!("data = {outside:?}")));
         let p = &check_dir(book(), &dir, NOW)[0];
         assert!(
@@ -446,7 +446,7 @@ fn a_template_reads_sample_data_only_from_its_own_folder() {
     // Nor through a link.
     let (_tmp, dir) = broken(|t| t);
     fs::remove_dir_all(dir.join("sample")).unwrap();
-    std::os::unix::fs::symlink(sample_dir("2022011234"), dir.join("sample")).unwrap();
+    std::os::unix::fs::symlink(sample_dir("2023011234"), dir.join("sample")).unwrap();
     let p = &check_dir(book(), &dir, NOW)[0];
     assert!(p.message.contains("links outside"), "{p:?}");
 }

@@ -317,7 +317,7 @@ impl Driver {
 fn print_two_transcripts_and_log_out(d: &mut Driver) -> std::path::PathBuf {
     d.tap("04A1B2C3");
     assert!(matches!(d.app.state(), State::SignedIn { .. }), "{:?}", d.app.state());
-    assert!(d.shows("王*明 · 2022****34"), "the name and id, masked");
+    assert!(d.shows("王*明 · 2023****34"), "the name and id, masked");
     d.click("中文成绩单");
     assert!(matches!(
         d.app.state(),
@@ -345,7 +345,7 @@ fn print_two_transcripts_and_log_out(d: &mut Driver) -> std::path::PathBuf {
     std::fs::write(&pdf, &printed[0]).unwrap();
     run("qpdf", &["--check", pdf.to_str().unwrap()]);
     let text = run("pdftotext", &[pdf.to_str().unwrap(), "-"]);
-    assert!(text.contains("王小明") && text.contains("2022011234"), "{text}");
+    assert!(text.contains("王小明") && text.contains("2023011234"), "{text}");
     // 23:30 UTC is 07:30 the next morning at the terminal (+08:00): the
     // document is dated by the terminal's day.
     assert!(text.contains("2026-11-23"), "{text}");
@@ -357,7 +357,7 @@ fn print_two_transcripts_and_log_out(d: &mut Driver) -> std::path::PathBuf {
     assert_eq!(all.len(), 1, "{all:?}");
     let a = &all[0];
     assert_eq!(a.stage, Stage::Printed);
-    assert_eq!((a.service.as_str(), a.person.as_str()), ("transcript-zh", "2022011234"));
+    assert_eq!((a.service.as_str(), a.person.as_str()), ("transcript-zh", "2023011234"));
     assert_eq!((a.pages, a.copies, a.rating), (2, 2, Some(5)));
     assert!(a.created_at.starts_with("2026-11-23T07:30"), "{}", a.created_at);
     assert_eq!(
@@ -470,21 +470,21 @@ fn a_used_up_quota_greys_the_service_and_caps_the_copies() {
         printed_before(
             s.journal.as_ref(),
             "transcript-zh",
-            "2022011234",
+            "2023011234",
             20,
             "2026-10-09T10:00:00+08:00",
         );
         printed_before(
             s.journal.as_ref(),
             "transcript-en",
-            "2022011234",
+            "2023011234",
             15,
             "2026-11-02T10:00:00+08:00",
         );
         printed_before(
             s.journal.as_ref(),
             "transcript-en",
-            "2022011234",
+            "2023011234",
             10,
             "2026-07-30T10:00:00+08:00",
         );
@@ -515,7 +515,7 @@ fn a_used_up_quota_greys_the_service_and_caps_the_copies() {
     // Meanwhile two more were printed for Wang: the quota is checked again
     // as the attempt is written, and nothing is sent.
     let j = campus_kiosk::adapters::journal::SqliteJournal::open(&d.printed.path().join("journal.sqlite")).unwrap();
-    printed_before(&j, "transcript-en", "2022011234", 2, "2026-11-23T07:00:00+08:00");
+    printed_before(&j, "transcript-en", "2023011234", 2, "2026-11-23T07:00:00+08:00");
     d.click(d.t(T::Print));
     assert!(matches!(d.app.state(), State::Fault { .. }), "{:?}", d.app.state());
     assert!(
@@ -542,7 +542,7 @@ fn a_department_list_names_who_to_ask() {
     let list = dir.join("dorm.csv");
     std::fs::write(
         &list,
-        "学号,姓名,楼栋,房间,床位,入住日期,床位费\n2023020456,李思远,丁香公寓1号楼,208,4,2023-09-02,900.5\n",
+        "学号,姓名,楼栋,房间,床位,入住日期,床位费\n2024020456,李思远,丁香公寓1号楼,208,4,2023-09-02,900.5\n",
     )
     .unwrap();
     let with_dorm = |s: &mut Setup| {
@@ -661,7 +661,7 @@ fn a_keyboard_wedge_reader_types_a_card_on_the_attract_screen() {
         }
     }
     assert!(matches!(d.app.state(), State::SignedIn { .. }), "{:?}", d.app.state());
-    assert!(d.shows("王*明 · 2022****34"));
+    assert!(d.shows("王*明 · 2023****34"));
 }
 
 #[test]
@@ -691,7 +691,7 @@ fn the_technician_screen_refuses_a_wrong_pin_and_locks() {
     assert!(d.shows("journal: every record is with the platform"));
     // A record the platform has not taken shows at the next look.
     let j = campus_kiosk::adapters::journal::SqliteJournal::open(&d.printed.path().join("journal.sqlite")).unwrap();
-    printed_before(&j, "transcript-zh", "2022011234", 1, "2026-10-09T10:00:00+08:00");
+    printed_before(&j, "transcript-zh", "2023011234", 1, "2026-10-09T10:00:00+08:00");
     d.send(Message::CheckPrinter);
     assert!(d.shows("journal: 1 record waiting for the platform, the oldest from 2026-10-09T10:00:00+08:00"));
 }
@@ -957,7 +957,7 @@ fn a_landscape_screen_works_the_same() {
     d.size = (1920.0, 1080.0);
     d.tap("04A1B2C3");
     d.click("英文成绩单");
-    assert!(d.shows("第 1 页 / 共 3 页"));
+    assert!(d.shows("第 1 页 / 共 2 页"));
     let tmp = tempfile::tempdir().unwrap();
     let shot = d.snapshot(tmp.path(), "preview-landscape");
     assert!(std::fs::metadata(&shot).unwrap().len() > 0);

@@ -126,7 +126,7 @@ fn sealed_certificate(sealer: &Sealer) -> (campus_kiosk::page::Document, campus_
     pipeline::render_sealed(
         book(),
         &template("enrollment-certificate"),
-        &sample("2022011234"),
+        &sample("2023011234"),
         &time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap(),
@@ -148,7 +148,7 @@ fn a_sealed_pdf_verifies_from_the_pdf_from_a_scan_and_from_its_code() {
     assert!(ok, "{out}");
     assert!(out.starts_with("VALID"), "{out}");
     assert!(
-        out.contains("name: 王小明") && out.contains("student_id: 2022011234"),
+        out.contains("name: 王小明") && out.contains("student_id: 2023011234"),
         "{out}"
     );
     assert!(out.contains(&format!("document: {}", facts.id)), "{out}");
@@ -214,7 +214,7 @@ fn a_revoked_expired_or_unknown_key_is_invalid() {
     let (_, facts) = pipeline::render_sealed(
         book(),
         &template("transcript-zh"),
-        &sample("2022011234"),
+        &sample("2023011234"),
         &issued,
         &sealer,
     )

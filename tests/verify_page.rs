@@ -25,7 +25,7 @@ fn payload(document_id: &str) -> Payload {
         service: "enrollment-certificate".into(),
         terminal: "T-PAGE".into(),
         issued: u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap(),
-        fields: [("name", "王小明"), ("student_id", "2022011234"), ("status", "在读")]
+        fields: [("name", "王小明"), ("student_id", "2023011234"), ("status", "在读")]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),

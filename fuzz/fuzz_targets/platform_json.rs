@@ -29,8 +29,8 @@ fuzz_target!(|data: &[u8]| {
     validate::clean(&mut v, "answer").unwrap();
     assert_eq!(v, again, "cleaning is idempotent");
     let _ = validate::card_answer(&v);
-    let _ = validate::enrollment(&v, "2022011234");
-    let _ = validate::transcript(&v, "2022011234");
+    let _ = validate::enrollment(&v, "2023011234");
+    let _ = validate::transcript(&v, "2023011234");
     let _ = validate::dataset(&v, "fuzz");
     let _ = validate::qr_session(&v);
     let _ = validate::qr_status(&v);

@@ -25,7 +25,7 @@ fn setup() -> &'static (PathBuf, DataSet, &'static FontBook) {
         for f in ["logo.png", "seal.png"] {
             std::fs::copy(root.join("print-templates/enrollment-certificate").join(f), dir.join(f)).unwrap();
         }
-        let data = campus_kiosk::adapters::files::data_dir::load(&root.join("assets/sample-data/2022011234")).unwrap();
+        let data = campus_kiosk::adapters::files::data_dir::load(&root.join("assets/sample-data/2023011234")).unwrap();
         (dir, data, FontBook::shared().unwrap())
     })
 }

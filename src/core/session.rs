@@ -449,7 +449,7 @@ mod tests {
     fn signed_in() -> Session {
         let (mut s, _) = Session::new(Timings::default());
         s.update(Input::CardTapped("A1B2C3D4".into()), 0);
-        s.update(Input::Identified(person("2022011234")), 1000);
+        s.update(Input::Identified(person("2023011234")), 1000);
         s
     }
 
@@ -482,8 +482,8 @@ mod tests {
         // Touches and ticks while waiting change nothing.
         assert!(s.update(Input::Touch, 600).is_empty());
         assert!(s.update(Input::Tick, 700).is_empty());
-        assert!(s.update(Input::Identified(person("2022011234")), 900).is_empty());
-        assert_eq!(s.person().unwrap().id, "2022011234");
+        assert!(s.update(Input::Identified(person("2023011234")), 900).is_empty());
+        assert_eq!(s.person().unwrap().id, "2023011234");
         assert_eq!(activity(&s), &Activity::Choosing);
     }
 
@@ -491,7 +491,7 @@ mod tests {
     fn qr_confirmation_signs_in() {
         let (mut s, _) = Session::new(Timings::default());
         assert_eq!(
-            s.update(Input::QrConfirmed(person("2023020456")), 10),
+            s.update(Input::QrConfirmed(person("2024020456")), 10),
             [Effect::StopQrLogin]
         );
         assert!(matches!(s.state(), State::SignedIn { via: Via::Qr, .. }));
@@ -547,7 +547,7 @@ mod tests {
             }
         ));
         // A late answer is ignored.
-        s.update(Input::Identified(person("2022011234")), 10_500);
+        s.update(Input::Identified(person("2023011234")), 10_500);
         assert!(s.person().is_none());
     }
 

@@ -382,7 +382,7 @@ mod tests {
     fn justified_cjk_line_keeps_digit_runs_together() {
         let book = FontBook::shared().expect("fonts");
         let spans = [Span {
-            text: "学号2022011234在读".into(),
+            text: "学号2023011234在读".into(),
             bold: false,
         }];
         let chars = shape(book, &spans, &style()).unwrap();
@@ -443,7 +443,7 @@ mod tests {
         // Short numbers and numbers in English text stay whole.
         let b = breaks("于2022年入学");
         assert!(!b.iter().any(|&i| (2..5).contains(&i)), "{b:?}");
-        let b = breaks("Student ID 2022011234 enrolled");
+        let b = breaks("Student ID 2023011234 enrolled");
         assert!(!b.iter().any(|&i| (12..21).contains(&i)), "{b:?}");
     }
 }

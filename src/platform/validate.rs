@@ -369,7 +369,7 @@ mod tests {
 
     #[test]
     fn the_platforms_examples_pass() {
-        for id in ["2022011234", "2023020456"] {
+        for id in ["2023011234", "2024020456"] {
             person(&sample(id, "person.json"), "person").unwrap();
             enrollment(&sample(id, "enrollment.json"), id).unwrap();
             transcript(&sample(id, "transcript.json"), id).unwrap();
@@ -378,45 +378,45 @@ mod tests {
 
     #[test]
     fn a_record_of_someone_else_is_bad_data() {
-        let e = enrollment(&sample("2022011234", "enrollment.json"), "2023020456").unwrap_err();
+        let e = enrollment(&sample("2023011234", "enrollment.json"), "2024020456").unwrap_err();
         assert_eq!(e.kind, super::super::ErrorKind::BadData);
         assert!(e.detail.contains("enrollment.student_id"), "{e}");
-        assert!(transcript(&sample("2022011234", "transcript.json"), "2023020456").is_err());
+        assert!(transcript(&sample("2023011234", "transcript.json"), "2024020456").is_err());
     }
 
     #[test]
     fn wrong_types_missing_fields_and_absurd_values_are_named() {
-        let mut t = sample("2022011234", "transcript.json");
+        let mut t = sample("2023011234", "transcript.json");
         t["terms"][0]["courses"][2]["credits"] = json!(-2.0);
-        let e = transcript(&t, "2022011234").unwrap_err();
+        let e = transcript(&t, "2023011234").unwrap_err();
         assert!(e.detail.contains("terms[0].courses[2].credits"), "{e}");
 
-        let mut t = sample("2022011234", "transcript.json");
+        let mut t = sample("2023011234", "transcript.json");
         t["terms"][1]["courses"][0]["name"] = json!(42);
-        let e = transcript(&t, "2022011234").unwrap_err();
+        let e = transcript(&t, "2023011234").unwrap_err();
         assert!(
             e.detail.contains("terms[1].courses[0].name") && e.detail.contains("a number"),
             "{e}"
         );
 
-        let mut t = sample("2022011234", "transcript.json");
+        let mut t = sample("2023011234", "transcript.json");
         let course = t["terms"][0]["courses"][0].clone();
         t["terms"][0]["courses"] = json!(vec![course; 10_000]);
-        assert!(transcript(&t, "2022011234").unwrap_err().detail.contains("more than"));
+        assert!(transcript(&t, "2023011234").unwrap_err().detail.contains("more than"));
 
-        let mut e = sample("2022011234", "enrollment.json");
+        let mut e = sample("2023011234", "enrollment.json");
         e.as_object_mut().unwrap().remove("status");
         assert!(
-            enrollment(&e, "2022011234")
+            enrollment(&e, "2023011234")
                 .unwrap_err()
                 .detail
                 .contains("enrollment.status: missing")
         );
 
-        let mut e = sample("2022011234", "enrollment.json");
+        let mut e = sample("2023011234", "enrollment.json");
         e["enrollment_date"] = json!("2022-13-45");
         assert!(
-            enrollment(&e, "2022011234")
+            enrollment(&e, "2023011234")
                 .unwrap_err()
                 .detail
                 .contains("enrollment_date")
@@ -425,9 +425,9 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_ignored() {
-        let mut p = sample("2022011234", "person.json");
+        let mut p = sample("2023011234", "person.json");
         p["wechat_openid"] = json!("x");
         p["new_nested"] = json!({"a": [1, 2]});
-        assert_eq!(person(&p, "person").unwrap().id, "2022011234");
+        assert_eq!(person(&p, "person").unwrap().id, "2023011234");
     }
 }

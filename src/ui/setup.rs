@@ -335,7 +335,7 @@ impl Setup {
         setup.demo = Some(Demo {
             state: server.state.clone(),
             cards: demo_cards(data),
-            scan_person: "2022011234".into(),
+            scan_person: "2023011234".into(),
             printed_label: printed.display().to_string(),
         });
         Ok((setup, server))

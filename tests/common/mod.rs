@@ -75,7 +75,7 @@ pub fn squash(s: &str) -> String {
 
 /// A transcript with `n` courses spread over terms of 10.
 pub fn long_transcript(n: usize) -> DataSet {
-    let mut data = sample("2022011234");
+    let mut data = sample("2023011234");
     let names = [
         "高等数学",
         "线性代数",
@@ -104,7 +104,7 @@ pub fn long_transcript(n: usize) -> DataSet {
         }));
     }
     data.transcript = Some(serde_json::json!({
-        "student_id": "2022011234", "terms": terms,
+        "student_id": "2023011234", "terms": terms,
         "summary": {"total_credits": (2 * n) as f64, "gpa": 3.5, "gpa_scale": "4.0", "average_score": 85.0}
     }));
     data

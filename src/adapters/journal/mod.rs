@@ -517,7 +517,7 @@ mod tests {
     fn the_journal_and_its_wal_are_readable_by_their_owner_only() {
         use std::os::unix::fs::PermissionsExt;
         let (tmp, j) = journal();
-        j.create("T-1", "transcript-zh", "2022011234", 1, AT).unwrap();
+        j.create("T-1", "transcript-zh", "2023011234", 1, AT).unwrap();
         for f in ["journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm"] {
             let mode = std::fs::metadata(tmp.path().join(f)).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode & 0o077, 0, "{f}: mode {mode:o}");
@@ -527,7 +527,7 @@ mod tests {
     #[test]
     fn an_attempt_goes_through_its_steps_and_only_forward() {
         let (_tmp, j) = journal();
-        let id = j.create("T-1", "transcript-zh", "2022011234", 2, AT).unwrap();
+        let id = j.create("T-1", "transcript-zh", "2023011234", 2, AT).unwrap();
         assert_eq!(j.get(&id).unwrap().stage, Stage::Created);
         assert!(matches!(j.submitting(&id, AT), Err(JournalError::Transition { .. })));
         j.rendered(&id, "DOC1", 2, "ab12", AT).unwrap();
@@ -554,7 +554,7 @@ mod tests {
     #[test]
     fn an_end_the_disk_could_not_take_is_written_once_it_can() {
         let (_tmp, j) = journal();
-        let id = j.create("T-1", "transcript-zh", "2022011234", 1, AT).unwrap();
+        let id = j.create("T-1", "transcript-zh", "2023011234", 1, AT).unwrap();
         j.rendered(&id, "D", 1, "x", AT).unwrap();
         j.submitting(&id, AT).unwrap();
         // The database takes no writes, as on a full disk.
@@ -581,7 +581,7 @@ mod tests {
         let (tmp, j) = journal();
         let path = tmp.path().join("journal.sqlite");
         for _ in 0..20 {
-            let id = j.create("T-1", "transcript-zh", "2022011234", 1, AT).unwrap();
+            let id = j.create("T-1", "transcript-zh", "2023011234", 1, AT).unwrap();
             j.rendered(&id, "D", 1, "x", AT).unwrap();
             j.submitting(&id, AT).unwrap();
             let ended: usize = std::thread::scope(|s| {

@@ -16,7 +16,7 @@ use iced::{Alignment, Element, Length};
 use crate::i18n::T;
 use crate::ui::style::{self, Kind, Look, heading, label, sized_button, wide_button};
 
-/// "王*明 · 2022****34": enough for a person to see a session is theirs,
+/// "王*明 · 2023****34": enough for a person to see a session is theirs,
 /// not enough for a passer-by to read it.
 pub fn masked(name: &str, id: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
@@ -168,8 +168,8 @@ impl<'a, M: Clone + 'a> Frame<'a, M> {
 mod tests {
     #[test]
     fn names_and_ids_are_masked() {
-        assert_eq!(super::masked("王小明", "2022011234"), "王*明 · 2022****34");
-        assert_eq!(super::masked("欧阳小明", "2022011234"), "欧**明 · 2022****34");
+        assert_eq!(super::masked("王小明", "2023011234"), "王*明 · 2023****34");
+        assert_eq!(super::masked("欧阳小明", "2023011234"), "欧**明 · 2023****34");
         assert_eq!(super::masked("李四", "123"), "李* · ***");
     }
 }
