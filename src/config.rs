@@ -56,6 +56,10 @@ pub struct Config {
     /// When terms start (`[terms]`), for templates' per-term quotas.
     #[serde(default)]
     pub terms: TermsConfig,
+    /// Speech guidance (`[speech]`): on by default where the engine is
+    /// installed.
+    #[serde(default)]
+    pub speech: SpeechConfig,
     /// The folder the file is in; relative paths in the file are taken
     /// from here.
     #[serde(skip)]
@@ -349,6 +353,47 @@ pub struct SessionConfig {
     /// The last seconds of that, shown as a countdown.
     #[serde(default = "default_countdown_s")]
     pub countdown_s: u64,
+}
+
+/// Speech guidance (语音): the offline engine and how it speaks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeechConfig {
+    /// Offered on the attract screen (and by the keypad's `*`).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// The eSpeak NG program.
+    #[serde(default = "default_espeak")]
+    pub program: PathBuf,
+    /// Words per minute, 80–400.
+    #[serde(default = "default_rate")]
+    pub rate: u16,
+    /// Write each utterance to a WAV file in this folder instead of the
+    /// sound card (a terminal without one; tests).
+    pub wav_dir: Option<PathBuf>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_espeak() -> PathBuf {
+    PathBuf::from("espeak-ng")
+}
+
+fn default_rate() -> u16 {
+    160
+}
+
+impl Default for SpeechConfig {
+    fn default() -> Self {
+        SpeechConfig {
+            enabled: true,
+            program: default_espeak(),
+            rate: default_rate(),
+            wav_dir: None,
+        }
+    }
 }
 
 impl Default for SessionConfig {

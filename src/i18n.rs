@@ -104,6 +104,13 @@ catalogue! {
     PanHint => "用手指拖动查看页面各处", "Drag with a finger to move around the page";
     CloseZoom => "关闭放大", "Close";
     LargeText => "大字模式", "Large text";
+    Voice => "语音", "Voice";
+    VoiceOn => "语音引导已开启。按星号键重复，按除号键调节音量。", "Voice guidance is on. Press star to repeat, and slash to change the volume.";
+    KeypadChoose => "请按数字键选择，按确认键打开。", "Press a number to choose, then Enter to open.";
+    KeypadPreview => "按加号或减号键更改份数，按确认键打印，按退格键返回。", "Press plus or minus to change the copies, Enter to print, Backspace to go back.";
+    KeypadRate => "请按 1 到 5 键评价，按确认键结束。", "Press 1 to 5 to rate this service, then Enter to finish.";
+    KeypadFault => "按确认键回到首页。", "Press Enter to go back to the start.";
+    VolumeNow => "音量", "Volume";
     StepChoose => "选择", "Choose";
     StepPreview => "预览", "Preview";
     StepPrint => "打印", "Print";
@@ -187,6 +194,66 @@ pub fn seconds_left(lang: Lang, s: u64) -> String {
     }
 }
 
+/// Sentences joined as `lang` writes them ("。" or ". "), each ended once.
+pub fn sentences(lang: Lang, parts: &[&str]) -> String {
+    let mut out = String::new();
+    for p in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        out.push_str(p);
+        let ended = p.ends_with(['。', '.', '!', '?', '！', '？', '…']);
+        match (lang, ended) {
+            (Lang::Zh, false) => out.push('。'),
+            (Lang::En, false) => out.push_str(". "),
+            (Lang::En, true) => out.push(' '),
+            (Lang::Zh, true) => {}
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// Items of a list as `lang` joins them (、 or ", ").
+pub fn list(lang: Lang, items: &[&str]) -> String {
+    items.join(match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    })
+}
+
+/// Two clauses of one sentence (， or ", ").
+pub fn clause(lang: Lang, a: &str, b: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{a}，{b}"),
+        Lang::En => format!("{a}, {b}"),
+    }
+}
+
+/// A label and what it names (： or ": "), without doubling a colon the
+/// label already has.
+pub fn labelled(lang: Lang, label: &str, value: &str) -> String {
+    let label = label.trim_end().trim_end_matches(['：', ':']);
+    match lang {
+        Lang::Zh => format!("{label}：{value}"),
+        Lang::En => format!("{label}: {value}"),
+    }
+}
+
+/// How `key` is spoken: its text, or, where the text is a symbol, a label
+/// or reads badly aloud, the words a listener needs.
+pub fn spoken(lang: Lang, key: T) -> &'static str {
+    match (key, lang) {
+        (T::SwitchLang, Lang::Zh) => "切换到英文",
+        (T::SwitchLang, Lang::En) => "Switch to Chinese",
+        (T::OrScan, Lang::Zh) => "或用校园App扫描二维码登录",
+        (T::IncidentCode, Lang::Zh) => "故障代码",
+        (T::DemoPrinted, Lang::Zh) => "打印文件保存在",
+        (T::DemoPrinted, Lang::En) => "Printed files go to",
+        (T::CanPrint, Lang::Zh) => "本机可打印",
+        (T::CanPrint, Lang::En) => "Printed here",
+        (T::EnterPin, Lang::Zh) => "请输入密码",
+        (T::Locked, Lang::Zh) => "已锁定，请稍后再试",
+        _ => tr(lang, key),
+    }
+}
+
 /// "15 秒后回到首页" / "Back to the start in 15 s".
 pub fn back_in(lang: Lang, s: u64) -> String {
     match lang {
@@ -209,6 +276,23 @@ pub fn sheet_total(lang: Lang, pages: u32, duplex: bool, copies: u32, sheets: u3
         (Lang::En, true) => format!(
             "{pages} {} (two-sided) × {copies} {} = {sheets} {}",
             plural(pages, "page", "pages"),
+            plural(copies, "copy", "copies"),
+            plural(sheets, "sheet", "sheets")
+        ),
+    }
+}
+
+/// The sheet total as a voice says it.
+pub fn sheet_total_spoken(lang: Lang, pages: u32, duplex: bool, copies: u32, sheets: u32) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "共 {pages} 页{}，{copies} 份，共需 {sheets} 张纸。",
+            if duplex { "，双面打印" } else { "" }
+        ),
+        Lang::En => format!(
+            "{pages} {}{}, {copies} {}: {sheets} {} of paper. ",
+            plural(pages, "page", "pages"),
+            if duplex { ", two-sided" } else { "" },
             plural(copies, "copy", "copies"),
             plural(sheets, "sheet", "sheets")
         ),
@@ -319,6 +403,34 @@ pub fn demo_card(name: &str, status: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every string can be spoken in both languages: words, not symbols,
+    /// and the language's own (a Chinese voice reading Chinese).
+    #[test]
+    fn every_string_has_a_spoken_form_in_both_languages() {
+        let symbols = ['‹', '›', '→', '✓', '●', '○', '★', '·', '/', '#', '*', '_', '|'];
+        for &k in ALL {
+            for lang in [Lang::Zh, Lang::En] {
+                let s = spoken(lang, k);
+                assert!(
+                    s.chars().any(char::is_alphanumeric),
+                    "{k:?} {lang:?}: {s:?} says nothing"
+                );
+                let end = s.trim_end_matches(['。', '.', '…', '：', ':']);
+                assert!(
+                    !end.contains(symbols),
+                    "{k:?} {lang:?}: {s:?} has a symbol a voice reads badly: give it a spoken form"
+                );
+                match lang {
+                    Lang::Zh => assert!(!s.is_ascii(), "{k:?}: the Chinese voice needs Chinese: {s:?}"),
+                    Lang::En => assert!(
+                        !s.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)),
+                        "{k:?}: {s:?}"
+                    ),
+                }
+            }
+        }
+    }
 
     #[test]
     fn every_string_has_both_languages_and_they_differ() {

@@ -22,6 +22,7 @@ pub mod qr;
 pub mod reader;
 pub mod seal;
 pub mod sheets;
+pub mod speech;
 pub mod template;
 pub mod text;
 pub mod toml_pos;

@@ -1199,3 +1199,231 @@ fn large_text_is_one_and_a_half_times_larger_until_the_person_leaves() {
     d.click(d.t(T::Finish));
     assert!(!d.app.look().large, "the next person starts in normal text");
 }
+
+impl Driver {
+    /// Presses a key of the keypad (or keyboard): `"1"`, `"+"`, `"*"`, or
+    /// `"Enter"`, `"Backspace"`, `"Down"`.
+    fn key(&mut self, k: &str) {
+        use iced::keyboard::{Key, key::Named};
+        let (key, text) = match k {
+            "Enter" => (Key::Named(Named::Enter), None),
+            "Backspace" => (Key::Named(Named::Backspace), None),
+            "Down" => (Key::Named(Named::ArrowDown), None),
+            "Up" => (Key::Named(Named::ArrowUp), None),
+            c => (Key::Character(c.into()), Some(c)),
+        };
+        for e in iced_test::simulator::tap_key(key, text.map(Into::into)) {
+            if let iced::Event::Keyboard(k @ iced::keyboard::Event::KeyPressed { .. }) = e {
+                self.send(Message::Key(k));
+            }
+        }
+    }
+}
+
+/// A kiosk that speaks into a fake speaker.
+fn speaking() -> (Driver, Arc<campus_kiosk::speech::fake::FakeSpeaker>) {
+    let speaker = Arc::new(campus_kiosk::speech::fake::FakeSpeaker::new());
+    let s = speaker.clone();
+    let d = Driver::with(move |setup| setup.speech = Some(s));
+    (d, speaker)
+}
+
+/// A blind student with a keypad and headphones prints an enrollment
+/// certificate: nothing touched but the card on the reader.
+#[test]
+fn a_keypad_alone_prints_a_certificate_with_speech_guidance() {
+    let (mut d, speaker) = speaking();
+    d.key("*");
+    assert!(d.app.look().voice, "the keypad's star turns the voice on");
+    let said = speaker.said();
+    assert!(said.last().unwrap().text.contains("请将校园卡放在读卡区"), "{said:?}");
+    d.tap("04A1B2C3");
+    let said = speaker.said().last().unwrap().text.clone();
+    assert!(
+        said.contains("请选择要打印的文件") && said.contains("1，在读证明"),
+        "{said}"
+    );
+    // The focus ring moves with the arrows and names the service.
+    d.key("Down");
+    d.key("Down");
+    assert_eq!(speaker.said().last().unwrap().text, "中文成绩单");
+    d.key("Up");
+    assert_eq!(speaker.said().last().unwrap().text, "在读证明");
+    d.key("Enter");
+    assert!(
+        matches!(
+            d.app.state(),
+            State::SignedIn {
+                activity: Activity::Previewing { .. },
+                ..
+            }
+        ),
+        "{:?}",
+        d.app.state()
+    );
+    let said = speaker.said().last().unwrap().text.clone();
+    assert!(
+        said.contains("在读证明") && said.contains("共 1 页") && said.contains("按确认键打印"),
+        "{said}"
+    );
+    d.key("+");
+    assert!(
+        speaker.said().last().unwrap().text.contains("2 份，共需 2 张纸"),
+        "copies are said"
+    );
+    d.key("Enter");
+    assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
+    let said = speaker.said().last().unwrap().text.clone();
+    assert!(said.contains("打印完成") && said.contains("在读证明 2 份"), "{said}");
+    d.key("5");
+    assert_eq!(speaker.said().last().unwrap().text, "谢谢你的评价");
+    assert_eq!(d.attempts()[0].rating, Some(5));
+    let stops = speaker.stops();
+    d.key("Enter");
+    assert_eq!(d.app.state(), &State::Idle);
+    assert!(speaker.stops() > stops, "speech stops at logout");
+    assert!(!d.app.look().voice, "and the next person starts without it");
+    assert_eq!(d.printed().len(), 1, "one certificate printed");
+}
+
+#[test]
+fn voice_speaks_every_screen_in_both_languages_and_repeats() {
+    for (lang, words) in [
+        (
+            "中文",
+            [
+                "请将校园卡放在读卡区",
+                "请选择要打印的文件",
+                "按确认键打印",
+                "请稍候",
+                "打印完成",
+                "未找到你的信息",
+            ],
+        ),
+        (
+            "English",
+            [
+                "Place your campus card",
+                "Choose a document",
+                "Enter to print",
+                "Please wait",
+                "Printed: please take",
+                "We could not find your record",
+            ],
+        ),
+    ] {
+        let (mut d, speaker) = speaking();
+        if lang == "English" {
+            d.click("English");
+        }
+        d.click(d.t(T::Voice));
+        d.tap("04A1B2C3");
+        d.key("1");
+        d.key("Enter");
+        d.click(d.t(T::Finish));
+        // The next person: in their language, the keypad's star for voice.
+        if lang == "English" {
+            d.click("English");
+        }
+        d.key("*");
+        d.tap("DEADBEEF");
+        let said: Vec<String> = speaker.said().into_iter().map(|u| u.text).collect();
+        for w in words {
+            assert!(said.iter().any(|s| s.contains(w)), "{lang}: {w:?} never said: {said:?}");
+        }
+        assert!(
+            lang != "English" || said.iter().all(|s| !s.contains(['。', '，'])),
+            "English said with English punctuation: {said:?}"
+        );
+        let langs: Vec<_> = speaker.said().into_iter().map(|u| u.lang).collect();
+        let want = if lang == "English" {
+            campus_kiosk::i18n::Lang::En
+        } else {
+            campus_kiosk::i18n::Lang::Zh
+        };
+        assert!(langs.iter().all(|l| *l == want), "{lang}: {langs:?}");
+        // `*` says the fault again.
+        let n = speaker.said().len();
+        d.key("*");
+        assert_eq!(speaker.said().len(), n + 1);
+        assert_eq!(speaker.said()[n].text, speaker.said()[n - 1].text);
+    }
+}
+
+/// A WAV file's duration in seconds and its loudness (RMS of 16-bit PCM).
+fn wav(path: &std::path::Path) -> (f32, f32) {
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(&b[..4], b"RIFF", "{}", path.display());
+    assert_eq!(&b[8..12], b"WAVE");
+    let rate = u32::from_le_bytes(b[24..28].try_into().unwrap()) as f32;
+    let bits = u16::from_le_bytes(b[34..36].try_into().unwrap());
+    assert_eq!(bits, 16);
+    let data = b.windows(4).position(|w| w == b"data").unwrap() + 8;
+    let samples: Vec<i16> = b[data..]
+        .chunks_exact(2)
+        .map(|c| i16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let rms = (samples.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / samples.len().max(1) as f64).sqrt();
+    (samples.len() as f32 / rate, rms as f32)
+}
+
+/// The real voice (eSpeak NG) into WAV files: the attract, services,
+/// preview, printing, done and fault screens each speak, in Chinese and in
+/// English, audibly and for as long as their prompt takes to say.
+#[test]
+fn every_screen_is_spoken_aloud_by_the_real_voice() {
+    use campus_kiosk::adapters::speech::espeak::{Espeak, Output};
+    for lang in ["zh", "en"] {
+        let wavs = tempfile::tempdir().unwrap();
+        let espeak = Arc::new(Espeak::new(
+            tool("espeak-ng"),
+            175,
+            Output::Wav(wavs.path().to_path_buf()),
+        ));
+        assert!(espeak.available(), "espeak-ng runs");
+        let e = espeak.clone();
+        let mut d = Driver::with(move |s| s.speech = Some(e));
+        if lang == "en" {
+            d.click("English");
+        }
+        d.click(d.t(T::Voice));
+        d.tap("04A1B2C3");
+        d.key("2");
+        d.key("Enter");
+        d.key("Enter");
+        if lang == "en" {
+            d.click("English");
+        }
+        d.key("*");
+        d.tap("DEADBEEF");
+        espeak.finish();
+        let mut files: Vec<_> = std::fs::read_dir(wavs.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| n.ends_with(&format!("-{lang}.wav"))), "{names:?}");
+        // attract, identifying, reading, services, preview (rendering),
+        // preview, printing, done, attract again, identifying, fault.
+        assert!(files.len() >= 9, "{lang}: {names:?}");
+        let long: Vec<(String, f32)> = files
+            .iter()
+            .zip(&names)
+            .map(|(f, n)| {
+                let (secs, rms) = wav(f);
+                assert!(rms > 300.0, "{n}: silent (RMS {rms})");
+                assert!(secs > 0.3 && secs < 90.0, "{n}: {secs} s");
+                (n.clone(), secs)
+            })
+            .collect();
+        // The screens' prompts are sentences, not a beep: the attract,
+        // services, preview, done and fault prompts each last seconds.
+        let prompts = long.iter().filter(|(_, s)| *s > 2.0).count();
+        assert!(prompts >= 5, "{lang}: {long:?}");
+    }
+}

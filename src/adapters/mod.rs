@@ -1,7 +1,8 @@
 //! Adapters: the only code that touches the world (files, network,
 //! devices), grouped by the port each implements. The rest of the crate
 //! sees them through narrow traits (`printing::Printer`,
-//! `platform::Platform`, `journal::Journal`, `core::clock::Clock`) with
+//! `platform::Platform`, `journal::Journal`, `core::clock::Clock`,
+//! `speech::Speaker`) with
 //! fakes for tests.
 
 pub mod card_reader;
@@ -10,3 +11,4 @@ pub mod files;
 pub mod journal;
 pub mod platform;
 pub mod printing;
+pub mod speech;

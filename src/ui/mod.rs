@@ -9,6 +9,7 @@
 
 pub mod devices;
 pub mod icon;
+pub mod keypad;
 pub mod screen;
 pub mod setup;
 pub mod style;
@@ -122,6 +123,13 @@ pub struct Kiosk {
     fault: Option<FaultView>,
     tech: technician::State,
     wedge: Option<Parser>,
+    /// What was last said: the screen's prompt and its detail (copies,
+    /// sides, rating), so each is said once, when it changes.
+    spoken: Option<(String, String)>,
+    /// Index into `speech::VOLUMES`.
+    volume: usize,
+    /// The keypad's focus ring, on the services screen.
+    focus: Option<usize>,
 }
 
 impl Kiosk {
@@ -154,6 +162,9 @@ impl Kiosk {
             fault: None,
             tech,
             wedge,
+            spoken: None,
+            volume: 1,
+            focus: None,
         };
         // The core says how a terminal starts (the login QR code on).
         let started: Vec<Task<Message>> = start.into_iter().map(|e| k.effect(e)).collect();
@@ -241,11 +252,19 @@ impl Kiosk {
             Effect::Wipe => {
                 self.generation += 1;
                 self.visit = Visit::default();
+                self.focus = None;
                 Task::none()
             }
             Effect::ResetPreferences => {
-                // The next person starts in the terminal's language.
+                // The next person starts in the terminal's language, in
+                // normal text, without speech.
                 self.look = Look::default();
+                self.volume = 1;
+                self.focus = None;
+                self.spoken = None;
+                if let Some(s) = &self.setup.speech {
+                    s.stop();
+                }
                 Task::none()
             }
             Effect::SaveRating(n) => {
@@ -353,6 +372,12 @@ impl Kiosk {
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        let task = self.handle(message);
+        self.announce();
+        task
+    }
+
+    fn handle(&mut self, message: Message) -> Task<Message> {
         let now = self.now();
         let current = |g: u64| g == self.generation;
         match message {
@@ -439,24 +464,221 @@ impl Kiosk {
         Task::none()
     }
 
-    /// A keyboard-wedge reader types digits and Enter: each complete read
-    /// is a tap.
+    /// A key: a keyboard-wedge reader's digits and Enter on the attract
+    /// screen (each complete read is a tap), otherwise the keypad.
     fn on_key(&mut self, event: keyboard::Event) -> Task<Message> {
-        let (keyboard::Event::KeyPressed { key, text, .. }, Some(parser)) = (event, &mut self.wedge) else {
+        let keyboard::Event::KeyPressed { key, text, .. } = event else {
             return Task::none();
         };
-        let mut found = Vec::new();
-        match (key.as_ref(), text.as_deref()) {
-            (keyboard::Key::Named(keyboard::key::Named::Enter), _) => parser.key(Key::Enter, &mut found),
-            (_, Some(t)) => {
-                for c in t.chars() {
-                    parser.key(Key::Char(c), &mut found);
-                }
-            }
-            _ => {}
+        if self.tech.open {
+            return Task::none();
         }
-        let taps: Vec<String> = found.into_iter().filter_map(Result::ok).collect();
-        Task::batch(taps.into_iter().map(|uid| self.card(uid)).collect::<Vec<_>>())
+        let attract = matches!(self.session.state(), State::Idle | State::Identifying { .. });
+        let wedge_key = matches!(key.as_ref(), keyboard::Key::Named(keyboard::key::Named::Enter))
+            || text
+                .as_deref()
+                .is_some_and(|t| t.chars().all(|c| c.is_ascii_alphanumeric()));
+        if attract
+            && wedge_key
+            && let Some(parser) = &mut self.wedge
+        {
+            let mut found = Vec::new();
+            match (key.as_ref(), text.as_deref()) {
+                (keyboard::Key::Named(keyboard::key::Named::Enter), _) => parser.key(Key::Enter, &mut found),
+                (_, Some(t)) => {
+                    for c in t.chars() {
+                        parser.key(Key::Char(c), &mut found);
+                    }
+                }
+                _ => {}
+            }
+            let taps: Vec<String> = found.into_iter().filter_map(Result::ok).collect();
+            return Task::batch(taps.into_iter().map(|uid| self.card(uid)).collect::<Vec<_>>());
+        }
+        let Some(press) = keypad::press(&key, text.as_deref()) else {
+            return Task::none();
+        };
+        // A key keeps a signed-in session and ends its countdown (elsewhere
+        // only the keys that say so act: a touch would dismiss a fault).
+        let touch = if matches!(self.session.state(), State::SignedIn { .. }) {
+            self.input(Input::Touch)
+        } else {
+            Task::none()
+        };
+        let screen = match self.session.state() {
+            State::Idle | State::Identifying { .. } => keypad::Screen::Attract,
+            State::SignedIn { activity, .. } => match activity {
+                Activity::Choosing => {
+                    keypad::Screen::Services(self.visit.services.as_deref().map_or(&[], Vec::as_slice))
+                }
+                Activity::Previewing { .. } => keypad::Screen::Preview,
+                Activity::Printing { .. } => keypad::Screen::Printing,
+            },
+            State::Done { .. } => keypad::Screen::Done,
+            State::Fault { .. } => keypad::Screen::Fault,
+        };
+        let next = match keypad::action(screen, press, self.focus) {
+            keypad::Action::None => Task::none(),
+            keypad::Action::Voice => {
+                if self.look.voice {
+                    // Say it again.
+                    self.spoken = None;
+                } else {
+                    self.toggle_voice();
+                }
+                Task::none()
+            }
+            keypad::Action::Volume => {
+                self.volume = (self.volume + 1) % crate::speech::VOLUMES.len();
+                self.say(format!(
+                    "{} {}",
+                    crate::i18n::spoken(self.look.lang, T::VolumeNow),
+                    self.volume + 1
+                ));
+                Task::none()
+            }
+            keypad::Action::Focus(i) => {
+                self.focus = Some(i);
+                if let Some(s) = self.visit.services.as_ref().and_then(|l| l.get(i)) {
+                    let name = s.name.get(self.look.lang).to_string();
+                    self.say(match &s.unavailable {
+                        None => name,
+                        Some(why) => crate::i18n::clause(self.look.lang, &name, why.get(self.look.lang)),
+                    });
+                }
+                Task::none()
+            }
+            keypad::Action::Send(m) => self.handle(m),
+        };
+        Task::batch([touch, next])
+    }
+
+    fn toggle_voice(&mut self) {
+        self.look.voice = !self.look.voice && self.setup.speech.is_some();
+        self.spoken = None;
+        if !self.look.voice
+            && let Some(s) = &self.setup.speech
+        {
+            s.stop();
+        }
+    }
+
+    /// Says `text` now, in the person's language and volume.
+    fn say(&self, text: String) {
+        if !self.look.voice {
+            return;
+        }
+        if let Some(s) = &self.setup.speech {
+            let u = crate::speech::Utterance {
+                lang: self.look.lang,
+                text,
+                volume: crate::speech::VOLUMES[self.volume.min(crate::speech::VOLUMES.len() - 1)],
+            };
+            if let Err(e) = s.say(&u) {
+                eprintln!("{e}");
+            }
+        }
+    }
+
+    /// With voice on, says what changed on screen: the whole prompt when
+    /// the screen changes, its detail (copies, sides, a rating) when only
+    /// that does.
+    fn announce(&mut self) {
+        if !self.look.voice {
+            return;
+        }
+        let Some((screen, detail, full, short)) = self.prompt() else {
+            return;
+        };
+        let said = self.spoken.clone();
+        self.spoken = Some((screen.clone(), detail.clone()));
+        match said {
+            Some((s, d)) if s == screen && d == detail => {}
+            Some((s, _)) if s == screen => self.say(short),
+            _ => self.say(full),
+        }
+    }
+
+    /// What the screen says: its key, its detail's key, the whole prompt,
+    /// and what to say when only the detail changed.
+    fn prompt(&self) -> Option<(String, String, String, String)> {
+        let look = self.look;
+        let lang = format!("{:?}", look.lang);
+        if self.tech.open {
+            return None;
+        }
+        Some(match self.session.state() {
+            State::Idle => {
+                let names: Vec<&Bilingual> = self.setup.templates.iter().map(|t| &t.file.service.name).collect();
+                let text = attract::spoken(look, &names);
+                (format!("attract {lang}"), String::new(), text.clone(), text)
+            }
+            State::Identifying { .. } => {
+                let text = crate::i18n::spoken(look.lang, T::Identifying).to_string();
+                (format!("identifying {lang}"), String::new(), text.clone(), text)
+            }
+            State::SignedIn { activity, .. } => match activity {
+                Activity::Choosing => {
+                    let list = self.visit.services.as_deref().map(Vec::as_slice);
+                    let text = services::spoken(look, list);
+                    (
+                        format!("services {lang} {}", list.is_some()),
+                        String::new(),
+                        text.clone(),
+                        text,
+                    )
+                }
+                Activity::Previewing { service } => {
+                    let p = self.visit.preview.as_ref()?;
+                    let detail = format!("{} {} {}", p.copies, p.duplex, p.rendered.is_some());
+                    let pages = u32::try_from(p.pages()).unwrap_or(u32::MAX);
+                    let short = crate::i18n::sheet_total_spoken(look.lang, pages, p.duplex, p.copies, p.sheets());
+                    let ready = p.rendered.is_some();
+                    (
+                        format!("preview {lang} {service} {ready}"),
+                        detail,
+                        p.spoken(look),
+                        short,
+                    )
+                }
+                Activity::Printing { .. } => {
+                    let p = self.visit.printing.as_ref()?;
+                    let text = p.spoken(look);
+                    (
+                        format!("printing {lang} {:?}", p.fault),
+                        String::new(),
+                        text.clone(),
+                        text,
+                    )
+                }
+            },
+            State::Done { .. } => {
+                let thanks = crate::i18n::spoken(look.lang, T::Thanks).to_string();
+                (
+                    format!("done {lang}"),
+                    format!("{:?}", self.visit.rating),
+                    done::spoken(look, self.visit.summary.as_ref()),
+                    thanks,
+                )
+            }
+            State::Fault { .. } => {
+                let f = self.fault.as_ref()?;
+                let text = fault::spoken(&fault::View {
+                    look,
+                    message: &f.advice.message,
+                    call_staff: f.advice.call_staff,
+                    nothing_charged: f.advice.nothing_charged,
+                    incident: &f.incident,
+                    leaving_in: None,
+                });
+                (
+                    format!("fault {lang} {}", f.incident),
+                    String::new(),
+                    text.clone(),
+                    text,
+                )
+            }
+        })
     }
 
     fn on_reader(&mut self, ev: ReaderEvent) -> Task<Message> {
@@ -555,6 +777,7 @@ impl Kiosk {
         match m {
             attract::Message::SwitchLang => return self.switch_lang(),
             attract::Message::LargeText => self.look.large = !self.look.large,
+            attract::Message::Voice => self.toggle_voice(),
             attract::Message::Corner => {
                 if self.tech.corner(now) {
                     self.refresh_tech_lines();
@@ -672,6 +895,7 @@ impl Kiosk {
         let screen: Element<'_, Message> = match self.session.state() {
             State::Idle | State::Identifying { .. } => attract::view(attract::View {
                 look,
+                voice: self.setup.speech.is_some(),
                 terminal: &self.setup.terminal_name,
                 qr: self.qr.as_ref().map(|(_, h)| h),
                 qr_trouble: self.qr_trouble || !self.setup.qr_login,
@@ -689,8 +913,10 @@ impl Kiosk {
             State::SignedIn { person, activity, .. } => {
                 let who = screen::masked(&person.name, &person.id);
                 match activity {
-                    Activity::Choosing => services::view(look, who, self.visit.services.as_deref().map(Vec::as_slice))
-                        .map(Message::Services),
+                    Activity::Choosing => {
+                        services::view(look, who, self.visit.services.as_deref().map(Vec::as_slice), self.focus)
+                            .map(Message::Services)
+                    }
                     Activity::Previewing { .. } => match &self.visit.preview {
                         Some(p) => p.view(look, who).map(Message::Preview),
                         None => label(look.tr(T::Rendering), look.size(style::BODY)).into(),

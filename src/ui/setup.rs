@@ -117,6 +117,27 @@ pub struct Setup {
     /// Wakes the outbox when a record is final.
     pub outbox_nudge: Arc<tokio::sync::Notify>,
     pub demo: Option<Demo>,
+    /// Speech guidance, where the terminal can speak.
+    pub speech: Option<Arc<dyn crate::speech::Speaker>>,
+}
+
+/// The speaker `[speech]` describes, if it is on and its engine runs here.
+pub fn speaker(cfg: &crate::config::SpeechConfig) -> Option<Arc<dyn crate::speech::Speaker>> {
+    use crate::adapters::speech::espeak::{Espeak, Output};
+    if !cfg.enabled {
+        return None;
+    }
+    let output = cfg.wav_dir.clone().map_or(Output::Device, Output::Wav);
+    let e = Espeak::new(&cfg.program, cfg.rate, output);
+    if e.available() {
+        Some(Arc::new(e))
+    } else {
+        eprintln!(
+            "speech: {} does not run here: no voice guidance (install espeak-ng)",
+            cfg.program.display()
+        );
+        None
+    }
 }
 
 impl std::fmt::Debug for Setup {
@@ -266,6 +287,7 @@ impl Setup {
             keep_person_days: cfg.journal.keep_person_days,
             outbox_nudge: Arc::new(tokio::sync::Notify::new()),
             demo: None,
+            speech: speaker(&cfg.speech),
         })
     }
 

@@ -46,6 +46,8 @@ pub fn heading<'a>(s: impl text::IntoFragment<'a>, size: f32) -> iced::widget::T
 pub struct Look {
     pub lang: crate::i18n::Lang,
     pub large: bool,
+    /// Speech guidance on (语音).
+    pub voice: bool,
 }
 
 impl Look {

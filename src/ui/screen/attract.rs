@@ -12,6 +12,8 @@ pub enum Message {
     SwitchLang,
     /// Large text on or off (大字模式), until the person leaves.
     LargeText,
+    /// Speech guidance on or off (语音), until the person leaves.
+    Voice,
     /// A tap on the hidden top-left corner (five open the technician PIN).
     Corner,
     /// Demo: a card tap, by UID.
@@ -38,6 +40,8 @@ pub struct DemoCard {
 
 pub struct View<'a> {
     pub look: Look,
+    /// Whether this terminal can speak.
+    pub voice: bool,
     pub terminal: &'a str,
     pub qr: Option<&'a image::Handle>,
     pub qr_trouble: bool,
@@ -62,20 +66,29 @@ fn layout<'a>(v: &View<'a>, size: iced::Size) -> Element<'a, Message> {
     let lang = look.lang;
     let landscape = size.width > size.height;
     let corner = mouse_area(Space::new().width(120).height(120)).on_press(Message::Corner);
+    let toggle = |on: bool, key: T, m: Message| {
+        style::sized_button(
+            if on {
+                format!("✓ {}", look.tr(key))
+            } else {
+                look.tr(key).to_string()
+            },
+            look.size(style::BODY),
+            if on { Kind::Chosen } else { Kind::Secondary },
+            Some(m),
+        )
+    };
+    let voice: Element<'_, Message> = if v.voice {
+        toggle(look.voice, T::Voice, Message::Voice).into()
+    } else {
+        Space::new().into()
+    };
     let top = row![
         corner,
         label(v.terminal, look.size(style::SMALL)).color(style::GREY),
         Space::new().width(Length::Fill),
-        style::sized_button(
-            if look.large {
-                format!("✓ {}", look.tr(T::LargeText))
-            } else {
-                look.tr(T::LargeText).to_string()
-            },
-            look.size(style::BODY),
-            if look.large { Kind::Chosen } else { Kind::Secondary },
-            Some(Message::LargeText),
-        ),
+        voice,
+        toggle(look.large, T::LargeText, Message::LargeText),
         style::sized_button(
             look.tr(T::SwitchLang),
             look.size(style::BODY),
@@ -231,4 +244,15 @@ fn text_button_owned<'a>(s: String, m: Message) -> iced::widget::Button<'a, Mess
         Kind::Secondary,
         Some(m),
     )
+}
+
+/// What the attract screen says aloud.
+pub fn spoken(look: Look, services: &[&crate::i18n::Bilingual]) -> String {
+    use crate::i18n::{clause, labelled, list, sentences};
+    let lang = look.lang;
+    let s = |k| crate::i18n::spoken(lang, k);
+    let names: Vec<&str> = services.iter().map(|n| n.get(lang)).collect();
+    let login = clause(lang, s(T::TapCard), s(T::OrScan));
+    let prints = labelled(lang, s(T::CanPrint), &list(lang, &names));
+    sentences(lang, &[s(T::Title), &login, &prints, s(T::VoiceOn)])
 }

@@ -98,3 +98,14 @@ pub fn view(v: View<'_>) -> Element<'_, Message> {
     }
     .view()
 }
+
+/// What the done screen says aloud.
+pub fn spoken(look: Look, summary: Option<&Summary>) -> String {
+    let lang = look.lang;
+    let s = |k| crate::i18n::spoken(lang, k);
+    let printed = summary.map(|sm| printed_summary(lang, sm.document.get(lang), sm.copies, sm.sheets));
+    let mut parts = vec![s(T::TakeDocuments)];
+    parts.extend(printed.as_deref());
+    parts.push(s(T::KeypadRate));
+    crate::i18n::sentences(lang, &parts)
+}

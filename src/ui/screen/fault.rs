@@ -61,3 +61,19 @@ pub fn view(v: View<'_>) -> Element<'_, Message> {
         .style(style::screen)
         .into()
 }
+
+/// What a fault screen says aloud.
+pub fn spoken(v: &View<'_>) -> String {
+    let lang = v.look.lang;
+    let s = |k| crate::i18n::spoken(lang, k);
+    let message = v.message.get(lang);
+    let mut parts = vec![s(T::FaultTitle), message];
+    if v.nothing_charged && !message.contains(s(T::NothingCharged)) {
+        parts.push(s(T::NothingCharged));
+    }
+    if v.call_staff {
+        parts.push(s(T::CallStaff));
+    }
+    parts.push(s(T::KeypadFault));
+    crate::i18n::sentences(lang, &parts)
+}

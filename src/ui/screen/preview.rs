@@ -9,7 +9,7 @@ use iced::widget::{Space, button, column, container, image, responsive, row, scr
 use iced::{Alignment, Element, Length};
 
 use crate::core::quota::Quota;
-use crate::i18n::{T, at_most, page_of, quota_left, sheet_total};
+use crate::i18n::{T, at_most, page_of, quota_left, sheet_total, sheet_total_spoken};
 use crate::ui::screen::{Frame, Step};
 use crate::ui::style::{self, Kind, Look, heading, label, wide_button};
 use crate::ui::work::Rendered;
@@ -172,6 +172,20 @@ impl State {
                 .into(),
         }
         .view()
+    }
+
+    /// What the preview says aloud: the document, its pages, the copies and
+    /// sheets, and the keys.
+    pub fn spoken(&self, look: Look) -> String {
+        let lang = look.lang;
+        let s = |k| crate::i18n::spoken(lang, k);
+        let name = self.name.get(lang);
+        if self.rendered.is_none() {
+            return crate::i18n::sentences(lang, &[name, s(T::Rendering)]);
+        }
+        let pages = u32::try_from(self.pages()).unwrap_or(u32::MAX);
+        let total = sheet_total_spoken(lang, pages, self.duplex, self.copies, self.sheets());
+        crate::i18n::sentences(lang, &[name, &total, s(T::KeypadPreview)])
     }
 
     fn page_view(&self, look: Look) -> Element<'_, Message> {

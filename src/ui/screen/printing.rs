@@ -52,6 +52,19 @@ impl State {
         }
     }
 
+    /// What the printing screen says aloud.
+    pub fn spoken(&self, look: Look) -> String {
+        let lang = look.lang;
+        let s = |k| crate::i18n::spoken(lang, k);
+        let paused = self
+            .fault
+            .as_ref()
+            .map(|f| format!("{}{}", s(T::PrinterPaused), s(advice(f).text)));
+        let mut parts = vec![s(T::DoNotLeave), s(T::PrintingStep)];
+        parts.extend(paused.as_deref());
+        crate::i18n::sentences(lang, &parts)
+    }
+
     pub fn view(&self, look: Look, who: String) -> Element<'_, Message> {
         let steps = [
             (Step::Preparing, T::Preparing),

@@ -17,7 +17,12 @@ pub enum Message {
     SwitchLang,
 }
 
-pub fn view<'a>(look: Look, who: String, services: Option<&'a [Service]>) -> Element<'a, Message> {
+pub fn view<'a>(
+    look: Look,
+    who: String,
+    services: Option<&'a [Service]>,
+    focus: Option<usize>,
+) -> Element<'a, Message> {
     let body: Element<'a, Message> = match services {
         None => label(look.tr(T::LoadingServices), look.size(style::BODY))
             .color(style::GREY)
@@ -26,7 +31,7 @@ pub fn view<'a>(look: Look, who: String, services: Option<&'a [Service]>) -> Ele
         Some(list) => responsive(move |size| {
             let choose = column![
                 heading(look.tr(T::ChooseService), look.size(style::H2)),
-                grid(look, list, size.width)
+                grid(look, list, size.width, focus)
             ]
             .spacing(style::GAP);
             // Portrait: the tiles sit low, within reach of a wheelchair user.
@@ -52,14 +57,15 @@ pub fn view<'a>(look: Look, who: String, services: Option<&'a [Service]>) -> Ele
 
 /// Tiles in as many columns as fit: two on a portrait screen, three in
 /// landscape, one in large text on a narrow screen.
-fn grid<'a>(look: Look, list: &'a [Service], width: f32) -> Element<'a, Message> {
+fn grid<'a>(look: Look, list: &'a [Service], width: f32, focus: Option<usize>) -> Element<'a, Message> {
     let min_tile = look.size(420.0);
     let columns = ((width + style::GAP) / (min_tile + style::GAP)).floor().clamp(1.0, 4.0) as usize;
     let mut rows = column![].spacing(style::GAP);
-    for chunk in list.chunks(columns) {
+    for (k, chunk) in list.chunks(columns).enumerate() {
         let mut r = row![].spacing(style::GAP).height(Length::Shrink);
-        for s in chunk {
-            r = r.push(container(tile(look, s)).width(Length::FillPortion(1)));
+        for (j, s) in chunk.iter().enumerate() {
+            let focused = focus == Some(k * columns + j);
+            r = r.push(container(tile(look, s, focused)).width(Length::FillPortion(1)));
         }
         // The last row keeps the tiles' width.
         for _ in chunk.len()..columns {
@@ -70,7 +76,7 @@ fn grid<'a>(look: Look, list: &'a [Service], width: f32) -> Element<'a, Message>
     scrollable(rows).height(Length::Shrink).into()
 }
 
-fn tile<'a>(look: Look, s: &'a Service) -> Element<'a, Message> {
+fn tile<'a>(look: Look, s: &'a Service, focused: bool) -> Element<'a, Message> {
     let lang = look.lang;
     let usable = s.unavailable.is_none();
     let ink = if usable { style::INK } else { style::GREY };
@@ -95,12 +101,14 @@ fn tile<'a>(look: Look, s: &'a Service) -> Element<'a, Message> {
     button(content)
         .width(Length::Fill)
         .padding(look.size(32.0))
-        .style(move |_, status| tile_style(usable, status))
+        .style(move |_, status| tile_style(usable, focused, status))
         .on_press_maybe(usable.then(|| Message::Open(s.id.clone())))
         .into()
 }
 
-fn tile_style(usable: bool, status: button::Status) -> button::Style {
+/// The keypad's focus ring: a thick ink border, 3:1 against white and
+/// pale blue alike.
+fn tile_style(usable: bool, focused: bool, status: button::Status) -> button::Style {
     let pressed = matches!(status, button::Status::Pressed);
     let (background, border) = match (usable, pressed) {
         (false, _) => (style::PALE, style::PALE),
@@ -111,11 +119,45 @@ fn tile_style(usable: bool, status: button::Status) -> button::Style {
         background: Some(Background::Color(background)),
         text_color: style::INK,
         border: Border {
-            color: border,
-            width: 3.0,
+            color: if focused { style::INK } else { border },
+            width: if focused { 8.0 } else { 3.0 },
             radius: 18.0.into(),
         },
         shadow: iced::Shadow::default(),
         snap: true,
     }
+}
+
+/// What the services screen says aloud: each service with the number that
+/// opens it from the keypad, and why one is not available.
+pub fn spoken(look: Look, services: Option<&[Service]>) -> String {
+    let lang = look.lang;
+    let s = |k| crate::i18n::spoken(lang, k);
+    let Some(list) = services else {
+        return s(T::LoadingServices).to_string();
+    };
+    if list.is_empty() {
+        return s(T::NoServices).to_string();
+    }
+    use crate::i18n::{clause, labelled};
+    let items: Vec<String> = list
+        .iter()
+        .enumerate()
+        .map(|(i, svc)| {
+            let name = svc.name.get(lang);
+            let n = (i + 1).to_string();
+            let head = match lang {
+                crate::i18n::Lang::Zh => clause(lang, &n, name),
+                crate::i18n::Lang::En => labelled(lang, &n, name),
+            };
+            match &svc.unavailable {
+                None => head,
+                Some(why) => clause(lang, &head, &labelled(lang, s(T::Unavailable), why.get(lang))),
+            }
+        })
+        .collect();
+    let mut parts: Vec<&str> = vec![s(T::ChooseService)];
+    parts.extend(items.iter().map(String::as_str));
+    parts.push(s(T::KeypadChoose));
+    crate::i18n::sentences(lang, &parts)
 }

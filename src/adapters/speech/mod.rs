@@ -1,0 +1,3 @@
+//! Speech engines behind `speech::Speaker`.
+
+pub mod espeak;
