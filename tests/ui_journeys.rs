@@ -1220,6 +1220,26 @@ impl Driver {
     }
 }
 
+/// With voice on, in English or Chinese: service `n` printed from the
+/// keypad and finished; then the next person turns voice on with the
+/// keypad and taps an unknown card.
+fn visit_with_voice(d: &mut Driver, english: bool, n: &str) {
+    if english {
+        d.click("English");
+    }
+    d.click(d.t(T::Voice));
+    d.tap("04A1B2C3");
+    d.key(n);
+    d.key("Enter");
+    d.key("Enter");
+    // The next person: in their language, the keypad's star for voice.
+    if english {
+        d.click("English");
+    }
+    d.key("*");
+    d.tap("DEADBEEF");
+}
+
 /// A kiosk that speaks into a fake speaker.
 fn speaking() -> (Driver, Arc<campus_kiosk::speech::fake::FakeSpeaker>) {
     let speaker = Arc::new(campus_kiosk::speech::fake::FakeSpeaker::new());
@@ -1313,20 +1333,7 @@ fn voice_speaks_every_screen_in_both_languages_and_repeats() {
         ),
     ] {
         let (mut d, speaker) = speaking();
-        if lang == "English" {
-            d.click("English");
-        }
-        d.click(d.t(T::Voice));
-        d.tap("04A1B2C3");
-        d.key("1");
-        d.key("Enter");
-        d.click(d.t(T::Finish));
-        // The next person: in their language, the keypad's star for voice.
-        if lang == "English" {
-            d.click("English");
-        }
-        d.key("*");
-        d.tap("DEADBEEF");
+        visit_with_voice(&mut d, lang == "English", "1");
         let said: Vec<String> = speaker.said().into_iter().map(|u| u.text).collect();
         for w in words {
             assert!(said.iter().any(|s| s.contains(w)), "{lang}: {w:?} never said: {said:?}");
@@ -1383,19 +1390,7 @@ fn every_screen_is_spoken_aloud_by_the_real_voice() {
         assert!(espeak.available(), "espeak-ng runs");
         let e = espeak.clone();
         let mut d = Driver::with(move |s| s.speech = Some(e));
-        if lang == "en" {
-            d.click("English");
-        }
-        d.click(d.t(T::Voice));
-        d.tap("04A1B2C3");
-        d.key("2");
-        d.key("Enter");
-        d.key("Enter");
-        if lang == "en" {
-            d.click("English");
-        }
-        d.key("*");
-        d.tap("DEADBEEF");
+        visit_with_voice(&mut d, lang == "en", "2");
         espeak.finish();
         let mut files: Vec<_> = std::fs::read_dir(wavs.path())
             .unwrap()
