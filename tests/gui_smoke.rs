@@ -172,3 +172,265 @@ fn without_a_display_the_kiosk_says_so_instead_of_panicking() {
     assert!(!out.status.success(), "{err}");
     assert!(err.contains("no display") && !err.contains("panicked"), "{err}");
 }
+
+/// A kiosk in a real window under Xvfb, driven as a person drives it (the
+/// pointer by xdotool, the keypad's keys) and read back by OCR.
+struct Window {
+    display: String,
+    size: (u32, u32),
+    printed: tempfile::TempDir,
+    _procs: Procs,
+}
+
+/// A line of text tesseract read, and where.
+#[derive(Debug, Clone)]
+struct Line {
+    text: String,
+    x: u32,
+    y: u32,
+    w: u32,
+    h: u32,
+}
+
+impl Window {
+    fn open(w: u32, h: u32) -> Window {
+        let n = free_display();
+        let display = format!(":{n}");
+        let xvfb = Command::new(tool("Xvfb"))
+            .args([&display, "-screen", "0", &format!("{w}x{h}x24"), "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts");
+        let mut procs = Procs(vec![xvfb]);
+        let started = Instant::now();
+        while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+            assert!(started.elapsed() < Duration::from_secs(20), "Xvfb did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        procs.0.push(
+            Command::new(tool("matchbox-window-manager"))
+                .args(["-use_titlebar", "no"])
+                .env("DISPLAY", &display)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("matchbox starts"),
+        );
+        let printed = tempfile::tempdir().unwrap();
+        procs.0.push(
+            Command::new(env!("CARGO_BIN_EXE_kiosk"))
+                .args(["run", "--demo"])
+                .current_dir(root())
+                .env("DISPLAY", &display)
+                .env("TMPDIR", printed.path())
+                .env_remove("WAYLAND_DISPLAY")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("kiosk starts"),
+        );
+        Window {
+            display,
+            size: (w, h),
+            printed,
+            _procs: procs,
+        }
+    }
+
+    /// The screen read by tesseract (Chinese and English), line by line,
+    /// each word with its box: grey levels, read twice (as a page, and as
+    /// sparse text, which finds the buttons' labels).
+    fn read(&self, psms: &[&str]) -> Vec<Vec<Line>> {
+        let (w, h, px) = screenshot(&self.display);
+        assert_eq!((w, h), self.size);
+        let png = self.printed.path().join("screen.png");
+        let grey: Vec<u8> = px
+            .iter()
+            .map(|p| ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8)
+            .collect();
+        image::save_buffer(&png, &grey, w, h, image::ColorType::L8).unwrap();
+        let mut lines = Vec::new();
+        for &psm in psms {
+            let out = Command::new(tool("tesseract"))
+                .arg(&png)
+                .args(["-", "-l", "chi_sim+eng", "--psm", psm, "tsv"])
+                .output()
+                .expect("tesseract runs");
+            assert!(
+                out.status.success(),
+                "tesseract: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let tsv = String::from_utf8_lossy(&out.stdout).into_owned();
+            let mut by_line: Vec<(String, Vec<Line>)> = Vec::new();
+            for row in tsv.lines().skip(1) {
+                let f: Vec<&str> = row.split('\t').collect();
+                if f.len() < 12 || f[0] != "5" || f[11].trim().is_empty() {
+                    continue;
+                }
+                let key = format!("{}/{}/{}", f[2], f[3], f[4]);
+                let n = |i: usize| f[i].parse::<u32>().unwrap_or(0);
+                let word = Line {
+                    text: f[11].to_string(),
+                    x: n(6),
+                    y: n(7),
+                    w: n(8),
+                    h: n(9),
+                };
+                match by_line.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, l)) => l.push(word),
+                    None => by_line.push((key, vec![word])),
+                }
+            }
+            lines.extend(by_line.into_iter().map(|(_, l)| l));
+        }
+        lines
+    }
+
+    /// Waits until a line holding every text of `want` (spaces and case
+    /// ignored) is read; the box of the words from the first to the last.
+    fn wait_for(&self, want: &[&str]) -> Line {
+        let squash = |s: &str| {
+            s.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_lowercase()
+        };
+        let started = Instant::now();
+        let mut last = Vec::new();
+        while started.elapsed() < Duration::from_secs(90) {
+            // As a page first (fast), then as sparse text too.
+            let quick = self.read(&["3"]);
+            let found = quick.iter().any(|words| {
+                let joined: String = words.iter().map(|w| squash(&w.text)).collect();
+                want.iter().all(|w| joined.contains(&squash(w)))
+            });
+            last = if found { quick } else { self.read(&["3", "12"]) };
+            for words in &last {
+                let joined: String = words.iter().map(|w| squash(&w.text)).collect();
+                if !want.iter().all(|w| joined.contains(&squash(w))) {
+                    continue;
+                }
+                // The words from the last text's match back to the first
+                // text's nearest match before it (two buttons can share an
+                // OCR line: the one that holds both texts).
+                let (first, last_want) = (squash(want[0]), squash(want[want.len() - 1]));
+                let last_at = joined.find(&last_want).unwrap_or(0);
+                let at = joined[..last_at + last_want.len()].rfind(&first).unwrap_or(0);
+                let end = (last_at + last_want.len()).max(at + first.len());
+                let mut pos = 0;
+                let mut boxes = Vec::new();
+                for w in words {
+                    let len = squash(&w.text).len();
+                    if pos < end && pos + len > at {
+                        boxes.push(w);
+                    }
+                    pos += len;
+                }
+                let x = boxes.iter().map(|b| b.x).min().unwrap_or(0);
+                let y = boxes.iter().map(|b| b.y).min().unwrap_or(0);
+                let r = boxes.iter().map(|b| b.x + b.w).max().unwrap_or(0);
+                let b = boxes.iter().map(|b| b.y + b.h).max().unwrap_or(0);
+                return Line {
+                    text: joined,
+                    x,
+                    y,
+                    w: r - x,
+                    h: b - y,
+                };
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        let seen: Vec<String> = last
+            .iter()
+            .map(|l| l.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "))
+            .collect();
+        panic!("{want:?} never read on the {:?} screen; read: {seen:?}", self.size);
+    }
+
+    fn click(&self, l: &Line) {
+        let (x, y) = (l.x + l.w / 2, l.y + l.h / 2);
+        let out = Command::new(tool("xdotool"))
+            .args(["mousemove", "--sync", &x.to_string(), &y.to_string(), "click", "1"])
+            .env("DISPLAY", &self.display)
+            .output()
+            .expect("xdotool runs");
+        assert!(
+            out.status.success(),
+            "xdotool: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The next frame is drawn well within this.
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    fn key(&self, key: &str) {
+        let out = Command::new(tool("xdotool"))
+            .args(["key", key])
+            .env("DISPLAY", &self.display)
+            .output()
+            .expect("xdotool runs");
+        assert!(
+            out.status.success(),
+            "xdotool: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    /// The demo's journal (the folder the kiosk made under TMPDIR).
+    fn journal(&self) -> campus_kiosk::adapters::journal::SqliteJournal {
+        let dir = std::fs::read_dir(self.printed.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.join("journal.sqlite").exists())
+            .expect("the demo's journal");
+        campus_kiosk::adapters::journal::SqliteJournal::open(&dir.join("journal.sqlite")).unwrap()
+    }
+}
+
+/// Portrait and landscape: sign in from the demo's controls, preview the
+/// certificate, add a copy and print from the keypad, rate it, read the
+/// thanks; then an unknown card in English. Every check reads the real
+/// window back with OCR; the journal holds the rating.
+#[test]
+fn a_real_window_prints_and_rates_read_back_by_ocr() {
+    for (w, h) in [(1080, 1920), (1920, 1080)] {
+        let win = Window::open(w, h);
+        let english = win.wait_for(&["English"]);
+        win.wait_for(&["请将校园卡放在读卡区"]);
+        win.click(&english);
+        win.wait_for(&["Place your campus card"]);
+        let tap = win.wait_for(&["Simulate card tap", "在读"]);
+        win.click(&tap);
+        win.wait_for(&["Choose a document to print"]);
+        // The keypad's 1: the first service, the certificate.
+        win.key("KP_1");
+        win.wait_for(&["1 page", "1 copy", "1 sheet"]);
+        win.key("KP_Add");
+        win.wait_for(&["2 copies", "2 sheets"]);
+        win.key("KP_Enter");
+        win.wait_for(&["Printed: Certificate of Enrollment", "2 copies"]);
+        win.key("4");
+        win.wait_for(&["Thank you for your rating"]);
+        let all = win.journal().all().unwrap();
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(
+            (all[0].stage, all[0].copies, all[0].rating),
+            (campus_kiosk::journal::Stage::Printed, 2, Some(4)),
+            "{:?}",
+            all[0]
+        );
+        win.key("KP_Enter");
+        // The next person starts in Chinese.
+        let english = win.wait_for(&["English"]);
+        win.wait_for(&["请将校园卡放在读卡区"]);
+        win.click(&english);
+        let unknown = win.wait_for(&["Simulate card tap", "未登记"]);
+        win.click(&unknown);
+        win.wait_for(&["We could not find your record"]);
+        win.wait_for(&["Back to the start in"]);
+    }
+}
