@@ -323,6 +323,15 @@ pub fn printing_page(lang: Lang, page: u32, total: u32) -> String {
     }
 }
 
+/// "共 2 页" / "2 pages".
+pub fn page_count(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("共 {n} 页"),
+        Lang::En if n == 1 => "1 page".to_string(),
+        Lang::En => format!("{n} pages"),
+    }
+}
+
 /// "第 2 页 / 共 3 页" / "Page 2 of 3".
 pub fn page_of(lang: Lang, page: usize, pages: usize) -> String {
     match lang {

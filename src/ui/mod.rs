@@ -54,6 +54,8 @@ pub enum Message {
     /// Answers for the session `generation` they were asked for.
     LookedUp(u64, Result<Person, PlatformError>),
     ServicesLoaded(u64, Result<Arc<Vec<Service>>, PlatformError>),
+    /// Each service's page count, for its tile.
+    PagesCounted(u64, Vec<(String, usize)>),
     Rendered(u64, Result<Arc<Rendered>, Bilingual>),
     PrintProgress(u64, Progress),
     PrintFinished(u64, Finished),
@@ -100,6 +102,8 @@ struct Visit {
     attempt: Option<String>,
     /// What printed, for the done screen.
     summary: Option<done::Summary>,
+    /// Pages of each service's document, for the tiles.
+    pages: std::collections::HashMap<String, usize>,
     rendering: Option<Rendering>,
 }
 
@@ -398,11 +402,18 @@ impl Kiosk {
             Message::LookedUp(g, r) if current(g) => self.input(Input::from_lookup(r)),
             Message::ServicesLoaded(g, r) if current(g) => match r {
                 Ok(list) => {
-                    self.visit.services = Some(list);
-                    Task::none()
+                    self.visit.services = Some(list.clone());
+                    let (book, issued_at) = (self.setup.book, self.issued_at());
+                    Task::perform(work::count_pages(book, list, issued_at), move |n| {
+                        Message::PagesCounted(g, n)
+                    })
                 }
                 Err(e) => self.input(Input::DataFailed(e.kind)),
             },
+            Message::PagesCounted(g, n) if current(g) => {
+                self.visit.pages = n.into_iter().collect();
+                Task::none()
+            }
             Message::Rendered(g, r) if current(g) => self.on_rendered(r),
             Message::PrintProgress(g, p) if current(g) => {
                 if let Some(s) = &mut self.visit.printing {
@@ -424,6 +435,7 @@ impl Kiosk {
             }
             Message::LookedUp(..)
             | Message::ServicesLoaded(..)
+            | Message::PagesCounted(..)
             | Message::Rendered(..)
             | Message::PrintProgress(..)
             | Message::PrintFinished(..)
@@ -913,10 +925,14 @@ impl Kiosk {
             State::SignedIn { person, activity, .. } => {
                 let who = screen::masked(&person.name, &person.id);
                 match activity {
-                    Activity::Choosing => {
-                        services::view(look, who, self.visit.services.as_deref().map(Vec::as_slice), self.focus)
-                            .map(Message::Services)
-                    }
+                    Activity::Choosing => services::view(
+                        look,
+                        who,
+                        self.visit.services.as_deref().map(Vec::as_slice),
+                        &self.visit.pages,
+                        self.focus,
+                    )
+                    .map(Message::Services),
                     Activity::Previewing { .. } => match &self.visit.preview {
                         Some(p) => p.view(look, who).map(Message::Preview),
                         None => label(look.tr(T::Rendering), look.size(style::BODY)).into(),

@@ -174,6 +174,25 @@ pub struct Rendered {
     pub pdf: Arc<[u8]>,
 }
 
+/// How many pages each available service's document has for this person
+/// (laid out, not drawn), for the tiles; on a blocking thread, after the
+/// tiles are on screen. Services that cannot be made are left out.
+pub async fn count_pages(book: &'static FontBook, list: Arc<Vec<Service>>, issued_at: String) -> Vec<(String, usize)> {
+    let job = tokio::task::spawn_blocking(move || {
+        list.iter()
+            .filter(|s| s.unavailable.is_none())
+            .filter_map(|s| {
+                let (doc, _) = pipeline::render(book, &s.template, &s.data, &issued_at).ok()?;
+                Some((s.id.clone(), doc.pages.len()))
+            })
+            .collect()
+    });
+    match tokio::time::timeout(RENDER_BUDGET, job).await {
+        Ok(Ok(v)) => v,
+        _ => Vec::new(),
+    }
+}
+
 /// Preview resolution: an A4 page about 900 pixels wide.
 pub const PREVIEW_DPI: f32 = 110.0;
 

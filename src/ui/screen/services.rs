@@ -5,7 +5,7 @@
 use iced::widget::{Space, button, column, container, responsive, row, scrollable};
 use iced::{Alignment, Background, Border, Element, Length};
 
-use crate::i18n::{T, quota_left};
+use crate::i18n::{T, page_count, quota_left};
 use crate::ui::screen::{Frame, Step};
 use crate::ui::style::{self, Look, heading, label};
 use crate::ui::work::Service;
@@ -21,6 +21,7 @@ pub fn view<'a>(
     look: Look,
     who: String,
     services: Option<&'a [Service]>,
+    pages: &'a std::collections::HashMap<String, usize>,
     focus: Option<usize>,
 ) -> Element<'a, Message> {
     let body: Element<'a, Message> = match services {
@@ -31,7 +32,7 @@ pub fn view<'a>(
         Some(list) => responsive(move |size| {
             let choose = column![
                 heading(look.tr(T::ChooseService), look.size(style::H2)),
-                grid(look, list, size.width, focus)
+                grid(look, list, pages, size.width, focus)
             ]
             .spacing(style::GAP);
             // Portrait: the tiles sit low, within reach of a wheelchair user.
@@ -57,15 +58,23 @@ pub fn view<'a>(
 
 /// Tiles in as many columns as fit: two on a portrait screen, three in
 /// landscape, one in large text on a narrow screen.
-fn grid<'a>(look: Look, list: &'a [Service], width: f32, focus: Option<usize>) -> Element<'a, Message> {
+fn grid<'a>(
+    look: Look,
+    list: &'a [Service],
+    pages: &'a std::collections::HashMap<String, usize>,
+    width: f32,
+    focus: Option<usize>,
+) -> Element<'a, Message> {
     let min_tile = look.size(420.0);
-    let columns = ((width + style::GAP) / (min_tile + style::GAP)).floor().clamp(1.0, 4.0) as usize;
+    let fit = ((width + style::GAP) / (min_tile + style::GAP)).floor().clamp(1.0, 4.0) as usize;
+    // No empty column when there are fewer services than fit.
+    let columns = fit.min(list.len().max(1));
     let mut rows = column![].spacing(style::GAP);
     for (k, chunk) in list.chunks(columns).enumerate() {
         let mut r = row![].spacing(style::GAP).height(Length::Shrink);
         for (j, s) in chunk.iter().enumerate() {
             let focused = focus == Some(k * columns + j);
-            r = r.push(container(tile(look, s, focused)).width(Length::FillPortion(1)));
+            r = r.push(container(tile(look, s, pages.get(&s.id).copied(), focused)).width(Length::FillPortion(1)));
         }
         // The last row keeps the tiles' width.
         for _ in chunk.len()..columns {
@@ -76,7 +85,7 @@ fn grid<'a>(look: Look, list: &'a [Service], width: f32, focus: Option<usize>) -
     scrollable(rows).height(Length::Shrink).into()
 }
 
-fn tile<'a>(look: Look, s: &'a Service, focused: bool) -> Element<'a, Message> {
+fn tile<'a>(look: Look, s: &'a Service, pages: Option<usize>, focused: bool) -> Element<'a, Message> {
     let lang = look.lang;
     let usable = s.unavailable.is_none();
     let ink = if usable { style::INK } else { style::GREY };
@@ -86,6 +95,9 @@ fn tile<'a>(look: Look, s: &'a Service, focused: bool) -> Element<'a, Message> {
     }
     match &s.unavailable {
         None => {
+            if let Some(n) = pages {
+                text = text.push(label(page_count(lang, n), look.size(style::SMALL)).color(style::GREY));
+            }
             if let Some(q) = s.quota {
                 text = text
                     .push(label(quota_left(lang, q.remaining(), q.limit), look.size(style::SMALL)).color(style::GREEN));
