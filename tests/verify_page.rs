@@ -277,6 +277,21 @@ fn a_phone_opening_the_codes_address_sees_the_verdict() {
         dom.contains("在读证明 Certificate of Enrollment"),
         "the service by its name: {dom}"
     );
+    assert!(
+        dom.contains("姓名 Name"),
+        "a Chinese paper's labels, Chinese first: {dom}"
+    );
+
+    // An English transcript's fields are labelled in English first.
+    let mut en = payload("DOC-EN");
+    en.service = "transcript-en".into();
+    en.fields = [("name", "WANG Xiaoming"), ("student_id", "2023011234")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let dom = open(&index, &seal::to_code(URL, &seal::sign(&en, &key)));
+    assert!(dom.contains("Name 姓名") && dom.contains("WANG Xiaoming"), "{dom}");
+    assert!(dom.contains("英文成绩单 Transcript (English)"), "{dom}");
 
     let forged = code.replace("#", "#A");
     let dom = open(&index, &forged);

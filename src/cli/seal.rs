@@ -293,10 +293,10 @@ const PAGE_JS: &str = include_str!("../../assets/verify-page/verify.js");
 /// The verification web page for `keyring`: one self-contained HTML file
 /// that checks the code in its address (after `#`) on the recipient's
 /// phone, with the trusted keys inside it.
-/// `services` names each service id in (zh, en).
+/// `services` names each service id in (zh, en, the document's language).
 pub fn page_html(
     trusted: &[seal::TrustedKey],
-    services: &std::collections::BTreeMap<String, (String, String)>,
+    services: &std::collections::BTreeMap<String, (String, String, &'static str)>,
     made: &str,
 ) -> String {
     let keys: Vec<serde_json::Value> = trusted
@@ -327,7 +327,10 @@ pub fn page(keyring: &Path, templates: Option<&Path>, out: &Path) -> anyhow::Res
         let all = campus_kiosk::ui::setup::templates(dir, &[])?;
         for t in all {
             let name = &t.file.service.name;
-            services.insert(t.id().to_string(), (name.zh.clone(), name.en.clone()));
+            services.insert(
+                t.id().to_string(),
+                (name.zh.clone(), name.en.clone(), t.file.seal.lang.code()),
+            );
         }
     }
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot make the folder", out.display()))?;

@@ -38,9 +38,31 @@ pub struct TemplateFile {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SealSpec {
+    /// The language the paper is in: verifiers show the certified fields
+    /// with labels in it first (`kiosk verify-page`).
+    #[serde(default)]
+    pub lang: DocLang,
     /// Field name → template text, e.g. `name = "{{ enrollment.name }}"`.
     #[serde(default)]
     pub fields: std::collections::BTreeMap<String, String>,
+}
+
+/// A document's language.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DocLang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl DocLang {
+    pub fn code(self) -> &'static str {
+        match self {
+            DocLang::Zh => "zh",
+            DocLang::En => "en",
+        }
+    }
 }
 
 /// Chinese and English forms of a name or message.
