@@ -413,7 +413,18 @@ fn a_real_window_prints_and_rates_read_back_by_ocr() {
         win.wait_for(&["2 copies", "2 sheets"]);
         win.key("KP_Enter");
         win.wait_for(&["Printed: Certificate of Enrollment", "2 copies"]);
-        win.key("4");
+        // A finger on the rating's 4: the touch and the button's press
+        // both arrive, and the rating must survive the touch. The five
+        // buttons (88 + 8 px wide, 16 apart) sit centred under the prompt.
+        let prompt = win.wait_for(&["How was this service"]);
+        let four = Line {
+            text: "4".into(),
+            x: w / 2 + 112 - 10,
+            y: prompt.y + prompt.h + 24 + 30,
+            w: 20,
+            h: 20,
+        };
+        win.click(&four);
         win.wait_for(&["Thank you for your rating"]);
         let all = win.journal().all().unwrap();
         assert_eq!(all.len(), 1, "{all:?}");
