@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 FONT = os.path.join(ROOT, "assets", "fonts", "NotoSerifSC-Bold.ttf")
 
-SIZE = 480          # the PNG, pixels square
+SIZE = 320          # the PNG, pixels square (32 mm: 254 dpi)
 SCALE = 4           # supersampling
 RED = (206, 22, 30, 235)
 ARC = "示范大学教务处"
