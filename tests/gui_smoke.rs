@@ -71,20 +71,20 @@ fn screenshot(display: &str) -> (u32, u32, Vec<[u8; 3]>) {
     (width, height, px)
 }
 
-#[test]
-fn the_demo_runs_fullscreen_in_a_real_window() {
+/// An X server (Xvfb) `w`×`h` on a free display with a window manager
+/// (matchbox, so fullscreen takes effect): the processes and the display.
+fn x_server(w: u32, h: u32) -> (Procs, String) {
     let n = free_display();
     let display = format!(":{n}");
     let xvfb = Command::new(tool("Xvfb"))
-        .args([&display, "-screen", "0", &format!("{W}x{H}x24"), "-nolisten", "tcp"])
+        .args([&display, "-screen", "0", &format!("{w}x{h}x24"), "-nolisten", "tcp"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("Xvfb starts");
     let mut procs = Procs(vec![xvfb]);
-    let socket = format!("/tmp/.X11-unix/X{n}");
     let started = Instant::now();
-    while !Path::new(&socket).exists() {
+    while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
         assert!(started.elapsed() < Duration::from_secs(20), "Xvfb did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -97,6 +97,13 @@ fn the_demo_runs_fullscreen_in_a_real_window() {
             .spawn()
             .expect("matchbox starts"),
     );
+    (procs, display)
+}
+
+#[test]
+fn the_demo_runs_fullscreen_in_a_real_window() {
+    let (mut procs, display) = x_server(W, H);
+    let started = Instant::now();
     let printed = tempfile::tempdir().unwrap();
     let mut kiosk = Command::new(env!("CARGO_BIN_EXE_kiosk"))
         .args(["run", "--demo"])
@@ -194,29 +201,7 @@ struct Line {
 
 impl Window {
     fn open(w: u32, h: u32) -> Window {
-        let n = free_display();
-        let display = format!(":{n}");
-        let xvfb = Command::new(tool("Xvfb"))
-            .args([&display, "-screen", "0", &format!("{w}x{h}x24"), "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb starts");
-        let mut procs = Procs(vec![xvfb]);
-        let started = Instant::now();
-        while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-            assert!(started.elapsed() < Duration::from_secs(20), "Xvfb did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        procs.0.push(
-            Command::new(tool("matchbox-window-manager"))
-                .args(["-use_titlebar", "no"])
-                .env("DISPLAY", &display)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("matchbox starts"),
-        );
+        let (mut procs, display) = x_server(w, h);
         let printed = tempfile::tempdir().unwrap();
         procs.0.push(
             Command::new(env!("CARGO_BIN_EXE_kiosk"))

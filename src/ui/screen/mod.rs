@@ -125,28 +125,15 @@ impl<'a, M: Clone + 'a> Frame<'a, M> {
         ]
         .spacing(16);
         let button_width = look.size(260.0);
-        let back: Element<'a, M> = match self.back {
-            Some(m) => wide_button(
-                format!("‹ {}", look.tr(T::Back)),
-                look.size(style::BODY),
-                Kind::Secondary,
-                Some(m),
-                button_width,
-            )
-            .into(),
-            None => Space::new().width(button_width).into(),
+        // A missing button keeps its place, so the other never moves.
+        let slot = |text: String, m: Option<M>| -> Element<'a, M> {
+            match m {
+                Some(m) => wide_button(text, look.size(style::BODY), Kind::Secondary, Some(m), button_width).into(),
+                None => Space::new().width(button_width).into(),
+            }
         };
-        let logout: Element<'a, M> = match self.logout {
-            Some(m) => wide_button(
-                look.tr(T::Logout),
-                look.size(style::BODY),
-                Kind::Secondary,
-                Some(m),
-                button_width,
-            )
-            .into(),
-            None => Space::new().width(button_width).into(),
-        };
+        let back = slot(format!("‹ {}", look.tr(T::Back)), self.back);
+        let logout = slot(look.tr(T::Logout).to_string(), self.logout);
         let bottom = row![back, Space::new().width(Length::Fill), logout].align_y(Alignment::Center);
         container(
             column![
