@@ -382,3 +382,32 @@ fn kiosk_verify_reads_pdfs_in_a_private_folder_and_bounds_what_it_decodes() {
     let (ok, said) = verify(png.to_str().unwrap(), &ring);
     assert!(!ok && said.contains("30000 × 30000 pixels is more than"), "{said}");
 }
+
+/// A sealed certificate whose 300 dpi greyscale scan the QR decoder's own
+/// local threshold cannot read (one page in eight at this scale came out
+/// so before `kiosk verify` also tried a global threshold). Its key was
+/// thrown away: the verdict is "unknown key", but the code is read.
+#[test]
+fn a_scan_the_local_threshold_misses_is_still_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, ring) = keygen(tmp.path(), "LIB-1F-02");
+    run(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-gray",
+            "-png",
+            "-singlefile",
+            root()
+                .join("tests/fixtures/sealed-certificate-hard-scan.pdf")
+                .to_str()
+                .unwrap(),
+            tmp.path().join("scan").to_str().unwrap(),
+        ],
+    );
+    let (ok, out) = verify(tmp.path().join("scan.png").to_str().unwrap(), &ring);
+    assert!(!ok, "{out}");
+    assert!(out.contains("unknown key"), "{out}");
+    assert!(out.contains("document AZJAV455GMV7TYV7"), "{out}");
+}
