@@ -390,7 +390,7 @@ fn card_tap_to_printed_pages_and_logout() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        said.contains("name: 王小明") && said.contains("service: transcript-zh"),
+        said.contains("姓名 Name: 王小明") && said.contains("service: transcript-zh"),
         "{said}"
     );
 }

@@ -148,7 +148,7 @@ fn a_sealed_pdf_verifies_from_the_pdf_from_a_scan_and_from_its_code() {
     assert!(ok, "{out}");
     assert!(out.starts_with("VALID"), "{out}");
     assert!(
-        out.contains("name: 王小明") && out.contains("student_id: 2023011234"),
+        out.contains("姓名 Name: 王小明") && out.contains("学号 Student ID: 2023011234"),
         "{out}"
     );
     assert!(out.contains(&format!("document: {}", facts.id)), "{out}");
@@ -247,7 +247,9 @@ fn a_revoked_expired_or_unknown_key_is_invalid() {
     let (ok, out) = verify(&facts.verification, &ring);
     assert!(ok, "{out}");
     assert!(
-        out.contains("total_credits: ") && out.contains("gpa: ") && out.contains("courses: "),
+        out.contains("总学分 Total credits: ")
+            && out.contains("平均学分绩点 GPA: ")
+            && out.contains("课程数 Courses: "),
         "{out}"
     );
 }
@@ -303,7 +305,7 @@ fn kiosk_verify_shows_what_a_code_says_but_never_obeys_it() {
     assert!(ok, "{out}");
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
     assert!(
-        out.contains("DOC\\u{001B}[2K") && out.contains("name: 王小明\\u{000A}status"),
+        out.contains("DOC\\u{001B}[2K") && out.contains("姓名 Name: 王小明\\u{000A}status"),
         "{out}"
     );
 }

@@ -289,9 +289,32 @@ fn a_phone_opening_the_codes_address_sees_the_verdict() {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let dom = open(&index, &seal::to_code(URL, &seal::sign(&en, &key)));
+    let en_code = seal::to_code(URL, &seal::sign(&en, &key));
+    let dom = open(&index, &en_code);
     assert!(dom.contains("Name 姓名") && dom.contains("WANG Xiaoming"), "{dom}");
     assert!(dom.contains("英文成绩单 Transcript (English)"), "{dom}");
+    // `kiosk verify` labels them alike; without the templates it cannot
+    // know the paper's language, and labels Chinese first.
+    let templates = root().join("print-templates");
+    for (args, service, field) in [
+        (
+            vec!["--templates", templates.to_str().unwrap()],
+            "service: 英文成绩单 Transcript (English) (transcript-en)",
+            "Name 姓名: WANG Xiaoming",
+        ),
+        (vec![], "service: transcript-en", "姓名 Name: WANG Xiaoming"),
+    ] {
+        let mut all = vec!["verify", en_code.as_str(), "--keyring", ring.to_str().unwrap()];
+        all.extend(args);
+        let out = kiosk(&all, tmp.path());
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{said}");
+        assert!(said.contains(service) && said.contains(field), "{said}");
+        assert!(
+            said.contains("学号 Student ID: 2023011234") != (field.starts_with("Name")),
+            "{said}"
+        );
+    }
 
     let forged = code.replace("#", "#A");
     let dom = open(&index, &forged);

@@ -69,6 +69,10 @@ pub enum Command {
         /// The trusted keys (see docs/verification.md).
         #[arg(long)]
         keyring: PathBuf,
+        /// Name the services of the templates in this folder (e.g.
+        /// print-templates) and label the fields in the paper's language.
+        #[arg(long)]
+        templates: Option<PathBuf>,
     },
     /// Print the salted argon2id hash of a technician PIN, for `[technician] pin_hash`
     PinHash {
@@ -283,8 +287,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             out,
             valid_days,
         } => seal::keygen(&terminal_id, &out, valid_days),
-        Command::Verify { input, keyring } => {
-            if seal::verify(&input, &keyring)? {
+        Command::Verify {
+            input,
+            keyring,
+            templates,
+        } => {
+            if seal::verify(&input, &keyring, templates.as_deref())? {
                 Ok(())
             } else {
                 std::process::exit(1)

@@ -283,8 +283,14 @@ fn codes_in(input: &str) -> anyhow::Result<Vec<String>> {
 }
 
 /// `kiosk verify`: exit 0 only when the code is a valid seal.
-pub fn verify(input: &str, keyring: &Path) -> anyhow::Result<bool> {
+/// With `templates`, services are named and fields labelled in the
+/// paper's language first.
+pub fn verify(input: &str, keyring: &Path, templates: Option<&Path>) -> anyhow::Result<bool> {
     let trusted = keys::load_keyring(keyring)?;
+    let services = match templates {
+        Some(dir) => services_of(dir)?,
+        None => Services::new(),
+    };
     let codes = codes_in(input)?;
     let mut o = std::io::stdout().lock();
     // Everything shown comes from the code, which anyone can write:
@@ -306,15 +312,24 @@ pub fn verify(input: &str, keyring: &Path) -> anyhow::Result<bool> {
                 let p = &parsed.payload;
                 say("VALID: a genuine, unaltered document".into());
                 say(format!("document: {}", p.document_id));
-                say(format!("service: {}", p.service));
+                match services.get(&p.service) {
+                    Some((zh, en, _)) => say(format!("service: {zh} {en} ({})", p.service)),
+                    None => say(format!("service: {}", p.service)),
+                }
                 say(format!(
                     "terminal: {} (key {})",
                     key.terminal,
                     seal::hex(&seal::key_id(&key.public))
                 ));
                 say(format!("issued: {}", issued(p)));
+                // As the paper has them: labels in its language first.
+                let en = services.get(&p.service).is_some_and(|s| s.2 == "en");
                 for (k, v) in &p.fields {
-                    say(format!("{k}: {v}"));
+                    match seal::field_label(k) {
+                        Some((zh, label)) if en => say(format!("{label} {zh}: {v}")),
+                        Some((zh, label)) => say(format!("{zh} {label}: {v}")),
+                        None => say(format!("{k}: {v}")),
+                    }
                 }
                 say("Compare these with the paper: they must match it exactly.".into());
                 return Ok(true);
@@ -352,11 +367,7 @@ const PAGE_JS: &str = include_str!("../../assets/verify-page/verify.js");
 /// that checks the code in its address (after `#`) on the recipient's
 /// phone, with the trusted keys inside it.
 /// `services` names each service id in (zh, en, the document's language).
-pub fn page_html(
-    trusted: &[seal::TrustedKey],
-    services: &std::collections::BTreeMap<String, (String, String, &'static str)>,
-    made: &str,
-) -> String {
+pub fn page_html(trusted: &[seal::TrustedKey], services: &Services, made: &str) -> String {
     let keys: Vec<serde_json::Value> = trusted
         .iter()
         .map(|k| {
@@ -370,27 +381,41 @@ pub fn page_html(
         })
         .collect();
     // Inside a <script> element: no "<" may close it early.
-    let ring = serde_json::json!({ "made": made, "keys": keys, "services": services })
+    let labels: serde_json::Map<String, serde_json::Value> = seal::FIELD_LABELS
+        .iter()
+        .map(|&(k, zh, en)| (k.to_string(), serde_json::json!([zh, en])))
+        .collect();
+    let ring = serde_json::json!({ "made": made, "keys": keys, "services": services, "labels": labels })
         .to_string()
         .replace('<', "\\u003c");
     PAGE.replace("\"__KEYRING__\"", &ring).replace("/*VERIFY_JS*/", PAGE_JS)
+}
+
+/// Each service id's name in Chinese and English, and its paper's language.
+type Services = std::collections::BTreeMap<String, (String, String, &'static str)>;
+
+/// The services of the templates in `dir`.
+fn services_of(dir: &Path) -> anyhow::Result<Services> {
+    Ok(campus_kiosk::ui::setup::templates(dir, &[])?
+        .into_iter()
+        .map(|t| {
+            let name = &t.file.service.name;
+            (
+                t.id().to_string(),
+                (name.zh.clone(), name.en.clone(), t.file.seal.lang.code()),
+            )
+        })
+        .collect())
 }
 
 /// `kiosk verify-page`: writes `out/index.html`; with `templates`, the
 /// page names the services of the templates there.
 pub fn page(keyring: &Path, templates: Option<&Path>, out: &Path) -> anyhow::Result<()> {
     let trusted = keys::load_keyring(keyring)?;
-    let mut services = std::collections::BTreeMap::new();
-    if let Some(dir) = templates {
-        let all = campus_kiosk::ui::setup::templates(dir, &[])?;
-        for t in all {
-            let name = &t.file.service.name;
-            services.insert(
-                t.id().to_string(),
-                (name.zh.clone(), name.en.clone(), t.file.seal.lang.code()),
-            );
-        }
-    }
+    let services = match templates {
+        Some(dir) => services_of(dir)?,
+        None => Services::new(),
+    };
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot make the folder", out.display()))?;
     let made = time::OffsetDateTime::now_utc().date().to_string();
     let file = out.join("index.html");
