@@ -806,103 +806,138 @@ fn paper_running_out_mid_job_is_shown_and_the_job_finishes_after_the_refill() {
     assert_eq!(printer.submitted()[0].pages, 2);
 }
 
-/// Every screen, rendered: each draws (a white screen with dark text).
-/// With `UPDATE_SCREENSHOTS=1` they are also written, scaled down, to
-/// docs/screenshots/, with an overview of four of them side by side.
-#[test]
-fn every_screen_renders() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    let mut shots = Vec::new();
+/// One look of the screens: its size, large text or not, and the suffix
+/// of its screenshots' names.
+struct Look {
+    size: (f32, f32),
+    large: bool,
+    suffix: &'static str,
+}
 
+/// Every screen of a visit and of the technician in one look, rendered
+/// into `dir`; the screenshots' paths.
+fn tour(dir: &std::path::Path, look: &Look) -> Vec<std::path::PathBuf> {
+    let name = |screen: &str| format!("{screen}{}", look.suffix);
+    let mut shots = Vec::new();
     let printer = FakePrinter::paper_out_mid_job();
     let p = printer.clone();
     let mut d = Driver::with(move |s| s.printer = Arc::new(p));
-    let _guard = d.rt.enter();
-    let mut events = Box::pin(qr_events(d.platform.clone()));
-    let shown = d.rt.block_on(events.next()).unwrap();
-    d.send(Message::Qr(shown));
-    shots.push(d.snapshot(dir, "attract"));
+    d.size = look.size;
+    {
+        let _guard = d.rt.enter();
+        let mut events = Box::pin(qr_events(d.platform.clone()));
+        let shown = d.rt.block_on(events.next()).unwrap();
+        d.send(Message::Qr(shown));
+    }
+    if look.large {
+        d.click(d.t(T::LargeText));
+    }
+    shots.push(d.snapshot(dir, &name("attract")));
     d.tap("04A1B2C3");
-    shots.push(d.snapshot(dir, "services"));
+    shots.push(d.snapshot(dir, &name("services")));
     d.click("中文成绩单");
-    shots.push(d.snapshot(dir, "preview"));
-    d.snap_when = Some(("打印机暂停：打印机缺纸。".into(), dir.to_path_buf(), "printing"));
-    d.click(d.t(T::Print));
-    shots.push(
-        std::fs::read_dir(dir.join("printing"))
-            .expect("the printing screen showed the fault")
-            .flatten()
-            .map(|e| e.path())
-            .next()
-            .unwrap(),
+    shots.push(d.snapshot(dir, &name("preview")));
+    // The page, read full size: where the page is in each look.
+    let (w, h) = look.size;
+    if w > h {
+        d.click_at(w * 0.2, h * 0.45);
+    } else {
+        d.click_at(w * 0.5, h * 0.36);
+    }
+    assert!(
+        d.shows(d.t(T::CloseZoom)),
+        "{}: the page enlarged",
+        name("preview-zoom")
     );
+    shots.push(d.snapshot(dir, &name("preview-zoom")));
+    d.click(d.t(T::CloseZoom));
+    d.snap_when = Some(("打印机暂停：打印机缺纸。".into(), dir.to_path_buf(), "printing-now"));
+    d.click(d.t(T::Print));
+    let printing = std::fs::read_dir(dir.join("printing-now"))
+        .expect("the printing screen showed the fault")
+        .flatten()
+        .map(|e| e.path())
+        .next()
+        .unwrap();
+    // Kept under this look's name.
+    let kept = dir.join(name("printing")).join("printing.png");
+    std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+    std::fs::rename(&printing, &kept).unwrap();
+    shots.push(kept);
     d.click("4");
-    shots.push(d.snapshot(dir, "done"));
+    shots.push(d.snapshot(dir, &name("done")));
     d.click(d.t(T::Finish));
+    if look.large {
+        d.click(d.t(T::LargeText));
+    }
     d.tap("04D5E6F708A1B2");
-    shots.push(d.snapshot(dir, "services-suspended"));
+    shots.push(d.snapshot(dir, &name("services-suspended")));
     d.wait(52_000);
-    shots.push(d.snapshot(dir, "countdown"));
+    shots.push(d.snapshot(dir, &name("countdown")));
     d.wait(10_000);
+    if look.large {
+        d.click(d.t(T::LargeText));
+    }
     d.tap("0BADCAFE");
-    shots.push(d.snapshot(dir, "fault"));
+    shots.push(d.snapshot(dir, &name("fault")));
     d.click(d.t(T::BackToStart));
     d.click("English");
+    d.tap("DEADBEEF");
+    shots.push(d.snapshot(dir, &name("fault-en")));
+    d.click(d.t(T::BackToStart));
     d.tap("04A1B2C3");
-    shots.push(d.snapshot(dir, "services-en"));
+    shots.push(d.snapshot(dir, &name("services-en")));
     d.click(d.t(T::Logout));
 
     let printer = FakePrinter::new();
     printer.statuses([Ok(fake::with_reasons(&["media-empty-error"]))]);
     let p = printer.clone();
     let mut e = Driver::with(move |s| s.printer = Arc::new(p));
+    e.size = look.size;
+    if look.large {
+        e.click(e.t(T::LargeText));
+    }
     print_transcript(&mut e);
-    shots.push(e.snapshot(dir, "fault-printer"));
+    shots.push(e.snapshot(dir, &name("fault-printer")));
     e.wait(15_000);
     e.open_technician();
-    shots.push(e.snapshot(dir, "technician-pin"));
+    shots.push(e.snapshot(dir, &name("technician-pin")));
     for digit in ["2", "4", "6", "8"] {
         e.click(digit);
     }
     e.click(e.t(T::Enter));
-    shots.push(e.snapshot(dir, "technician"));
+    shots.push(e.snapshot(dir, &name("technician")));
+    shots
+}
 
-    let mut f = Driver::new();
-    f.size = (1920.0, 1080.0);
-    f.tap("04A1B2C3");
-    f.click("中文成绩单");
-    shots.push(f.snapshot(dir, "preview-landscape"));
-    f.click_at(400.0, 500.0);
-    shots.push(f.snapshot(dir, "preview-zoom-landscape"));
-    f.click(f.t(T::CloseZoom));
-    f.click(f.t(T::Print));
-    shots.push(f.snapshot(dir, "done-landscape"));
-    f.click(f.t(T::Finish));
-    {
-        let _guard = f.rt.enter();
-        let mut events = Box::pin(qr_events(f.platform.clone()));
-        let shown = f.rt.block_on(events.next()).unwrap();
-        f.send(Message::Qr(shown));
+/// Every screen, rendered in portrait, landscape and large text: each
+/// draws (a white screen with dark text). With `UPDATE_SCREENSHOTS=1` they
+/// are also written, scaled down, to docs/screenshots/, with an overview
+/// of four of them side by side.
+#[test]
+fn every_screen_renders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut shots = Vec::new();
+    for look in [
+        Look {
+            size: (1080.0, 1920.0),
+            large: false,
+            suffix: "",
+        },
+        Look {
+            size: (1920.0, 1080.0),
+            large: false,
+            suffix: "-landscape",
+        },
+        Look {
+            size: (1080.0, 1920.0),
+            large: true,
+            suffix: "-large",
+        },
+    ] {
+        shots.extend(tour(dir, &look));
     }
-    shots.push(f.snapshot(dir, "attract-landscape"));
-    f.tap("04D5E6F708A1B2");
-    shots.push(f.snapshot(dir, "services-landscape"));
-    f.click(f.t(T::Logout));
-    f.click("English");
-    f.tap("DEADBEEF");
-    shots.push(f.snapshot(dir, "fault-landscape-en"));
-
-    // Large text, portrait.
-    let mut g = Driver::new();
-    g.click(g.t(T::LargeText));
-    shots.push(g.snapshot(dir, "attract-large"));
-    g.tap("04A1B2C3");
-    shots.push(g.snapshot(dir, "services-large"));
-    g.click("中文成绩单");
-    shots.push(g.snapshot(dir, "preview-large"));
-    g.click(g.t(T::Print));
-    shots.push(g.snapshot(dir, "done-large"));
 
     let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();
     let out = root().join("docs/screenshots");
@@ -943,7 +978,7 @@ fn every_screen_renders() {
     if update {
         // attract, services, preview, done.
         let mut overview = image::RgbImage::from_pixel(4 * 540 + 3 * 20, 960, image::Rgb([255, 255, 255]));
-        for (i, k) in [0usize, 1, 2, 4].iter().enumerate() {
+        for (i, k) in [0usize, 1, 2, 5].iter().enumerate() {
             image::imageops::replace(&mut overview, &small[*k], (i * 560) as i64, 0);
         }
         let overview = image::imageops::resize(&overview, 1600, 680, image::imageops::FilterType::Lanczos3);
@@ -1094,6 +1129,17 @@ fn the_attract_screen_fits_landscape_and_square_screens() {
         let first = cards.iter().find(|c| c.uid == "04A1B2C3").unwrap();
         let tap = campus_kiosk::i18n::simulate_tap(d.app.lang(), &first.label);
         d.visible(&tap).unwrap_or_else(|| panic!("{size:?}: {tap} is cut off"));
+        // In large text too, every choice of the attract screen is whole:
+        // none is squeezed to nothing or wrapped a word a line.
+        d.click(d.t(T::LargeText));
+        for choice in [d.t(T::SwitchLang).to_string(), format!("✓ {}", d.t(T::LargeText))] {
+            let b = d
+                .visible(&choice)
+                .unwrap_or_else(|| panic!("{size:?}: large text: {choice} is cut off"));
+            assert!(b.height < 100.0, "{size:?}: large text: {choice} wraps: {b:?}");
+        }
+        d.visible(&tap)
+            .unwrap_or_else(|| panic!("{size:?}: large text: {tap} is cut off"));
         d.click(&tap);
         assert!(
             matches!(d.app.state(), State::SignedIn { .. }),

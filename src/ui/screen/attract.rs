@@ -83,9 +83,10 @@ fn layout<'a>(v: &View<'a>, size: iced::Size) -> Element<'a, Message> {
     } else {
         Space::new().into()
     };
+    // The toggles alone up here: in large text they take the width of a
+    // portrait screen; the terminal's name is at the foot.
     let top = row![
         corner,
-        label(v.terminal, look.size(style::SMALL)).color(style::GREY),
         Space::new().width(Length::Fill),
         voice,
         toggle(look.large, T::LargeText, Message::LargeText),
@@ -194,8 +195,9 @@ fn layout<'a>(v: &View<'a>, size: iced::Size) -> Element<'a, Message> {
         .height(Length::Fill)
         .into()
     };
+    let foot = label(v.terminal, look.size(style::SMALL)).color(style::GREY);
     container(
-        column![top, body]
+        column![top, body, foot]
             .spacing(8)
             .padding(style::MARGIN)
             .width(Length::Fill)
