@@ -5,6 +5,10 @@
 //! Unicode line-breaking algorithm (words for Latin, between characters for
 //! CJK), tightened by the Chinese rules for line starts and ends (避头尾):
 //! closing punctuation never starts a line, opening brackets never end one.
+//! Full-width punctuation is compressed (标点挤压) the way Chinese
+//! typesetting does it, instead of spreading the characters: a closing mark
+//! followed by another mark gives up its blank half, and a line may end
+//! with a closing mark whose blank half would overflow it.
 
 use std::ops::Range;
 
@@ -15,6 +19,22 @@ use crate::page::{Color, Glyph, Span, TextRun};
 const NO_LINE_START: &str = "，。、；：？！）》」』】〕〉〗”’…‥—～·％‰℃,.;:?!)]}%'\"";
 /// Characters that must not end a line (行尾禁则).
 const NO_LINE_END: &str = "（《「『【〔〈〖“‘([{";
+
+/// Full-width closing marks whose ink is in the left half of the em, the
+/// right half blank (as Simplified Chinese faces draw them): the blank is
+/// what compression takes.
+const CLOSING_HALF: &str = "，。、；：）》」』】〕〉〗";
+/// Full-width marks a closing mark before them is compressed against.
+const PUNCTUATION: &str = "，。、；：？！）》」』】〕〉〗（《「『【〔〈〖";
+
+/// The blank half of `c` that compression may take, in points (0 if none).
+fn blank_half(c: &Shaped, size: f32) -> f32 {
+    if CLOSING_HALF.contains(c.ch) && c.advance >= 0.9 * size {
+        c.advance / 2.0
+    } else {
+        0.0
+    }
+}
 
 /// How a paragraph is set.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,6 +63,10 @@ pub struct Shaped {
     pub break_before: bool,
     /// A break is required before this character (after a newline).
     pub forced_before: bool,
+    /// Its blank half was already taken (see [`compress_punctuation`]).
+    pub compressed: bool,
+    /// The em size it was measured at.
+    pub size: f32,
 }
 
 impl Shaped {
@@ -84,13 +108,32 @@ pub fn shape(book: &FontBook, spans: &[Span], style: &TextStyle) -> Result<Vec<S
                 advance: g.advance_em * style.size,
                 break_before: forced || (allowed[at] && !kinsoku && prev.is_some()),
                 forced_before: forced,
+                compressed: false,
+                size: style.size,
             });
             forced = false;
             prev = Some(ch);
         }
     }
     open_long_runs(&mut out);
+    compress_punctuation(&mut out, style.size);
     Ok(out)
+}
+
+/// A closing mark followed by another full-width mark ("），", "。」")
+/// gives up its blank half: two marks take one and a half ems, not two.
+fn compress_punctuation(chars: &mut [Shaped], size: f32) {
+    for i in 1..chars.len() {
+        let next = chars[i];
+        if next.forced_before || !PUNCTUATION.contains(next.ch) || next.advance < 0.9 * size {
+            continue;
+        }
+        let half = blank_half(&chars[i - 1], size);
+        if half > 0.0 && !chars[i - 1].compressed {
+            chars[i - 1].advance -= half;
+            chars[i - 1].compressed = true;
+        }
+    }
 }
 
 /// Shortest run of digits (or the `*` of a masked number) that may break
@@ -122,10 +165,15 @@ fn open_long_runs(chars: &mut [Shaped]) {
     }
 }
 
-/// Width of a slice without its trailing spaces.
+/// Width of a slice without its trailing spaces; a closing mark at its
+/// end counts without its blank half (行末点号压缩).
 pub fn width(chars: &[Shaped]) -> f32 {
     let end = chars.iter().rposition(|c| !c.is_space()).map_or(0, |i| i + 1);
-    chars[..end].iter().map(|c| c.advance).sum()
+    let all: f32 = chars[..end].iter().map(|c| c.advance).sum();
+    match end.checked_sub(1).map(|i| &chars[i]) {
+        Some(last) if !last.compressed => all - blank_half(last, last.size),
+        _ => all,
+    }
 }
 
 /// Breaks measured text into lines no wider than `max_width` (the first
@@ -152,7 +200,13 @@ pub fn break_lines(chars: &[Shaped], max_width: f32, first_indent: f32) -> Vec<R
                 last_break = Some(i);
             }
             x += c.advance;
-            if x > limit + 0.01 && !c.is_space() && i > start {
+            // A closing mark may end the line with its blank half past the
+            // edge (its ink is inside): pushed in rather than pushing a
+            // character out and spreading the rest.
+            let ink = x - if c.compressed { 0.0 } else { blank_half(c, c.size) };
+            let fits_compressed =
+                ink <= limit + 0.01 && chars.get(i + 1).is_none_or(|n| n.break_before || n.forced_before);
+            if x > limit + 0.01 && !c.is_space() && i > start && !fits_compressed {
                 // Overflow: break at the last opportunity, or force one here.
                 end = match last_break {
                     Some(b) if b > start => b,
@@ -311,6 +365,37 @@ mod tests {
             }
             assert_eq!(got.concat(), text);
         }
+    }
+
+    #[test]
+    fn a_closing_mark_before_another_gives_up_its_blank_half() {
+        let book = FontBook::shared().expect("fonts");
+        let spans = [Span {
+            text: "（甲），乙。」丙，".into(),
+            bold: false,
+        }];
+        let chars = shape(book, &spans, &style()).expect("shapes");
+        let adv = |ch: char| chars.iter().find(|c| c.ch == ch).unwrap().advance;
+        // ）before ，and 。before 」: half an em each; the rest whole.
+        assert!((adv('）') - 5.0).abs() < 0.01, "{}", adv('）'));
+        assert!((adv('。') - 5.0).abs() < 0.01, "{}", adv('。'));
+        assert!((adv('（') - 10.0).abs() < 0.01 && (adv('」') - 10.0).abs() < 0.01);
+        // The comma at the end is whole, but the line's width leaves out
+        // its blank half.
+        assert!((chars.last().unwrap().advance - 10.0).abs() < 0.01);
+        assert!((width(&chars) - (chars.iter().map(|c| c.advance).sum::<f32>() - 5.0)).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_closing_mark_is_pushed_in_at_the_line_end_rather_than_spreading() {
+        // Ten ideographs fill ten ems; the comma's ink fits in half an em
+        // more: it ends the first line instead of pulling the last
+        // ideograph down with it (which would leave a gap to spread).
+        let got = lines("中文排版规则测试示例，后续文字", 10.5);
+        assert_eq!(got[0], "中文排版规则测试示例，", "{got:?}");
+        // Without room for its ink, the old rule: the ideograph goes down.
+        let got = lines("中文排版规则测试示例，后续文字", 10.2);
+        assert_eq!(got[0], "中文排版规则测试示", "{got:?}");
     }
 
     #[test]
