@@ -108,6 +108,13 @@ catalogue! {
     VoiceOn => "语音引导已开启。按星号键重复，按除号键调节音量。", "Voice guidance is on. Press star to repeat, and slash to change the volume.";
     KeypadChoose => "请按数字键选择，按确认键打开。", "Press a number to choose, then Enter to open.";
     KeypadPreview => "按加号或减号键更改份数，按确认键打印，按退格键返回。", "Press plus or minus to change the copies, Enter to print, Backspace to go back.";
+    NextToCopies => "下一步：选择份数", "Next: copies";
+    NextToSides => "下一步：单面或双面", "Next: one- or two-sided";
+    HowManyCopies => "打印几份？", "How many copies?";
+    WhichSides => "单面还是双面打印？", "One-sided or two-sided?";
+    KeypadPages => "按方向键翻页，按确认键进入下一步，按退格键返回。", "Press the arrows to turn the pages, Enter for the next step, Backspace to go back.";
+    KeypadCopies => "按加号或减号键更改份数，按确认键继续，按退格键回到上一步。", "Press plus or minus to change the copies, Enter to go on, Backspace for the step before.";
+    KeypadSides => "按 1 选单面，按 2 选双面，按确认键打印，按退格键回到上一步。", "Press 1 for one-sided, 2 for two-sided, Enter to print, Backspace for the step before.";
     KeypadRate => "请按 1 到 5 键评价，按确认键结束。", "Press 1 to 5 to rate this service, then Enter to finish.";
     KeypadFault => "按确认键回到首页。", "Press Enter to go back to the start.";
     VolumeNow => "音量", "Volume";

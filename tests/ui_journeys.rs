@@ -837,6 +837,15 @@ fn tour(dir: &std::path::Path, look: &Look) -> Vec<std::path::PathBuf> {
     shots.push(d.snapshot(dir, &name("services")));
     d.click("中文成绩单");
     shots.push(d.snapshot(dir, &name("preview")));
+    if look.large {
+        // One decision a screen: the copies, then the sides, on their own.
+        d.click(d.t(T::NextToCopies));
+        shots.push(d.snapshot(dir, &name("preview-copies")));
+        d.click(d.t(T::NextToSides));
+        shots.push(d.snapshot(dir, &name("preview-sides")));
+        d.click("‹ 返回");
+        d.click("‹ 返回");
+    }
     // The page, read full size: where the page is in each look.
     let (w, h) = look.size;
     if w > h {
@@ -851,6 +860,10 @@ fn tour(dir: &std::path::Path, look: &Look) -> Vec<std::path::PathBuf> {
     );
     shots.push(d.snapshot(dir, &name("preview-zoom")));
     d.click(d.t(T::CloseZoom));
+    if look.large {
+        d.click(d.t(T::NextToCopies));
+        d.click(d.t(T::NextToSides));
+    }
     d.snap_when = Some(("打印机暂停：打印机缺纸。".into(), dir.to_path_buf(), "printing-now"));
     d.click(d.t(T::Print));
     let printing = std::fs::read_dir(dir.join("printing-now"))
@@ -896,8 +909,14 @@ fn tour(dir: &std::path::Path, look: &Look) -> Vec<std::path::PathBuf> {
     e.size = look.size;
     if look.large {
         e.click(e.t(T::LargeText));
+        e.tap("04A1B2C3");
+        e.click("中文成绩单");
+        e.click(e.t(T::NextToCopies));
+        e.click(e.t(T::NextToSides));
+        e.click(e.t(T::Print));
+    } else {
+        print_transcript(&mut e);
     }
-    print_transcript(&mut e);
     shots.push(e.snapshot(dir, &name("fault-printer")));
     e.wait(15_000);
     e.open_technician();
@@ -1225,7 +1244,7 @@ fn large_text_is_one_and_a_half_times_larger_until_the_person_leaves() {
     let mut normal = Driver::new();
     normal.tap("04A1B2C3");
     let small = normal.visible(normal.t(T::ChooseService)).unwrap();
-    let mut d = Driver::new();
+    let mut d = Driver::on_fakes();
     d.click(d.t(T::LargeText));
     assert!(d.app.look().large);
     assert!(d.shows("✓ 大字模式"), "the chosen mode is marked");
@@ -1237,13 +1256,41 @@ fn large_text_is_one_and_a_half_times_larger_until_the_person_leaves() {
         d.visible(text)
             .unwrap_or_else(|| panic!("{text} is cut off in large text"));
     }
+    // One decision a screen: the pages, then the copies, then the sides,
+    // where Print is; back goes a step back and keeps what was chosen.
     d.click("中文成绩单");
+    assert!(d.shows("第 1 页 / 共 2 页") && !d.shows(d.t(T::Print)) && !d.shows("+"));
+    d.click(d.t(T::NextToCopies));
+    assert!(d.shows(d.t(T::HowManyCopies)) && !d.shows(d.t(T::Simplex)) && !d.shows(d.t(T::Print)));
+    d.click("+");
+    assert!(d.shows("2 页 × 2 份 = 4 张"));
+    d.click(d.t(T::NextToSides));
+    assert!(d.shows(d.t(T::WhichSides)) && !d.shows("+"));
+    d.click("‹ 返回");
+    assert!(d.shows(d.t(T::HowManyCopies)) && d.shows("2 页 × 2 份 = 4 张"));
+    d.click(d.t(T::NextToSides));
+    d.click("双面");
+    assert!(d.shows("2 页（双面）× 2 份 = 2 张"));
     d.visible(d.t(T::Print)).expect("print fits in large text");
     d.click(d.t(T::Print));
     assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
+    let job = &d.fakes.as_ref().unwrap().printer.submitted()[0];
+    assert!(job.duplex && job.copies == 2, "two-sided, two copies: {job:?}");
     d.visible(d.t(T::Finish)).expect("finish fits in large text");
     d.click(d.t(T::Finish));
     assert!(!d.app.look().large, "the next person starts in normal text");
+    // The steps by keypad: Enter goes on, and prints on the last step (the
+    // certificate is one-sided: its last step is the copies).
+    d.click(d.t(T::LargeText));
+    d.tap("04A1B2C3");
+    d.key("1");
+    d.key("Enter");
+    assert!(d.shows(d.t(T::HowManyCopies)));
+    d.key("+");
+    d.key("Enter");
+    assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
+    let job = &d.fakes.as_ref().unwrap().printer.submitted()[1];
+    assert!(!job.duplex && job.copies == 2, "{job:?}");
 }
 
 impl Driver {

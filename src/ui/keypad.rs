@@ -111,7 +111,7 @@ pub fn action(screen: Screen<'_>, p: Press, focus: Option<usize>) -> Action {
             Press::Digit(2) => preview::Message::Sides(true),
             Press::Left | Press::Up => preview::Message::PrevPage,
             Press::Right | Press::Down => preview::Message::NextPage,
-            Press::Enter => preview::Message::Print,
+            Press::Enter => preview::Message::Confirm,
             Press::Back => preview::Message::Back,
             Press::Delete => preview::Message::Logout,
             _ => return Action::None,
@@ -142,7 +142,7 @@ mod tests {
     fn the_preview_and_done_screens_map_their_keys() {
         assert!(matches!(
             action(Screen::Preview, Press::Enter, None),
-            Action::Send(Message::Preview(preview::Message::Print))
+            Action::Send(Message::Preview(preview::Message::Confirm))
         ));
         assert!(matches!(
             action(Screen::Done, Press::Digit(4), None),

@@ -282,7 +282,11 @@ impl Kiosk {
                 let Some(service) = self.service(&id).cloned() else {
                     return Task::none();
                 };
-                self.visit.preview = Some(preview::State::new(&service, self.setup.duplex_default));
+                self.visit.preview = Some(preview::State::new(
+                    &service,
+                    self.setup.duplex_default,
+                    self.look.large,
+                ));
                 let book = self.setup.book;
                 let issued_at = self.issued_at();
                 let sealer = self.setup.sealer.clone();

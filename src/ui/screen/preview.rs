@@ -2,6 +2,10 @@
 //! page flip, a tap on the page to read it full size, copies up to the
 //! service's limit, one- or two-sided where the service allows it, the
 //! sheets it will take, and the print button.
+//!
+//! In large text it asks one thing a screen ([`State::steps`]): the
+//! pages, then the copies, then (where the service allows it) the sides,
+//! where Print is.
 
 use std::sync::Arc;
 
@@ -26,9 +30,22 @@ pub enum Message {
     Zoom,
     CloseZoom,
     Print,
+    /// One decision a screen: on to the next.
+    Next,
+    /// The screen's main action: the next step, or print on the last.
+    Confirm,
+    /// Back: to the step before, or from the first out of the preview.
     Back,
     Logout,
     SwitchLang,
+}
+
+/// The steps of a preview that asks one thing a screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Pages,
+    Copies,
+    Sides,
 }
 
 /// What the shell does next.
@@ -64,10 +81,13 @@ pub struct State {
     /// The person's quota of this service this term, if it has one.
     pub quota: Option<Quota>,
     pub zoom: Option<Zoom>,
+    /// One decision a screen (large text), at `stage`.
+    pub steps: bool,
+    pub stage: Stage,
 }
 
 impl State {
-    pub fn new(service: &crate::ui::work::Service, duplex_default: bool) -> State {
+    pub fn new(service: &crate::ui::work::Service, duplex_default: bool, steps: bool) -> State {
         State {
             service: service.id.clone(),
             name: service.name.clone(),
@@ -79,7 +99,23 @@ impl State {
             duplex: service.duplex && duplex_default,
             quota: service.quota,
             zoom: None,
+            steps,
+            stage: Stage::Pages,
         }
+    }
+
+    /// The step after `stage`, if there is one.
+    fn after(&self, stage: Stage) -> Option<Stage> {
+        match stage {
+            Stage::Pages => Some(Stage::Copies),
+            Stage::Copies if self.duplex_allowed => Some(Stage::Sides),
+            _ => None,
+        }
+    }
+
+    /// Whether Print is on this screen.
+    fn prints_here(&self) -> bool {
+        !self.steps || self.after(self.stage).is_none()
     }
 
     pub fn pages(&self) -> usize {
@@ -119,8 +155,24 @@ impl State {
             }
             Message::Zoom => {}
             Message::CloseZoom => self.zoom = None,
-            Message::Print if self.rendered.is_some() => return Action::Print,
+            Message::Print if self.rendered.is_some() && self.prints_here() => return Action::Print,
             Message::Print => {}
+            Message::Next | Message::Confirm if self.steps && self.rendered.is_some() && !self.prints_here() => {
+                if let Some(next) = self.after(self.stage) {
+                    self.stage = next;
+                    self.zoom = None;
+                }
+            }
+            Message::Next => {}
+            Message::Confirm if self.rendered.is_some() => return Action::Print,
+            Message::Confirm => {}
+            Message::Back if self.zoom.is_some() => self.zoom = None,
+            Message::Back if self.steps && self.stage != Stage::Pages => {
+                self.stage = match self.stage {
+                    Stage::Sides => Stage::Copies,
+                    _ => Stage::Pages,
+                };
+            }
             Message::Back => return Action::Back,
             Message::Logout => return Action::Logout,
             Message::SwitchLang => return Action::SwitchLang,
@@ -134,6 +186,7 @@ impl State {
     pub fn view(&self, look: Look, who: String) -> Element<'_, Message> {
         let body: Element<'_, Message> = match &self.zoom {
             Some(z) => self.zoom_view(look, z),
+            None if self.steps => self.step_view(look),
             None => {
                 // Portrait: the page above the choices. Landscape: side by side.
                 responsive(move |size| {
@@ -160,11 +213,7 @@ impl State {
             look,
             who: Some(who),
             step: Step::Preview,
-            back: Some(if self.zoom.is_some() {
-                Message::CloseZoom
-            } else {
-                Message::Back
-            }),
+            back: Some(Message::Back),
             switch: Some(Message::SwitchLang),
             logout: Some(Message::Logout),
             body: column![heading(self.name.get(look.lang), look.size(style::H2)), body]
@@ -185,7 +234,69 @@ impl State {
         }
         let pages = u32::try_from(self.pages()).unwrap_or(u32::MAX);
         let total = sheet_total_spoken(lang, pages, self.duplex, self.copies, self.sheets());
-        crate::i18n::sentences(lang, &[name, &total, s(T::KeypadPreview)])
+        if !self.steps {
+            return crate::i18n::sentences(lang, &[name, &total, s(T::KeypadPreview)]);
+        }
+        match self.stage {
+            Stage::Pages => {
+                let of = crate::i18n::page_count(lang, self.pages());
+                crate::i18n::sentences(lang, &[name, &of, s(T::KeypadPages)])
+            }
+            Stage::Copies => crate::i18n::sentences(
+                lang,
+                &[
+                    s(T::HowManyCopies),
+                    &total,
+                    s(if self.prints_here() {
+                        T::KeypadPreview
+                    } else {
+                        T::KeypadCopies
+                    }),
+                ],
+            ),
+            Stage::Sides => crate::i18n::sentences(lang, &[s(T::WhichSides), &total, s(T::KeypadSides)]),
+        }
+    }
+
+    /// One decision a screen: the pages, the copies or the sides, and the
+    /// button on to the next (Print on the last).
+    fn step_view(&self, look: Look) -> Element<'_, Message> {
+        let lang = look.lang;
+        let next = |key: T| {
+            wide_button(
+                look.tr(key),
+                look.size(style::H2),
+                Kind::Primary,
+                self.rendered.is_some().then_some(Message::Next),
+                Length::Fill,
+            )
+        };
+        let mut body = column![].spacing(style::GAP);
+        match self.stage {
+            Stage::Pages => {
+                body = body.push(self.page_view(look)).push(next(T::NextToCopies));
+                return body.into();
+            }
+            Stage::Copies => {
+                body = body
+                    .push(Space::new().height(Length::Fill))
+                    .push(heading(look.tr(T::HowManyCopies), look.size(style::H2)))
+                    .push(self.copies_row(look))
+                    .push(label(at_most(lang, self.max_copies), look.size(style::SMALL)).color(style::GREY));
+            }
+            Stage::Sides => {
+                body = body
+                    .push(Space::new().height(Length::Fill))
+                    .push(heading(look.tr(T::WhichSides), look.size(style::H2)))
+                    .push(self.sides_row(look));
+            }
+        }
+        body = body.push(self.total_and_quota(look));
+        body.push(match self.after(self.stage) {
+            Some(Stage::Sides) => next(T::NextToSides).into(),
+            _ => self.print_button(look),
+        })
+        .into()
     }
 
     fn page_view(&self, look: Look) -> Element<'_, Message> {
@@ -273,12 +384,11 @@ impl State {
         .into()
     }
 
-    fn choices_view(&self, look: Look) -> Element<'_, Message> {
-        let lang = look.lang;
+    /// − n +: the buttons never move, whatever the number.
+    fn copies_row(&self, look: Look) -> Element<'_, Message> {
         let big = look.size(style::H1);
         let control = look.size(style::TOUCH + 24.0);
-        // − n +: the buttons never move, whatever the number.
-        let copies = row![
+        row![
             label(look.tr(T::Copies), look.size(style::BODY)).width(Length::Fill),
             wide_button(
                 "−",
@@ -299,58 +409,78 @@ impl State {
             ),
         ]
         .spacing(style::GAP)
-        .align_y(Alignment::Center);
-        let mut choices = column![
-            copies,
-            label(at_most(lang, self.max_copies), look.size(style::SMALL)).color(style::GREY),
-        ]
-        .spacing(16);
-        if self.duplex_allowed {
-            let option = |two: bool, key: T| {
-                let chosen = self.duplex == two;
-                let text = if chosen {
-                    format!("✓ {}", look.tr(key))
-                } else {
-                    look.tr(key).to_string()
-                };
-                wide_button(
-                    text,
-                    look.size(style::BODY),
-                    if chosen { Kind::Chosen } else { Kind::Secondary },
-                    Some(Message::Sides(two)),
-                    Length::FillPortion(1),
-                )
+        .align_y(Alignment::Center)
+        .into()
+    }
+
+    /// 单面 | 双面, the chosen one marked.
+    fn sides_row(&self, look: Look) -> Element<'_, Message> {
+        let option = |two: bool, key: T| {
+            let chosen = self.duplex == two;
+            let text = if chosen {
+                format!("✓ {}", look.tr(key))
+            } else {
+                look.tr(key).to_string()
             };
-            choices = choices.push(
-                row![
-                    label(look.tr(T::Sides), look.size(style::BODY)),
-                    option(false, T::Simplex),
-                    option(true, T::Duplex),
-                ]
-                .spacing(style::GAP)
-                .align_y(Alignment::Center),
-            );
-        }
+            wide_button(
+                text,
+                look.size(style::BODY),
+                if chosen { Kind::Chosen } else { Kind::Secondary },
+                Some(Message::Sides(two)),
+                Length::FillPortion(1),
+            )
+        };
+        row![
+            label(look.tr(T::Sides), look.size(style::BODY)),
+            option(false, T::Simplex),
+            option(true, T::Duplex),
+        ]
+        .spacing(style::GAP)
+        .align_y(Alignment::Center)
+        .into()
+    }
+
+    /// The sheets it takes, and what is left of the quota.
+    fn total_and_quota(&self, look: Look) -> Element<'_, Message> {
+        let lang = look.lang;
+        let mut col = column![].spacing(16);
         if self.rendered.is_some() {
             let pages = u32::try_from(self.pages()).unwrap_or(u32::MAX);
-            choices = choices.push(heading(
+            col = col.push(heading(
                 sheet_total(lang, pages, self.duplex, self.copies, self.sheets()),
                 look.size(style::BODY),
             ));
         }
         if let Some(q) = self.quota {
-            choices = choices
-                .push(label(quota_left(lang, q.remaining(), q.limit), look.size(style::SMALL)).color(style::GREY));
+            col = col.push(label(quota_left(lang, q.remaining(), q.limit), look.size(style::SMALL)).color(style::GREY));
+        }
+        col.into()
+    }
+
+    fn print_button(&self, look: Look) -> Element<'_, Message> {
+        wide_button(
+            look.tr(T::Print),
+            look.size(style::H2),
+            Kind::Primary,
+            self.rendered.is_some().then_some(Message::Print),
+            Length::Fill,
+        )
+        .into()
+    }
+
+    fn choices_view(&self, look: Look) -> Element<'_, Message> {
+        let mut choices = column![
+            self.copies_row(look),
+            label(at_most(look.lang, self.max_copies), look.size(style::SMALL)).color(style::GREY),
+        ]
+        .spacing(16);
+        if self.duplex_allowed {
+            choices = choices.push(self.sides_row(look));
         }
         choices
+            .push(self.total_and_quota(look))
             .push(Space::new().height(8))
-            .push(wide_button(
-                look.tr(T::Print),
-                look.size(style::H2),
-                Kind::Primary,
-                self.rendered.is_some().then_some(Message::Print),
-                Length::Fill,
-            ))
+            .push(self.print_button(look))
             .into()
     }
 }
@@ -371,7 +501,54 @@ mod tests {
             duplex: false,
             quota: None,
             zoom: None,
+            steps: false,
+            stage: Stage::Pages,
         }
+    }
+
+    fn ready(mut s: State) -> State {
+        s.rendered = Some(Arc::new(Rendered {
+            service: "s".into(),
+            document_id: "D".into(),
+            short_code: "ABCD-EFGH".into(),
+            doc: Arc::new(crate::page::Document {
+                title: String::new(),
+                issuer: String::new(),
+                issued_at: String::new(),
+                pages: Vec::new(),
+            }),
+            pages: vec![image::Handle::from_rgba(1, 1, vec![255; 4])],
+            pdf: Arc::from(Vec::new()),
+        }));
+        s
+    }
+
+    #[test]
+    fn large_text_asks_one_thing_a_screen_and_prints_on_the_last() {
+        let mut s = ready(state(5, true));
+        s.steps = true;
+        assert_eq!(s.update(Message::Print), Action::None, "no Print beside the pages");
+        assert_eq!(s.update(Message::Confirm), Action::None);
+        assert_eq!(s.stage, Stage::Copies);
+        s.update(Message::More);
+        assert_eq!(s.update(Message::Confirm), Action::None);
+        assert_eq!(s.stage, Stage::Sides);
+        // Back goes a step back, then out of the preview.
+        assert_eq!(s.update(Message::Back), Action::None);
+        assert_eq!(s.stage, Stage::Copies);
+        assert_eq!(s.copies, 2, "what was chosen is kept");
+        s.update(Message::Next);
+        assert_eq!(s.update(Message::Confirm), Action::Print);
+        // Without two-sided, Print is with the copies.
+        let mut s = ready(state(5, false));
+        s.steps = true;
+        s.update(Message::Next);
+        assert_eq!(s.update(Message::Print), Action::Print);
+        s.update(Message::Back);
+        assert_eq!(s.update(Message::Back), Action::Back);
+        // Standard text: everything on one screen, Enter prints.
+        let mut s = ready(state(5, true));
+        assert_eq!(s.update(Message::Confirm), Action::Print);
     }
 
     #[test]
