@@ -371,6 +371,10 @@ pub struct SpeechConfig {
     /// Write each utterance to a WAV file in this folder instead of the
     /// sound card (a terminal without one; tests).
     pub wav_dir: Option<PathBuf>,
+    /// The sound card's input device reporting its headphone jack (e.g.
+    /// `/dev/input/by-path/platform-…-event`): headphones plugged in turn
+    /// voice guidance on, pulled out turn it off.
+    pub headphones: Option<PathBuf>,
 }
 
 fn yes() -> bool {
@@ -392,6 +396,7 @@ impl Default for SpeechConfig {
             program: default_espeak(),
             rate: default_rate(),
             wav_dir: None,
+            headphones: None,
         }
     }
 }

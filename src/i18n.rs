@@ -261,6 +261,31 @@ pub fn spoken(lang: Lang, key: T) -> &'static str {
     }
 }
 
+/// What the built-in services' certified fields are called, in Chinese
+/// and English: both verifiers (`kiosk verify` and the verification page)
+/// show a field by its label, and by its key when it has none here.
+pub const FIELD_LABELS: &[(&str, &str, &str)] = &[
+    ("name", "姓名", "Name"),
+    ("name_en", "英文姓名", "Name (English)"),
+    ("student_id", "学号", "Student ID"),
+    ("status", "学籍状态", "Status"),
+    ("college", "学院", "College"),
+    ("major", "专业", "Major"),
+    ("level", "层次", "Level"),
+    ("enrollment_date", "入学日期", "Enrolled"),
+    ("total_credits", "总学分", "Total credits"),
+    ("gpa", "平均学分绩点", "GPA"),
+    ("courses", "课程数", "Courses"),
+];
+
+/// The Chinese and English labels of the certified field `key`.
+pub fn field_label(key: &str) -> Option<(&'static str, &'static str)> {
+    FIELD_LABELS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|&(_, zh, en)| (zh, en))
+}
+
 /// "15 秒后回到首页" / "Back to the start in 15 s".
 pub fn back_in(lang: Lang, s: u64) -> String {
     match lang {

@@ -12,6 +12,7 @@
 
 mod common;
 
+mod audio_jack;
 mod card_reader;
 mod config;
 mod demo_platform_cli;

@@ -1400,6 +1400,30 @@ fn a_keypad_alone_prints_a_certificate_with_speech_guidance() {
 }
 
 #[test]
+fn headphones_plugged_in_turn_the_voice_on_and_pulled_out_turn_it_off() {
+    let (mut d, speaker) = speaking();
+    assert!(!d.app.look().voice);
+    d.send(Message::Headphones(true));
+    assert!(d.app.look().voice, "headphones in: voice on");
+    assert!(
+        speaker.said().last().unwrap().text.contains("请将校园卡放在读卡区"),
+        "the screen is said from its start"
+    );
+    d.tap("04A1B2C3");
+    assert!(speaker.said().last().unwrap().text.contains("请选择要打印的文件"));
+    let (said, stops) = (speaker.said().len(), speaker.stops());
+    d.send(Message::Headphones(false));
+    assert!(!d.app.look().voice, "headphones out: voice off");
+    assert!(speaker.stops() > stops, "what was being said stops");
+    d.click("中文成绩单");
+    assert_eq!(speaker.said().len(), said, "nothing more is said aloud");
+    // Without a voice, headphones change nothing.
+    let mut quiet = Driver::with(|s| s.speech = None);
+    quiet.send(Message::Headphones(true));
+    assert!(!quiet.app.look().voice);
+}
+
+#[test]
 fn voice_speaks_every_screen_in_both_languages_and_repeats() {
     for (lang, words) in [
         (

@@ -325,7 +325,7 @@ pub fn verify(input: &str, keyring: &Path, templates: Option<&Path>) -> anyhow::
                 // As the paper has them: labels in its language first.
                 let en = services.get(&p.service).is_some_and(|s| s.2 == "en");
                 for (k, v) in &p.fields {
-                    match seal::field_label(k) {
+                    match campus_kiosk::i18n::field_label(k) {
                         Some((zh, label)) if en => say(format!("{label} {zh}: {v}")),
                         Some((zh, label)) => say(format!("{zh} {label}: {v}")),
                         None => say(format!("{k}: {v}")),
@@ -381,7 +381,7 @@ pub fn page_html(trusted: &[seal::TrustedKey], services: &Services, made: &str) 
         })
         .collect();
     // Inside a <script> element: no "<" may close it early.
-    let labels: serde_json::Map<String, serde_json::Value> = seal::FIELD_LABELS
+    let labels: serde_json::Map<String, serde_json::Value> = campus_kiosk::i18n::FIELD_LABELS
         .iter()
         .map(|&(k, zh, en)| (k.to_string(), serde_json::json!([zh, en])))
         .collect();

@@ -52,6 +52,37 @@ fn reader_events(settings: &SerialSettings) -> impl Stream<Item = ReaderEvent> +
     })
 }
 
+/// Headphones plugged in (`true`) or pulled out, from the audio jack's
+/// input device.
+pub fn headphones(device: std::path::PathBuf) -> Subscription<bool> {
+    Subscription::run_with(Jack(device), headphone_events)
+}
+
+/// The jack's device, as the subscription's identity.
+#[derive(Hash)]
+struct Jack(std::path::PathBuf);
+
+fn headphone_events(jack: &Jack) -> impl Stream<Item = bool> + use<> {
+    let device = jack.0.clone();
+    iced::stream::channel(4, async move |mut out| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        crate::adapters::speech::jack::spawn(device, tx);
+        let (ftx, mut frx) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            for ev in rx {
+                if ftx.send(ev).is_err() {
+                    break;
+                }
+            }
+        });
+        while let Some(ev) = frx.recv().await {
+            if out.send(ev).await.is_err() {
+                break;
+            }
+        }
+    })
+}
+
 /// The platform client, as a subscription's identity.
 #[derive(Clone)]
 struct Client(Arc<dyn Platform>);

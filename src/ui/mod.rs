@@ -64,6 +64,8 @@ pub enum Message {
     TestPageDone(String),
     /// "Still there?": continue.
     StillHere,
+    /// Headphones plugged in (`true`) or pulled out.
+    Headphones(bool),
     Attract(attract::Message),
     Services(services::Message),
     Preview(preview::Message),
@@ -392,6 +394,14 @@ impl Kiosk {
             Message::Tick => self.input(Input::Tick),
             Message::Touched | Message::StillHere => self.input(Input::Touch),
             Message::Key(k) => self.on_key(k),
+            // Headphones in: voice on, the screen said from its start.
+            // Out: voice off, so nothing carries on aloud from the speaker.
+            Message::Headphones(plugged) => {
+                if plugged != self.look.voice {
+                    self.toggle_voice();
+                }
+                Task::none()
+            }
             Message::Reader(ev) => self.on_reader(ev),
             Message::Qr(ev) => self.on_qr(ev),
             Message::CheckPrinter => {
@@ -1017,6 +1027,9 @@ impl Kiosk {
         }
         if let Some(r) = &self.setup.reader {
             subs.push(devices::reader(r.clone()).map(Message::Reader));
+        }
+        if let (Some(_), Some(jack)) = (&self.setup.speech, &self.setup.headphones) {
+            subs.push(devices::headphones(jack.clone()).map(Message::Headphones));
         }
         if self.wants_qr() {
             subs.push(devices::qr(self.setup.platform.clone()).map(Message::Qr));

@@ -119,6 +119,8 @@ pub struct Setup {
     pub demo: Option<Demo>,
     /// Speech guidance, where the terminal can speak.
     pub speech: Option<Arc<dyn crate::speech::Speaker>>,
+    /// The audio jack's input device, read while there is speech.
+    pub headphones: Option<std::path::PathBuf>,
 }
 
 /// The speaker `[speech]` describes, if it is on and its engine runs here.
@@ -288,6 +290,7 @@ impl Setup {
             outbox_nudge: Arc::new(tokio::sync::Notify::new()),
             demo: None,
             speech: speaker(&cfg.speech),
+            headphones: cfg.speech.headphones.as_ref().map(|p| cfg.resolve(p)),
         })
     }
 

@@ -1,3 +1,4 @@
 //! Speech engines behind `speech::Speaker`.
 
 pub mod espeak;
+pub mod jack;
