@@ -63,7 +63,7 @@ pub struct Shaped {
     pub break_before: bool,
     /// A break is required before this character (after a newline).
     pub forced_before: bool,
-    /// Its blank half was already taken (see [`compress_punctuation`]).
+    /// Its blank half was already taken (by a mark after it).
     pub compressed: bool,
     /// The em size it was measured at.
     pub size: f32,
