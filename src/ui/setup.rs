@@ -416,6 +416,7 @@ pub fn run(setup: Setup, windowed: bool) -> iced::Result {
         crate::ui::Kiosk::view,
     )
     .title("campus-kiosk")
+    .theme(iced::Theme::Light)
     .subscription(crate::ui::Kiosk::subscription)
     .default_font(crate::ui::style::FONT)
     .window(window)
