@@ -121,6 +121,24 @@ fn verify(input: &str, keyring: &Path) -> (bool, String) {
     )
 }
 
+/// `pdf`'s first page as a scanner gives it (poppler, 300 dpi, grey), as
+/// `dir/scan.png`.
+fn scan(pdf: &Path, dir: &Path) -> std::path::PathBuf {
+    run(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-gray",
+            "-png",
+            "-singlefile",
+            pdf.to_str().unwrap(),
+            dir.join("scan").to_str().unwrap(),
+        ],
+    );
+    dir.join("scan.png")
+}
+
 /// The example student's certificate, sealed now.
 fn sealed_certificate(sealer: &Sealer) -> (campus_kiosk::page::Document, campus_kiosk::data::DocumentFacts) {
     pipeline::render_sealed(
@@ -154,25 +172,11 @@ fn a_sealed_pdf_verifies_from_the_pdf_from_a_scan_and_from_its_code() {
     assert!(out.contains(&format!("document: {}", facts.id)), "{out}");
 
     // A scan: poppler's 300 dpi greyscale page, decoded by the verifier.
-    run(
-        "pdftoppm",
-        &[
-            "-r",
-            "300",
-            "-gray",
-            "-png",
-            "-singlefile",
-            pdf.to_str().unwrap(),
-            tmp.path().join("scan").to_str().unwrap(),
-        ],
-    );
-    let (ok, out) = verify(tmp.path().join("scan.png").to_str().unwrap(), &ring);
+    let scan = scan(&pdf, tmp.path());
+    let (ok, out) = verify(scan.to_str().unwrap(), &ring);
     assert!(ok, "{out}");
     // A second decoder, zbar, reads the same text from the scan.
-    let zbar = run(
-        "zbarimg",
-        &["-q", "--raw", tmp.path().join("scan.png").to_str().unwrap()],
-    );
+    let zbar = run("zbarimg", &["-q", "--raw", scan.to_str().unwrap()]);
     assert_eq!(zbar.trim_end(), facts.verification);
     // One URL, no spaces: cameras open it whole.
     assert!(
@@ -393,22 +397,11 @@ fn kiosk_verify_reads_pdfs_in_a_private_folder_and_bounds_what_it_decodes() {
 fn a_scan_the_local_threshold_misses_is_still_read() {
     let tmp = tempfile::tempdir().unwrap();
     let (_, ring) = keygen(tmp.path(), "LIB-1F-02");
-    run(
-        "pdftoppm",
-        &[
-            "-r",
-            "300",
-            "-gray",
-            "-png",
-            "-singlefile",
-            root()
-                .join("tests/fixtures/sealed-certificate-hard-scan.pdf")
-                .to_str()
-                .unwrap(),
-            tmp.path().join("scan").to_str().unwrap(),
-        ],
+    let scan = scan(
+        &root().join("tests/fixtures/sealed-certificate-hard-scan.pdf"),
+        tmp.path(),
     );
-    let (ok, out) = verify(tmp.path().join("scan.png").to_str().unwrap(), &ring);
+    let (ok, out) = verify(scan.to_str().unwrap(), &ring);
     assert!(!ok, "{out}");
     assert!(out.contains("unknown key"), "{out}");
     assert!(out.contains("document AZJAV455GMV7TYV7"), "{out}");

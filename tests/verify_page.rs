@@ -315,6 +315,23 @@ fn a_phone_opening_the_codes_address_sees_the_verdict() {
             "{said}"
         );
     }
+    // A templates folder that is not there is named, with what to give.
+    let out = kiosk(
+        &[
+            "verify",
+            en_code.as_str(),
+            "--keyring",
+            ring.to_str().unwrap(),
+            "--templates",
+            "/nonexistent",
+        ],
+        tmp.path(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("--templates /nonexistent: no such folder"),
+        "{err}"
+    );
 
     let forged = code.replace("#", "#A");
     let dom = open(&index, &forged);

@@ -396,6 +396,12 @@ type Services = std::collections::BTreeMap<String, (String, String, &'static str
 
 /// The services of the templates in `dir`.
 fn services_of(dir: &Path) -> anyhow::Result<Services> {
+    if !dir.is_dir() {
+        bail!(
+            "--templates {}: no such folder; give the folder of the terminals' templates (e.g. print-templates), or leave --templates out",
+            dir.display()
+        );
+    }
     Ok(campus_kiosk::ui::setup::templates(dir, &[])?
         .into_iter()
         .map(|t| {

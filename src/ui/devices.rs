@@ -33,23 +33,31 @@ fn reader_events(settings: &SerialSettings) -> impl Stream<Item = ReaderEvent> +
                 return;
             }
         };
-        // The reader thread's channel is blocking: a thread of its own
-        // carries its events over.
-        let (ftx, mut frx) = tokio::sync::mpsc::unbounded_channel();
-        std::thread::spawn(move || {
-            for ev in rx {
-                if ftx.send(ev).is_err() {
-                    break;
-                }
-            }
-        });
-        while let Some(ev) = frx.recv().await {
-            if out.send(ev).await.is_err() {
+        forward(rx, &mut out).await;
+        drop(handle);
+    })
+}
+
+/// Carries a device thread's events into a subscription until either end
+/// is gone. The thread's channel is blocking: a thread of its own carries
+/// them over.
+async fn forward<T: Send + 'static>(
+    rx: std::sync::mpsc::Receiver<T>,
+    out: &mut iced::futures::channel::mpsc::Sender<T>,
+) {
+    let (ftx, mut frx) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for ev in rx {
+            if ftx.send(ev).is_err() {
                 break;
             }
         }
-        drop(handle);
-    })
+    });
+    while let Some(ev) = frx.recv().await {
+        if out.send(ev).await.is_err() {
+            break;
+        }
+    }
 }
 
 /// Headphones plugged in (`true`) or pulled out, from the audio jack's
@@ -67,19 +75,7 @@ fn headphone_events(jack: &Jack) -> impl Stream<Item = bool> + use<> {
     iced::stream::channel(4, async move |mut out| {
         let (tx, rx) = std::sync::mpsc::channel();
         crate::adapters::speech::jack::spawn(device, tx);
-        let (ftx, mut frx) = tokio::sync::mpsc::unbounded_channel();
-        std::thread::spawn(move || {
-            for ev in rx {
-                if ftx.send(ev).is_err() {
-                    break;
-                }
-            }
-        });
-        while let Some(ev) = frx.recv().await {
-            if out.send(ev).await.is_err() {
-                break;
-            }
-        }
+        forward(rx, &mut out).await;
     })
 }
 
