@@ -92,6 +92,9 @@ catalogue! {
     LoadingServices => "正在读取你的信息…", "Reading your records…";
     NoServices => "暂无可打印的文件", "There is nothing for you to print here";
     Unavailable => "不可用", "Not available";
+    FewerCopies => "少一份", "One copy fewer";
+    MoreCopies => "多一份", "One copy more";
+    ChosenNow => "已选", "chosen";
     Logout => "退出登录", "Log out";
     Back => "返回", "Back";
     Rendering => "正在生成预览…", "Preparing the preview…";
@@ -107,7 +110,7 @@ catalogue! {
     Voice => "语音", "Voice";
     VoiceOn => "语音引导已开启。按星号键重复，按除号键调节音量。", "Voice guidance is on. Press star to repeat, and slash to change the volume.";
     KeypadChoose => "请按数字键选择，按确认键打开。", "Press a number to choose, then Enter to open.";
-    KeypadPreview => "按加号或减号键更改份数，按确认键打印，按退格键返回。", "Press plus or minus to change the copies, Enter to print, Backspace to go back.";
+    KeypadPreview => "按加号或减号键更改份数，按确认键打印，按退格键返回；按方向键可逐个选择按钮。", "Press plus or minus to change the copies, Enter to print, Backspace to go back; the arrows move from button to button.";
     NextToCopies => "下一步：选择份数", "Next: copies";
     NextToSides => "下一步：单面或双面", "Next: one- or two-sided";
     HowManyCopies => "打印几份？", "How many copies?";
@@ -115,7 +118,7 @@ catalogue! {
     KeypadPages => "按方向键翻页，按确认键进入下一步，按退格键返回。", "Press the arrows to turn the pages, Enter for the next step, Backspace to go back.";
     KeypadCopies => "按加号或减号键更改份数，按确认键继续，按退格键回到上一步。", "Press plus or minus to change the copies, Enter to go on, Backspace for the step before.";
     KeypadSides => "按 1 选单面，按 2 选双面，按确认键打印，按退格键回到上一步。", "Press 1 for one-sided, 2 for two-sided, Enter to print, Backspace for the step before.";
-    KeypadRate => "请按 1 到 5 键评价，按确认键结束。", "Press 1 to 5 to rate this service, then Enter to finish.";
+    KeypadRate => "请按 1 到 5 键评价，按确认键结束；按方向键可逐个选择按钮。", "Press 1 to 5 to rate this service, then Enter to finish; the arrows move from button to button.";
     KeypadFault => "按确认键回到首页。", "Press Enter to go back to the start.";
     VolumeNow => "音量", "Volume";
     StepChoose => "选择", "Choose";
@@ -198,6 +201,14 @@ pub fn seconds_left(lang: Lang, s: u64) -> String {
     match lang {
         Lang::Zh => format!("{s} 秒后自动退出"),
         Lang::En => format!("Logging out in {s} s"),
+    }
+}
+
+/// A rating button, aloud: "评 4 分", "Rate 4".
+pub fn rate_n(lang: Lang, n: u8) -> String {
+    match lang {
+        Lang::Zh => format!("评 {n} 分"),
+        Lang::En => format!("Rate {n}"),
     }
 }
 

@@ -1384,6 +1384,24 @@ fn a_keypad_alone_prints_a_certificate_with_speech_guidance() {
         speaker.said().last().unwrap().text.contains("2 份，共需 2 张纸"),
         "copies are said"
     );
+    // The ring names each control it reaches, and whether it can be used.
+    for _ in 0..5 {
+        d.key("Down");
+    }
+    assert_eq!(speaker.said().last().unwrap().text, "多一份");
+    d.key("Up");
+    assert_eq!(speaker.said().last().unwrap().text, "少一份");
+    d.key("Up");
+    d.key("Up");
+    assert_eq!(
+        speaker.said().last().unwrap().text,
+        "上一页，不可用",
+        "one page: no page before"
+    );
+    for _ in 0..4 {
+        d.key("Down");
+    }
+    assert_eq!(speaker.said().last().unwrap().text, "打印");
     d.key("Enter");
     assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
     let said = speaker.said().last().unwrap().text.clone();
@@ -1538,4 +1556,105 @@ fn every_screen_is_spoken_aloud_by_the_real_voice() {
         let prompts = long.iter().filter(|(_, s)| *s > 2.0).count();
         assert!(prompts >= 5, "{lang}: {long:?}");
     }
+}
+
+/// The pixels that differ between two snapshots of the same size, with
+/// their colour in the second.
+fn changed(a: &std::path::Path, b: &std::path::Path) -> Vec<(u32, u32, [u8; 3])> {
+    let a = image::open(a).unwrap().to_rgb8();
+    let b = image::open(b).unwrap().to_rgb8();
+    assert_eq!(a.dimensions(), b.dimensions());
+    b.enumerate_pixels()
+        .filter(|(x, y, p)| a.get_pixel(*x, *y) != *p)
+        .map(|(x, y, p)| (x, y, p.0))
+        .collect()
+}
+
+/// The focus ring is drawn around `label`'s control and nowhere else: the
+/// pixels that change when it arrives are near the label, and most are
+/// the ring's ink.
+fn assert_ring_around(d: &mut Driver, before: &std::path::Path, dir: &std::path::Path, name: &str, label: &str) {
+    let after = d.snapshot(dir, name);
+    let diff = changed(before, &after);
+    assert!(
+        diff.len() > 400,
+        "{name}: the ring is drawn ({} pixels changed)",
+        diff.len()
+    );
+    let at = d.visible(label).expect("the control shows");
+    // Snapshots are drawn at the scale iced_test renders them.
+    let scale = image::image_dimensions(&after).unwrap().0 as f32 / d.size.0;
+    let near = |x: u32, y: u32| {
+        let (x, y) = (x as f32 / scale, y as f32 / scale);
+        x > at.x - 200.0 && x < at.x + at.width + 200.0 && y > at.y - 80.0 && y < at.y + at.height + 80.0
+    };
+    let far: Vec<_> = diff.iter().filter(|(x, y, _)| !near(*x, *y)).take(3).collect();
+    let (x0, y0, x1, y1) = diff.iter().fold((u32::MAX, u32::MAX, 0, 0), |(a, b, c, e), (x, y, _)| {
+        (a.min(*x), b.min(*y), c.max(*x), e.max(*y))
+    });
+    eprintln!("{name}: changed {x0},{y0}..{x1},{y1} at scale {scale}; control {at:?}");
+    assert!(
+        far.is_empty(),
+        "{name}: only the control's surroundings change, not {far:?} (control at {at:?})"
+    );
+    let ink = diff
+        .iter()
+        .filter(|(_, _, [r, g, b])| *r < 60 && *g < 60 && *b < 80)
+        .count();
+    assert!(
+        ink * 2 > diff.len(),
+        "{name}: the ring is ink ({ink} of {} pixels)",
+        diff.len()
+    );
+}
+
+/// Arrows and Enter alone, no digit, no plus: the language, a service,
+/// two copies, print, a rating and finish, each control ringed as the
+/// arrows reach it.
+#[test]
+fn arrows_and_enter_alone_print_and_rate_with_a_visible_focus_ring() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Driver::new();
+    // Attract: voice (where the terminal speaks), large text, then the
+    // language, where the ring stops.
+    let attract = d.snapshot(dir.path(), "attract");
+    for _ in 0..4 {
+        d.key("Down");
+    }
+    assert_ring_around(&mut d, &attract, dir.path(), "attract-ring", "English");
+    d.key("Enter");
+    assert_eq!(
+        d.app.lang(),
+        campus_kiosk::i18n::Lang::En,
+        "Enter pressed the ringed control"
+    );
+    d.tap("04A1B2C3");
+    d.key("Down");
+    d.key("Enter");
+    assert!(d.shows(d.t(T::TapToZoom)), "the first service opened");
+    // Preview: the page, its flip, then fewer and more.
+    let preview = d.snapshot(dir.path(), "preview");
+    for _ in 0..5 {
+        d.key("Down");
+    }
+    assert_ring_around(&mut d, &preview, dir.path(), "preview-ring", "+");
+    d.key("Enter");
+    assert!(d.shows("1 page × 2 copies = 2 sheets"), "Enter on + added a copy");
+    d.key("Down");
+    d.key("Enter");
+    assert!(matches!(d.app.state(), State::Done { .. }), "{:?}", d.app.state());
+    // Done: the fourth rating, then finish.
+    for _ in 0..4 {
+        d.key("Down");
+    }
+    d.key("Enter");
+    assert!(d.shows(d.t(T::Thanks)));
+    d.key("Down");
+    d.key("Down");
+    d.key("Enter");
+    assert_eq!(d.app.state(), &State::Idle);
+    let attempts = d.attempts();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].rating, Some(4), "the ringed rating was saved");
+    assert_eq!(attempts[0].copies, 2);
 }

@@ -125,6 +125,11 @@ impl Parser {
         }
     }
 
+    /// Whether no card's input has begun: an Enter now is a person's.
+    pub fn idle(&self) -> bool {
+        self.buf.is_empty() && !self.dropping && !self.in_frame
+    }
+
     /// Bytes held for an unfinished line or frame (bounded by `MAX_LINE`).
     pub fn buffered(&self) -> usize {
         self.buf.len()

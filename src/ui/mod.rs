@@ -134,8 +134,9 @@ pub struct Kiosk {
     spoken: Option<(String, String)>,
     /// Index into `speech::VOLUMES`.
     volume: usize,
-    /// The keypad's focus ring, on the services screen.
-    focus: Option<usize>,
+    /// The keypad's focus ring: the screen it was moved on and the
+    /// control (the preview keeps its own, [`preview::State::ring`]).
+    focus: Option<(keypad::Place, usize)>,
 }
 
 impl Kiosk {
@@ -500,7 +501,12 @@ impl Kiosk {
             return Task::none();
         }
         let attract = matches!(self.session.state(), State::Idle | State::Identifying { .. });
-        let wedge_key = matches!(key.as_ref(), keyboard::Key::Named(keyboard::key::Named::Enter))
+        let enter = matches!(key.as_ref(), keyboard::Key::Named(keyboard::key::Named::Enter));
+        // Enter is a wedge reader's end of a card, unless no card's input
+        // has begun and the focus ring is on a control.
+        let ring_enter =
+            enter && self.focus_on(keypad::Place::Attract).is_some() && self.wedge.as_ref().is_none_or(Parser::idle);
+        let wedge_key = (enter && !ring_enter)
             || text
                 .as_deref()
                 .is_some_and(|t| t.chars().all(|c| c.is_ascii_alphanumeric()));
@@ -531,19 +537,29 @@ impl Kiosk {
         } else {
             Task::none()
         };
-        let screen = match self.session.state() {
-            State::Idle | State::Identifying { .. } => keypad::Screen::Attract,
+        let attract_ring = self.attract_controls();
+        let (screen, place) = match self.session.state() {
+            State::Idle | State::Identifying { .. } => (
+                keypad::Screen::Attract { ring: &attract_ring },
+                Some(keypad::Place::Attract),
+            ),
             State::SignedIn { activity, .. } => match activity {
-                Activity::Choosing => {
-                    keypad::Screen::Services(self.visit.services.as_deref().map_or(&[], Vec::as_slice))
-                }
-                Activity::Previewing { .. } => keypad::Screen::Preview,
-                Activity::Printing { .. } => keypad::Screen::Printing,
+                Activity::Choosing => (
+                    keypad::Screen::Services(self.visit.services.as_deref().map_or(&[], Vec::as_slice)),
+                    Some(keypad::Place::Services),
+                ),
+                Activity::Previewing { .. } => match &self.visit.preview {
+                    Some(p) => (keypad::Screen::Preview(p), None),
+                    None => (keypad::Screen::Printing, None),
+                },
+                Activity::Printing { .. } => (keypad::Screen::Printing, None),
             },
-            State::Done { .. } => keypad::Screen::Done,
-            State::Fault { .. } => keypad::Screen::Fault,
+            State::Done { .. } => (keypad::Screen::Done, Some(keypad::Place::Done)),
+            State::Fault { .. } => (keypad::Screen::Fault, None),
         };
-        let next = match keypad::action(screen, press, self.focus) {
+        let focus = place.and_then(|p| self.focus_on(p));
+        let action = keypad::action(screen, press, focus);
+        let next = match action {
             keypad::Action::None => Task::none(),
             keypad::Action::Voice => {
                 if self.look.voice {
@@ -564,19 +580,68 @@ impl Kiosk {
                 Task::none()
             }
             keypad::Action::Focus(i) => {
-                self.focus = Some(i);
-                if let Some(s) = self.visit.services.as_ref().and_then(|l| l.get(i)) {
-                    let name = s.name.get(self.look.lang).to_string();
-                    self.say(match &s.unavailable {
-                        None => name,
-                        Some(why) => crate::i18n::clause(self.look.lang, &name, why.get(self.look.lang)),
-                    });
+                if let Some(place) = place {
+                    self.focus = Some((place, i));
+                    self.say_focused();
                 }
                 Task::none()
             }
-            keypad::Action::Send(m) => self.handle(m),
+            keypad::Action::Send(m) => {
+                let ring = matches!(m, Message::Preview(preview::Message::Focus(_)));
+                let next = self.handle(m);
+                if ring {
+                    self.say_focused();
+                }
+                next
+            }
         };
         Task::batch([touch, next])
+    }
+
+    /// The attract screen's controls the focus ring walks.
+    fn attract_controls(&self) -> Vec<attract::Message> {
+        attract::controls(self.setup.speech.is_some())
+    }
+
+    /// The focus ring's control, if it was moved on `place`.
+    fn focus_on(&self, place: keypad::Place) -> Option<usize> {
+        self.focus.filter(|(p, _)| *p == place).map(|(_, i)| i)
+    }
+
+    /// With voice on, names the control the focus ring has reached.
+    fn say_focused(&mut self) {
+        let lang = self.look.lang;
+        let name = match (self.session.state(), self.focus) {
+            (State::Idle | State::Identifying { .. }, Some((keypad::Place::Attract, i))) => self
+                .attract_controls()
+                .get(i)
+                .map(|m| attract::control_name(self.look, m)),
+            (State::SignedIn { activity, .. }, _) => match activity {
+                Activity::Choosing => self
+                    .focus_on(keypad::Place::Services)
+                    .and_then(|i| self.visit.services.as_ref()?.get(i))
+                    .map(|s| {
+                        let name = s.name.get(lang).to_string();
+                        match &s.unavailable {
+                            None => name,
+                            Some(why) => crate::i18n::clause(lang, &name, why.get(lang)),
+                        }
+                    }),
+                Activity::Previewing { .. } => self
+                    .visit
+                    .preview
+                    .as_ref()
+                    .and_then(|p| Some(p.control_name(lang, &p.focused()?))),
+                Activity::Printing { .. } => None,
+            },
+            (State::Done { .. }, Some((keypad::Place::Done, i))) => done::controls()
+                .get(i)
+                .map(|m| done::control_name(lang, m, self.visit.rating)),
+            _ => None,
+        };
+        if let Some(name) = name {
+            self.say(name);
+        }
     }
 
     fn toggle_voice(&mut self) {
@@ -661,7 +726,7 @@ impl Kiosk {
                     let short = crate::i18n::sheet_total_spoken(look.lang, pages, p.duplex, p.copies, p.sheets());
                     let ready = p.rendered.is_some();
                     (
-                        format!("preview {lang} {service} {ready}"),
+                        format!("preview {lang} {service} {ready} {:?} {}", p.stage, p.zoom.is_some()),
                         detail,
                         p.spoken(look),
                         short,
@@ -934,6 +999,9 @@ impl Kiosk {
                     .demo
                     .as_ref()
                     .map(|d| (d.cards.as_slice(), d.printed_label.as_str())),
+                focused: self
+                    .focus_on(keypad::Place::Attract)
+                    .and_then(|i| self.attract_controls().get(i).cloned()),
             })
             .map(Message::Attract),
             State::SignedIn { person, activity, .. } => {
@@ -944,7 +1012,7 @@ impl Kiosk {
                         who,
                         self.visit.services.as_deref().map(Vec::as_slice),
                         &self.visit.pages,
-                        self.focus,
+                        self.focus_on(keypad::Place::Services),
                     )
                     .map(Message::Services),
                     Activity::Previewing { .. } => match &self.visit.preview {
@@ -962,6 +1030,9 @@ impl Kiosk {
                 summary: self.visit.summary.as_ref(),
                 rating: self.visit.rating,
                 leaving_in,
+                focused: self
+                    .focus_on(keypad::Place::Done)
+                    .and_then(|i| done::controls().get(i).cloned()),
             })
             .map(Message::Done),
             State::Fault { .. } => match &self.fault {

@@ -7,7 +7,7 @@ use iced::{Alignment, Element, Length};
 use crate::i18n::{T, simulate_tap};
 use crate::ui::style::{self, Kind, Look, heading, label, text_button};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     SwitchLang,
     /// Large text on or off (大字模式), until the person leaves.
@@ -52,6 +52,36 @@ pub struct View<'a> {
     /// What this terminal prints.
     pub services: Vec<&'a crate::i18n::Bilingual>,
     pub demo: Option<(&'a [DemoCard], &'a str)>,
+    /// The control the keypad's focus ring is on.
+    pub focused: Option<Message>,
+}
+
+/// The controls the keypad's arrows walk, in their order on screen: voice
+/// (where the terminal can speak), large text, the language. (A card or
+/// the campus app signs in; the keypad's digits are a wedge reader's.)
+pub fn controls(voice: bool) -> Vec<Message> {
+    let mut c = Vec::new();
+    if voice {
+        c.push(Message::Voice);
+    }
+    c.extend([Message::LargeText, Message::SwitchLang]);
+    c
+}
+
+/// What a control is called aloud, and whether it is on.
+pub fn control_name(look: Look, m: &Message) -> String {
+    let s = |k| crate::i18n::spoken(look.lang, k);
+    let (key, on) = match m {
+        Message::Voice => (T::Voice, look.voice),
+        Message::LargeText => (T::LargeText, look.large),
+        Message::SwitchLang => (T::SwitchLang, false),
+        _ => return String::new(),
+    };
+    if on {
+        crate::i18n::clause(look.lang, s(key), s(T::ChosenNow))
+    } else {
+        s(key).to_string()
+    }
 }
 
 pub fn view(v: View<'_>) -> Element<'_, Message> {
@@ -66,16 +96,21 @@ fn layout<'a>(v: &View<'a>, size: iced::Size) -> Element<'a, Message> {
     let lang = look.lang;
     let landscape = size.width > size.height;
     let corner = mouse_area(Space::new().width(120).height(120)).on_press(Message::Corner);
+    let ringed = |m: &Message| v.focused.as_ref() == Some(m);
     let toggle = |on: bool, key: T, m: Message| {
-        style::sized_button(
-            if on {
-                format!("✓ {}", look.tr(key))
-            } else {
-                look.tr(key).to_string()
-            },
-            look.size(style::BODY),
-            if on { Kind::Chosen } else { Kind::Secondary },
-            Some(m),
+        let focused = ringed(&m);
+        style::ring(
+            style::sized_button(
+                if on {
+                    format!("✓ {}", look.tr(key))
+                } else {
+                    look.tr(key).to_string()
+                },
+                look.size(style::BODY),
+                if on { Kind::Chosen } else { Kind::Secondary },
+                Some(m),
+            ),
+            focused,
         )
     };
     let voice: Element<'_, Message> = if v.voice {
@@ -90,11 +125,14 @@ fn layout<'a>(v: &View<'a>, size: iced::Size) -> Element<'a, Message> {
         Space::new().width(Length::Fill),
         voice,
         toggle(look.large, T::LargeText, Message::LargeText),
-        style::sized_button(
-            look.tr(T::SwitchLang),
-            look.size(style::BODY),
-            Kind::Secondary,
-            Some(Message::SwitchLang)
+        style::ring(
+            style::sized_button(
+                look.tr(T::SwitchLang),
+                look.size(style::BODY),
+                Kind::Secondary,
+                Some(Message::SwitchLang)
+            ),
+            ringed(&Message::SwitchLang)
         ),
     ]
     .align_y(Alignment::Center)

@@ -9,7 +9,7 @@ use crate::i18n::{T, printed_summary, seconds_left};
 use crate::ui::screen::{Frame, Step};
 use crate::ui::style::{self, Kind, Look, heading, label, wide_button};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     Rate(u8),
     Finish,
@@ -32,10 +32,34 @@ pub struct View<'a> {
     pub rating: Option<u8>,
     /// Seconds before the automatic logout.
     pub leaving_in: Option<u64>,
+    /// The control the keypad's focus ring is on.
+    pub focused: Option<Message>,
+}
+
+/// The controls, in the order the keypad's arrows walk them: the five
+/// ratings, finish, the language.
+pub fn controls() -> Vec<Message> {
+    let mut c: Vec<Message> = (1..=5).map(Message::Rate).collect();
+    c.extend([Message::Finish, Message::SwitchLang]);
+    c
+}
+
+/// What a control is called aloud.
+pub fn control_name(lang: crate::i18n::Lang, m: &Message, rating: Option<u8>) -> String {
+    let s = |k| crate::i18n::spoken(lang, k);
+    match m {
+        Message::Rate(n) if rating == Some(*n) => {
+            crate::i18n::clause(lang, &crate::i18n::rate_n(lang, *n), s(T::ChosenNow))
+        }
+        Message::Rate(n) => crate::i18n::rate_n(lang, *n),
+        Message::Finish => s(T::Finish).to_string(),
+        Message::SwitchLang => s(T::SwitchLang).to_string(),
+    }
 }
 
 pub fn view(v: View<'_>) -> Element<'_, Message> {
     let look = v.look;
+    let ringed = |m: &Message| v.focused.as_ref() == Some(m);
     let body_size = look.size(style::BODY);
     let mut col = column![heading(look.tr(T::TakeDocuments), look.size(style::H1)).color(style::GREEN)]
         .spacing(style::GAP)
@@ -65,24 +89,30 @@ pub fn view(v: View<'_>) -> Element<'_, Message> {
         } else {
             Kind::Secondary
         };
-        stars = stars.push(wide_button(
-            n.to_string(),
-            look.size(style::H2),
-            kind,
-            Some(Message::Rate(n)),
-            look.size(style::TOUCH + 8.0),
+        stars = stars.push(style::ring(
+            wide_button(
+                n.to_string(),
+                look.size(style::H2),
+                kind,
+                Some(Message::Rate(n)),
+                look.size(style::TOUCH + 8.0),
+            ),
+            ringed(&Message::Rate(n)),
         ));
     }
     col = col.push(label(look.tr(T::RateUs), body_size)).push(stars);
     if v.rating.is_some() {
         col = col.push(heading(look.tr(T::Thanks), body_size).color(style::GREEN));
     }
-    col = col.push(wide_button(
-        look.tr(T::Finish),
-        look.size(style::H2),
-        Kind::Primary,
-        Some(Message::Finish),
-        look.size(360.0),
+    col = col.push(style::ring(
+        wide_button(
+            look.tr(T::Finish),
+            look.size(style::H2),
+            Kind::Primary,
+            Some(Message::Finish),
+            look.size(360.0),
+        ),
+        ringed(&Message::Finish),
     ));
     if let Some(s) = v.leaving_in {
         col = col.push(label(seconds_left(look.lang, s), body_size).color(style::GREY));
@@ -94,6 +124,7 @@ pub fn view(v: View<'_>) -> Element<'_, Message> {
         back: None,
         switch: Some(Message::SwitchLang),
         logout: None,
+        focused: v.focused.clone(),
         body: container(col.width(Length::Fill)).center(Length::Fill).into(),
     }
     .view()

@@ -102,10 +102,12 @@ pub struct Frame<'a, M> {
     pub back: Option<M>,
     pub switch: Option<M>,
     pub logout: Option<M>,
+    /// The control the keypad's focus ring is on, if it is one of these.
+    pub focused: Option<M>,
     pub body: Element<'a, M>,
 }
 
-impl<'a, M: Clone + 'a> Frame<'a, M> {
+impl<'a, M: Clone + PartialEq + 'a> Frame<'a, M> {
     pub fn view(self) -> Element<'a, M> {
         let look = self.look;
         let small = look.size(style::SMALL);
@@ -113,8 +115,14 @@ impl<'a, M: Clone + 'a> Frame<'a, M> {
             Some(w) => heading(w, look.size(style::BODY)).into(),
             None => Space::new().into(),
         };
+        let focused = self.focused;
+        let ringed = |m: &M| focused.as_ref() == Some(m);
         let switch: Element<'a, M> = match self.switch {
-            Some(m) => sized_button(look.tr(T::SwitchLang), small, Kind::Secondary, Some(m)).into(),
+            Some(m) => style::ring(
+                sized_button(look.tr(T::SwitchLang), small, Kind::Secondary, Some(m.clone())),
+                ringed(&m),
+            )
+            .into(),
             None => Space::new().into(),
         };
         let top = column![
@@ -128,7 +136,17 @@ impl<'a, M: Clone + 'a> Frame<'a, M> {
         // A missing button keeps its place, so the other never moves.
         let slot = |text: String, m: Option<M>| -> Element<'a, M> {
             match m {
-                Some(m) => wide_button(text, look.size(style::BODY), Kind::Secondary, Some(m), button_width).into(),
+                Some(m) => style::ring(
+                    wide_button(
+                        text,
+                        look.size(style::BODY),
+                        Kind::Secondary,
+                        Some(m.clone()),
+                        button_width,
+                    ),
+                    ringed(&m),
+                )
+                .into(),
                 None => Space::new().width(button_width).into(),
             }
         };

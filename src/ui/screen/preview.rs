@@ -18,7 +18,7 @@ use crate::ui::screen::{Frame, Step};
 use crate::ui::style::{self, Kind, Look, heading, label, wide_button};
 use crate::ui::work::Rendered;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     PrevPage,
     NextPage,
@@ -38,6 +38,8 @@ pub enum Message {
     Back,
     Logout,
     SwitchLang,
+    /// Move the keypad's focus ring to control `n` of [`State::controls`].
+    Focus(usize),
 }
 
 /// The steps of a preview that asks one thing a screen.
@@ -84,6 +86,8 @@ pub struct State {
     /// One decision a screen (large text), at `stage`.
     pub steps: bool,
     pub stage: Stage,
+    /// The keypad's focus ring: control `n` of [`State::controls`].
+    pub ring: Option<usize>,
 }
 
 impl State {
@@ -101,6 +105,94 @@ impl State {
             zoom: None,
             steps,
             stage: Stage::Pages,
+            ring: None,
+        }
+    }
+
+    /// The controls on screen, in the order the keypad's arrows walk them:
+    /// the page (or, read full size, its close button), its flip, the
+    /// choices, Print or the next step, then back, log out and the
+    /// language.
+    pub fn controls(&self) -> Vec<Message> {
+        let mut c = Vec::new();
+        let pages = [Message::PrevPage, Message::NextPage];
+        let copies = [Message::Fewer, Message::More];
+        let sides = [Message::Sides(false), Message::Sides(true)];
+        if self.zoom.is_some() {
+            c.extend(pages);
+            c.push(Message::CloseZoom);
+        } else if self.steps {
+            match self.stage {
+                Stage::Pages => {
+                    c.push(Message::Zoom);
+                    c.extend(pages);
+                }
+                Stage::Copies => c.extend(copies),
+                Stage::Sides => c.extend(sides),
+            }
+            c.push(if self.prints_here() {
+                Message::Print
+            } else {
+                Message::Next
+            });
+        } else {
+            c.push(Message::Zoom);
+            c.extend(pages);
+            c.extend(copies);
+            if self.duplex_allowed {
+                c.extend(sides);
+            }
+            c.push(Message::Print);
+        }
+        c.extend([Message::Back, Message::Logout, Message::SwitchLang]);
+        c
+    }
+
+    /// The control the focus ring is on.
+    pub fn focused(&self) -> Option<Message> {
+        self.ring.and_then(|i| self.controls().get(i).cloned())
+    }
+
+    fn ringed(&self, m: &Message) -> bool {
+        self.focused().as_ref() == Some(m)
+    }
+
+    /// What a control is called aloud, and what it would do.
+    pub fn control_name(&self, lang: crate::i18n::Lang, m: &Message) -> String {
+        let s = |k| crate::i18n::spoken(lang, k);
+        let key = match m {
+            Message::PrevPage => T::PrevPage,
+            Message::NextPage => T::NextPage,
+            Message::Fewer => T::FewerCopies,
+            Message::More => T::MoreCopies,
+            Message::Sides(false) => T::Simplex,
+            Message::Sides(true) => T::Duplex,
+            Message::Zoom => T::TapToZoom,
+            Message::CloseZoom => T::CloseZoom,
+            Message::Print | Message::Confirm => T::Print,
+            Message::Next if self.after(self.stage) == Some(Stage::Sides) => T::NextToSides,
+            Message::Next => T::NextToCopies,
+            Message::Back => T::Back,
+            Message::Logout => T::Logout,
+            Message::SwitchLang => T::SwitchLang,
+            Message::Focus(_) => return String::new(),
+        };
+        let chosen = matches!(m, Message::Sides(two) if *two == self.duplex);
+        let usable = match m {
+            Message::PrevPage => self.page > 0,
+            Message::NextPage => self.page + 1 < self.pages(),
+            Message::Fewer => self.copies > 1,
+            Message::More => self.copies < self.max_copies,
+            Message::Zoom | Message::Print | Message::Next => self.rendered.is_some(),
+            _ => true,
+        };
+        let name = s(key);
+        if chosen {
+            crate::i18n::clause(lang, name, s(T::ChosenNow))
+        } else if !usable {
+            crate::i18n::clause(lang, name, s(T::Unavailable))
+        } else {
+            name.to_string()
         }
     }
 
@@ -140,7 +232,24 @@ impl State {
     }
 
     pub fn update(&mut self, m: Message) -> Action {
+        let before = (self.stage, self.zoom.is_some());
+        let action = self.apply(m);
+        if (self.stage, self.zoom.is_some()) != before {
+            // Other controls are on screen: the ring starts again.
+            self.ring = None;
+        }
+        action
+    }
+
+    fn apply(&mut self, m: Message) -> Action {
         match m {
+            Message::Focus(n) => self.ring = Some(n.min(self.controls().len() - 1)),
+            // Enter on the control the ring is on does what a touch would.
+            Message::Confirm if self.ring.is_some() => {
+                if let Some(focused) = self.focused() {
+                    return self.apply(focused);
+                }
+            }
             Message::PrevPage => self.page = self.page.saturating_sub(1),
             Message::NextPage => self.page = (self.page + 1).min(self.pages().saturating_sub(1)),
             Message::Fewer => self.copies = self.copies.saturating_sub(1).max(1),
@@ -216,6 +325,7 @@ impl State {
             back: Some(Message::Back),
             switch: Some(Message::SwitchLang),
             logout: Some(Message::Logout),
+            focused: self.focused(),
             body: column![heading(self.name.get(look.lang), look.size(style::H2)), body]
                 .spacing(style::GAP)
                 .into(),
@@ -263,12 +373,15 @@ impl State {
     fn step_view(&self, look: Look) -> Element<'_, Message> {
         let lang = look.lang;
         let next = |key: T| {
-            wide_button(
-                look.tr(key),
-                look.size(style::H2),
-                Kind::Primary,
-                self.rendered.is_some().then_some(Message::Next),
-                Length::Fill,
+            style::ring(
+                wide_button(
+                    look.tr(key),
+                    look.size(style::H2),
+                    Kind::Primary,
+                    self.rendered.is_some().then_some(Message::Next),
+                    Length::Fill,
+                ),
+                self.ringed(&Message::Next),
             )
         };
         let mut body = column![].spacing(style::GAP);
@@ -316,7 +429,7 @@ impl State {
             .style(|_, _| button::Style::default())
             .on_press(Message::Zoom);
         column![
-            page,
+            style::ring(page, self.ringed(&Message::Zoom)),
             label(look.tr(T::TapToZoom), look.size(style::SMALL)).color(style::GREY),
             self.flip(look, n),
         ]
@@ -330,21 +443,27 @@ impl State {
         let size = look.size(style::BODY);
         let width = look.size(190.0);
         row![
-            wide_button(
-                look.tr(T::PrevPage),
-                size,
-                Kind::Secondary,
-                (self.page > 0).then_some(Message::PrevPage),
-                width
+            style::ring(
+                wide_button(
+                    look.tr(T::PrevPage),
+                    size,
+                    Kind::Secondary,
+                    (self.page > 0).then_some(Message::PrevPage),
+                    width
+                ),
+                self.ringed(&Message::PrevPage)
             ),
             container(label(page_of(look.lang, self.page + 1, n), size).wrapping(iced::widget::text::Wrapping::None))
                 .center_x(Length::Fill),
-            wide_button(
-                look.tr(T::NextPage),
-                size,
-                Kind::Secondary,
-                (self.page + 1 < n).then_some(Message::NextPage),
-                width
+            style::ring(
+                wide_button(
+                    look.tr(T::NextPage),
+                    size,
+                    Kind::Secondary,
+                    (self.page + 1 < n).then_some(Message::NextPage),
+                    width
+                ),
+                self.ringed(&Message::NextPage)
             ),
         ]
         .align_y(Alignment::Center)
@@ -371,12 +490,15 @@ impl State {
             container(picture).style(style::panel).padding(8).height(Length::Fill),
             label(look.tr(T::PanHint), look.size(style::SMALL)).color(style::GREY),
             self.flip(look, n),
-            wide_button(
-                look.tr(T::CloseZoom),
-                look.size(style::BODY),
-                Kind::Primary,
-                Some(Message::CloseZoom),
-                Length::Fill
+            style::ring(
+                wide_button(
+                    look.tr(T::CloseZoom),
+                    look.size(style::BODY),
+                    Kind::Primary,
+                    Some(Message::CloseZoom),
+                    Length::Fill
+                ),
+                self.ringed(&Message::CloseZoom)
             ),
         ]
         .spacing(12)
@@ -390,22 +512,28 @@ impl State {
         let control = look.size(style::TOUCH + 24.0);
         row![
             label(look.tr(T::Copies), look.size(style::BODY)).width(Length::Fill),
-            wide_button(
-                "−",
-                big,
-                Kind::Secondary,
-                (self.copies > 1).then_some(Message::Fewer),
-                control
+            style::ring(
+                wide_button(
+                    "−",
+                    big,
+                    Kind::Secondary,
+                    (self.copies > 1).then_some(Message::Fewer),
+                    control
+                ),
+                self.ringed(&Message::Fewer)
             ),
             container(heading(self.copies.to_string(), big))
                 .center_x(look.size(120.0))
                 .center_y(control),
-            wide_button(
-                "+",
-                big,
-                Kind::Secondary,
-                (self.copies < self.max_copies).then_some(Message::More),
-                control
+            style::ring(
+                wide_button(
+                    "+",
+                    big,
+                    Kind::Secondary,
+                    (self.copies < self.max_copies).then_some(Message::More),
+                    control
+                ),
+                self.ringed(&Message::More)
             ),
         ]
         .spacing(style::GAP)
@@ -422,13 +550,17 @@ impl State {
             } else {
                 look.tr(key).to_string()
             };
-            wide_button(
-                text,
-                look.size(style::BODY),
-                if chosen { Kind::Chosen } else { Kind::Secondary },
-                Some(Message::Sides(two)),
-                Length::FillPortion(1),
+            style::ring(
+                wide_button(
+                    text,
+                    look.size(style::BODY),
+                    if chosen { Kind::Chosen } else { Kind::Secondary },
+                    Some(Message::Sides(two)),
+                    Length::Fill,
+                ),
+                self.ringed(&Message::Sides(two)),
             )
+            .width(Length::FillPortion(1))
         };
         row![
             label(look.tr(T::Sides), look.size(style::BODY)),
@@ -458,12 +590,15 @@ impl State {
     }
 
     fn print_button(&self, look: Look) -> Element<'_, Message> {
-        wide_button(
-            look.tr(T::Print),
-            look.size(style::H2),
-            Kind::Primary,
-            self.rendered.is_some().then_some(Message::Print),
-            Length::Fill,
+        style::ring(
+            wide_button(
+                look.tr(T::Print),
+                look.size(style::H2),
+                Kind::Primary,
+                self.rendered.is_some().then_some(Message::Print),
+                Length::Fill,
+            ),
+            self.ringed(&Message::Print),
         )
         .into()
     }
@@ -503,6 +638,7 @@ mod tests {
             zoom: None,
             steps: false,
             stage: Stage::Pages,
+            ring: None,
         }
     }
 

@@ -126,6 +126,7 @@ impl State {
             back: None,
             switch: None,
             logout: None,
+            focused: None,
             body: container(col.width(Length::Fill)).center(Length::Fill).into(),
         }
         .view()
@@ -133,5 +134,5 @@ impl State {
 }
 
 /// The printing screen has no buttons: a job is never interrupted.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {}

@@ -10,7 +10,7 @@ use crate::ui::screen::{Frame, Step};
 use crate::ui::style::{self, Look, heading, label};
 use crate::ui::work::Service;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     Open(String),
     Logout,
@@ -51,6 +51,7 @@ pub fn view<'a>(
         back: None,
         switch: Some(Message::SwitchLang),
         logout: Some(Message::Logout),
+        focused: None,
         body,
     }
     .view()
@@ -110,17 +111,15 @@ fn tile<'a>(look: Look, s: &'a Service, pages: Option<usize>, focused: bool) -> 
     let content = row![crate::ui::icon::view(s.icon, look.size(88.0), icon_color), text]
         .spacing(style::GAP)
         .align_y(Alignment::Center);
-    button(content)
+    let tile = button(content)
         .width(Length::Fill)
         .padding(look.size(32.0))
-        .style(move |_, status| tile_style(usable, focused, status))
-        .on_press_maybe(usable.then(|| Message::Open(s.id.clone())))
-        .into()
+        .style(move |_, status| tile_style(usable, status))
+        .on_press_maybe(usable.then(|| Message::Open(s.id.clone())));
+    style::ring(tile, focused).into()
 }
 
-/// The keypad's focus ring: a thick ink border, 3:1 against white and
-/// pale blue alike.
-fn tile_style(usable: bool, focused: bool, status: button::Status) -> button::Style {
+fn tile_style(usable: bool, status: button::Status) -> button::Style {
     let pressed = matches!(status, button::Status::Pressed);
     let (background, border) = match (usable, pressed) {
         (false, _) => (style::PALE, style::PALE),
@@ -131,8 +130,8 @@ fn tile_style(usable: bool, focused: bool, status: button::Status) -> button::St
         background: Some(Background::Color(background)),
         text_color: style::INK,
         border: Border {
-            color: if focused { style::INK } else { border },
-            width: if focused { 8.0 } else { 3.0 },
+            color: border,
+            width: 3.0,
             radius: 18.0.into(),
         },
         shadow: iced::Shadow::default(),
