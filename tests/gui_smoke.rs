@@ -276,6 +276,11 @@ impl Window {
     /// Waits until a line holding every text of `want` (spaces and case
     /// ignored) is read; the box of the words from the first to the last.
     fn wait_for(&self, want: &[&str]) -> Line {
+        self.wait_for_where(want, |_| true)
+    }
+
+    /// As [`Window::wait_for`], for a line whose box `fits`.
+    fn wait_for_where(&self, want: &[&str], fits: impl Fn(&Line) -> bool) -> Line {
         let squash = |s: &str| {
             s.chars()
                 .filter(|c| !c.is_whitespace())
@@ -317,13 +322,16 @@ impl Window {
                 let y = boxes.iter().map(|b| b.y).min().unwrap_or(0);
                 let r = boxes.iter().map(|b| b.x + b.w).max().unwrap_or(0);
                 let b = boxes.iter().map(|b| b.y + b.h).max().unwrap_or(0);
-                return Line {
+                let line = Line {
                     text: joined,
                     x,
                     y,
                     w: r - x,
                     h: b - y,
                 };
+                if fits(&line) {
+                    return line;
+                }
             }
             std::thread::sleep(Duration::from_millis(300));
         }
@@ -394,6 +402,10 @@ fn a_real_window_prints_and_rates_read_back_by_ocr() {
         // The keypad's 1: the first service, the certificate.
         win.key("KP_1");
         win.wait_for(&["1 page", "1 copy", "1 sheet"]);
+        // The document's name heads its preview, in heading size above
+        // the page (the page itself says it too, in small print).
+        let tap = win.wait_for(&["Tap the page to read it full size"]);
+        win.wait_for_where(&["Certificate of Enrollment"], |l| l.h >= 24 && l.y < tap.y / 3);
         win.key("KP_Add");
         win.wait_for(&["2 copies", "2 sheets"]);
         win.key("KP_Enter");

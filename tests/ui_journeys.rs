@@ -1658,3 +1658,37 @@ fn arrows_and_enter_alone_print_and_rate_with_a_visible_focus_ring() {
     assert_eq!(attempts[0].rating, Some(4), "the ringed rating was saved");
     assert_eq!(attempts[0].copies, 2);
 }
+
+/// A new screen, or its pages arriving, flips the window's white by one
+/// level of blue (the renderer then draws the window whole); a change
+/// within a screen, such as the copies, does not.
+#[test]
+fn a_new_screen_is_drawn_whole_and_a_copy_more_is_not() {
+    let mut d = Driver::new();
+    let white = |d: &Driver| d.app.window_style(&iced::Theme::Light).background_color;
+    let mut seen = vec![white(&d)];
+    let before = d.app.redrawn_whole();
+    d.tap("04A1B2C3");
+    let services = d.app.redrawn_whole();
+    assert!(services > before, "the services screen is drawn whole");
+    seen.push(white(&d));
+    d.click("中文成绩单");
+    let preview = d.app.redrawn_whole();
+    assert!(
+        preview >= services + 2,
+        "so is the preview, and again once its pages are in"
+    );
+    seen.push(white(&d));
+    d.key("+");
+    assert_eq!(d.app.redrawn_whole(), preview, "a copy more is drawn where it changed");
+    d.key("Backspace");
+    assert!(d.app.redrawn_whole() > preview, "back on the services: whole again");
+    seen.push(white(&d));
+    for c in &seen {
+        assert!(
+            c.r == 1.0 && c.g == 1.0 && c.b >= 254.0 / 255.0,
+            "white, whatever the screen: {c:?}"
+        );
+    }
+    assert!(seen.windows(2).any(|w| w[0] != w[1]), "the white flips: {seen:?}");
+}

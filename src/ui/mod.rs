@@ -137,6 +137,9 @@ pub struct Kiosk {
     /// The keypad's focus ring: the screen it was moved on and the
     /// control (the preview keeps its own, [`preview::State::ring`]).
     focus: Option<(keypad::Place, usize)>,
+    /// What is on screen, and the window's white for it: see
+    /// [`Kiosk::window_style`].
+    repaint: (String, u64),
 }
 
 impl Kiosk {
@@ -172,6 +175,7 @@ impl Kiosk {
             spoken: None,
             volume: 1,
             focus: None,
+            repaint: (String::new(), 0),
         };
         // The core says how a terminal starts (the login QR code on).
         let started: Vec<Task<Message>> = start.into_iter().map(|e| k.effect(e)).collect();
@@ -385,7 +389,44 @@ impl Kiosk {
     pub fn update(&mut self, message: Message) -> Task<Message> {
         let task = self.handle(message);
         self.announce();
+        self.note_screen();
         task
+    }
+
+    /// A new screen (or its pages arriving, a step, a language, the
+    /// countdown) flips the window's white between two that differ by one
+    /// level of blue, which the software renderer takes as a reason to draw
+    /// the whole window again. Its damage tracking (iced 0.14's tiny-skia)
+    /// otherwise misses some text between screens: the preview's heading
+    /// was never drawn, and the glyphs' overhang above and below their
+    /// line box was left behind from the screen before.
+    fn note_screen(&mut self) {
+        let now = self.now();
+        let key = match self.prompt() {
+            Some((screen, ..)) => screen,
+            None => format!("technician {}", self.tech.open),
+        };
+        let key = format!("{key} {} {}", self.look.large, self.session.countdown(now).is_some());
+        if key != self.repaint.0 {
+            self.repaint = (key, self.repaint.1 + 1);
+        }
+    }
+
+    /// How many times a new screen had the window drawn whole.
+    pub fn redrawn_whole(&self) -> u64 {
+        self.repaint.1
+    }
+
+    /// The window's background and text colour ([`Kiosk::note_screen`]).
+    pub fn window_style(&self, _: &iced::Theme) -> iced::theme::Style {
+        iced::theme::Style {
+            background_color: if self.repaint.1.is_multiple_of(2) {
+                iced::Color::WHITE
+            } else {
+                iced::Color::from_rgb8(0xFF, 0xFF, 0xFE)
+            },
+            text_color: style::INK,
+        }
     }
 
     fn handle(&mut self, message: Message) -> Task<Message> {

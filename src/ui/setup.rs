@@ -417,6 +417,7 @@ pub fn run(setup: Setup, windowed: bool) -> iced::Result {
     )
     .title("campus-kiosk")
     .theme(iced::Theme::Light)
+    .style(crate::ui::Kiosk::window_style)
     .subscription(crate::ui::Kiosk::subscription)
     .default_font(crate::ui::style::FONT)
     .window(window)
