@@ -393,8 +393,8 @@ impl Kiosk {
         task
     }
 
-    /// A new screen (or its pages arriving, a step, a language, the
-    /// countdown) flips the window's white between two that differ by one
+    /// A new screen (or a step, a language, the countdown) flips the
+    /// window's white between two that differ by one
     /// level of blue, which the software renderer takes as a reason to draw
     /// the whole window again. Its damage tracking (iced 0.14's tiny-skia)
     /// otherwise misses some text between screens: the preview's heading
@@ -402,11 +402,28 @@ impl Kiosk {
     /// line box was left behind from the screen before.
     fn note_screen(&mut self) {
         let now = self.now();
-        let key = match self.prompt() {
-            Some((screen, ..)) => screen,
-            None => format!("technician {}", self.tech.open),
+        // The screen itself, not what fills in on it (the services' list,
+        // the preview's pages): each whole drawing costs tens of ms.
+        let screen = match self.session.state() {
+            _ if self.tech.open => "technician".to_string(),
+            State::Idle | State::Identifying { .. } => "attract".to_string(),
+            State::SignedIn { activity, .. } => match activity {
+                Activity::Choosing => "services".to_string(),
+                Activity::Previewing { service } => match &self.visit.preview {
+                    Some(p) => format!("preview {service} {:?} {}", p.stage, p.zoom.is_some()),
+                    None => format!("preview {service}"),
+                },
+                Activity::Printing { .. } => "printing".to_string(),
+            },
+            State::Done { .. } => "done".to_string(),
+            State::Fault { .. } => "fault".to_string(),
         };
-        let key = format!("{key} {} {}", self.look.large, self.session.countdown(now).is_some());
+        let key = format!(
+            "{screen} {:?} {} {}",
+            self.look.lang,
+            self.look.large,
+            self.session.countdown(now).is_some()
+        );
         if key != self.repaint.0 {
             self.repaint = (key, self.repaint.1 + 1);
         }
