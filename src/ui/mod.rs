@@ -434,7 +434,8 @@ impl Kiosk {
         self.repaint.1
     }
 
-    /// The window's background and text colour ([`Kiosk::note_screen`]).
+    /// The window's background and text colour: white, flipped by one
+    /// level of blue whenever a new screen comes (so it is drawn whole).
     pub fn window_style(&self, _: &iced::Theme) -> iced::theme::Style {
         iced::theme::Style {
             background_color: if self.repaint.1.is_multiple_of(2) {
