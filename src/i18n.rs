@@ -447,6 +447,268 @@ pub fn cannot_make(detail: &str) -> Bilingual {
     )
 }
 
+// What a template's author reads about the rows of a spreadsheet
+// (`kiosk template dry-run`, the studio's "check every row").
+
+/// A character of a cell that no font covers.
+pub fn row_no_glyph(ch: char, code: u32) -> Bilingual {
+    Bilingual::new(
+        format!(
+            "字符「{ch}」(U+{code:04X}) 不在终端的任何字体中，终端会拒绝打印：请与本人核对，或请网络中心加装含此字的字体"
+        ),
+        format!(
+            "the character {ch} (U+{code:04X}) is in none of the terminal's fonts, so the terminal would refuse to print it: check it with the person, or ask the network centre for a font that has it"
+        ),
+    )
+}
+
+/// A row without its 学号/工号.
+pub fn row_no_key() -> Bilingual {
+    Bilingual::new("学号/工号为空：请填写", "no 学号/工号 in the key column: fill it in")
+}
+
+/// A 学号/工号 listed twice.
+pub fn row_duplicate(key: &str, first: usize) -> Bilingual {
+    Bilingual::new(
+        format!("{key} 在第 {first} 行也出现了：每人只能占一行"),
+        format!("{key} is also in row {first}: list each person once"),
+    )
+}
+
+/// A cell that should hold a date.
+pub fn row_bad_date(value: &str) -> Bilingual {
+    Bilingual::new(
+        format!("「{value}」不是日期：请写成 2024-09-01，或用日期格式的单元格"),
+        format!("{value:?} is not a date: write it as 2024-09-01, or use a date cell"),
+    )
+}
+
+/// A cell that should hold a number.
+pub fn row_bad_number(value: &str) -> Bilingual {
+    Bilingual::new(
+        format!("「{value}」不是数字：请只填数字"),
+        format!("{value:?} is not a number: write digits only"),
+    )
+}
+
+/// A cell the template cannot use; `detail` is the engine's reason.
+pub fn row_bad_cell(value: &str, detail: &str) -> Bilingual {
+    Bilingual::new(
+        format!("模板无法使用「{value}」：{detail}"),
+        format!("the template cannot use {value:?}: {detail}"),
+    )
+}
+
+/// An empty cell the template prints.
+pub fn row_empty() -> Bilingual {
+    Bilingual::new(
+        "单元格为空，但模板要打印它：请填写",
+        "the cell is empty, but the template prints it: fill it in",
+    )
+}
+
+/// A column the template needs is not in the sheet; `read` is how the
+/// template names it (`enrollment.college`), if it does.
+pub fn sheet_no_column(name: &str, read: Option<&str>) -> Bilingual {
+    let read = read.map(|r| format!(" ({r})")).unwrap_or_default();
+    Bilingual::new(
+        format!("表中没有「{name}」列{read}，而模板需要它：请在第 1 行（表头）加上这一列"),
+        format!("the sheet has no column {name:?}{read}, which the template needs: add it to the header row (row 1)"),
+    )
+}
+
+/// The eligibility rule refuses the row's person.
+pub fn row_refused(why: &Bilingual) -> Bilingual {
+    Bilingual::new(
+        format!("终端会拒绝此人：{}", why.zh),
+        format!("the terminal would refuse this person: {}", why.en),
+    )
+}
+
+/// A row whose text runs past the pages the template allows; `chars` is
+/// the length of the row's longest cell.
+pub fn row_overflow(pages: usize, max: u32, chars: usize) -> Bilingual {
+    Bilingual::new(
+        format!(
+            "文字太长，超出页面：文档会有 {pages} 页，模板只允许 {max} 页；请缩短此单元格（共 {chars} 个字，本行最长）"
+        ),
+        format!(
+            "the text is too long for the page: the document would take {pages} pages, the template allows {max}; shorten this cell (its {chars} characters are the row's longest)"
+        ),
+    )
+}
+
+/// A document longer than its template allows.
+pub fn page_overflow(pages: usize, max: u32) -> Bilingual {
+    Bilingual::new(
+        format!("文字太长，超出页面：文档会有 {pages} 页，模板只允许 {max} 页"),
+        format!("the text is too long for the page: the document would take {pages} pages, the template allows {max}"),
+    )
+}
+
+/// The template fails whatever the row holds.
+pub fn template_fails(detail: &str) -> Bilingual {
+    Bilingual::new(
+        format!("模板本身有误（与数据无关）：{detail}"),
+        format!("the template fails whatever the row: {detail}"),
+    )
+}
+
+// What the template studio says to department staff.
+
+/// A problem `kiosk template check` found, with what it means and what to
+/// do; `detail` is the check's own (English) words.
+pub fn template_problem(detail: &str) -> Bilingual {
+    let d = detail.to_ascii_lowercase();
+    let (zh, en) = if d.contains("unknown field") {
+        (
+            "不认识的设置项：检查拼写，或删去这一项",
+            "a setting the template format does not have: check its spelling, or delete it",
+        )
+    } else if d.contains("missing field") {
+        (
+            "缺少必填的设置项：请补上",
+            "a setting that must be there is missing: add it",
+        )
+    } else if d.contains("invalid type") || d.contains("expected") {
+        (
+            "这个值的类型不对：数字不加引号，文字要加引号",
+            "the value is of the wrong kind: numbers go without quotes, text in quotes",
+        )
+    } else if d.contains("none of the bundled fonts") || d.contains("glyph") {
+        (
+            "有字符不在任何内置字体中：换一个字，或请网络中心加装字体",
+            "a character is in none of the fonts: use another, or ask the network centre for a font",
+        )
+    } else if d.contains("sample") || d.contains("undefined") || d.contains("lacks") {
+        (
+            "模板用到的字段在示例数据里没有：检查字段名的拼写",
+            "the template reads a field the sample data does not have: check the field's name",
+        )
+    } else if d.contains("picture") || d.contains("image") || d.contains(".png") {
+        (
+            "图片有问题：用模板文件夹里的 PNG 图片",
+            "a picture is wrong: use a PNG inside the service's folder",
+        )
+    } else if d.contains("rule") {
+        (
+            "谁可以打印的规则有误：比较一个字段，例如 enrollment.status == \"enrolled\"",
+            "the rule of who may print is wrong: compare a field, e.g. enrollment.status == \"enrolled\"",
+        )
+    } else if d.contains("line") || d.contains("key") || d.contains("string") || d.contains("table") {
+        (
+            "TOML 写法有误：检查引号、方括号、逗号和等号",
+            "the TOML is not written right: check quotes, brackets, commas and equals signs",
+        )
+    } else {
+        ("模板有问题", "the template has a problem")
+    };
+    Bilingual::new(format!("{zh}（{detail}）"), format!("{en} ({detail})"))
+}
+
+/// A service id that is not one.
+pub fn studio_bad_id(id: &str) -> Bilingual {
+    Bilingual::new(
+        format!("「{id}」不能作为服务编号：只用小写字母、数字和 -，例如 dormitory-certificate"),
+        format!("{id:?} is not a service id: use lower-case letters, digits and -, e.g. dormitory-certificate"),
+    )
+}
+
+/// No such service in the templates folder.
+pub fn studio_no_service(id: &str) -> Bilingual {
+    Bilingual::new(format!("没有服务「{id}」"), format!("there is no service {id:?}"))
+}
+
+/// A service of that id exists.
+pub fn studio_exists(id: &str) -> Bilingual {
+    Bilingual::new(
+        format!("服务「{id}」已经存在：换一个编号"),
+        format!("a service {id:?} exists: choose another id"),
+    )
+}
+
+/// Something the studio could not do; `detail` says why.
+pub fn studio_failed(detail: &str) -> Bilingual {
+    Bilingual::new(
+        format!("操作未完成：{detail}"),
+        format!("this could not be done: {detail}"),
+    )
+}
+
+/// The studio asks for its password.
+pub fn studio_password() -> Bilingual {
+    Bilingual::new("请输入模板工作室的密码", "enter the template studio's password")
+}
+
+/// A change sent from another web site.
+pub fn studio_other_site() -> Bilingual {
+    Bilingual::new(
+        "拒绝：修改只能来自模板工作室自己的页面",
+        "refused: changes come only from the template studio's own page",
+    )
+}
+
+/// An upload larger than allowed.
+pub fn studio_too_large(max: usize) -> Bilingual {
+    let mb = max / (1024 * 1024);
+    let (zh, en) = if mb > 0 {
+        (format!("{mb} MB"), format!("{mb} MB"))
+    } else {
+        (format!("{} KB", max / 1024), format!("{} KB", max / 1024))
+    };
+    Bilingual::new(
+        format!("文件太大（最大 {zh}）：只保存含名单的那张工作表再上传"),
+        format!("the file is too large (at most {en}): save only the sheet with the list, and upload that"),
+    )
+}
+
+/// A template sent that is not UTF-8 text.
+pub fn studio_not_text() -> Bilingual {
+    Bilingual::new("模板必须是 UTF-8 文本", "a template is UTF-8 text")
+}
+
+/// The form could not be written into the template.
+pub fn studio_form(detail: &str) -> Bilingual {
+    Bilingual::new(
+        format!("表单无法写入模板：{detail}"),
+        format!("the form cannot be written into the template: {detail}"),
+    )
+}
+
+/// A row preview without an uploaded sheet.
+pub fn studio_no_sheet() -> Bilingual {
+    Bilingual::new("请先上传表格", "upload a spreadsheet first")
+}
+
+/// A row the sheet does not have.
+pub fn studio_no_row(row: usize) -> Bilingual {
+    Bilingual::new(
+        format!("表格没有第 {row} 行的数据"),
+        format!("the sheet has no data in row {row}"),
+    )
+}
+
+/// A page the document does not have.
+pub fn studio_no_page(page: usize, pages: usize) -> Bilingual {
+    Bilingual::new(
+        format!("没有第 {page} 页（共 {pages} 页）"),
+        format!("there is no page {page} (the document has {pages})"),
+    )
+}
+
+/// An uploaded file that could not be read as a spreadsheet.
+pub fn studio_sheet(detail: &str) -> Bilingual {
+    Bilingual::new(
+        format!("无法读取表格：{detail}。请上传 .xlsx 或 .csv 文件"),
+        format!("the spreadsheet cannot be read: {detail}. Upload an .xlsx or .csv file"),
+    )
+}
+
+/// A hand-in without its department or author.
+pub fn studio_hand_in_who() -> Bilingual {
+    Bilingual::new("请填写部门和联系人", "fill in the department and who to contact")
+}
+
 /// A demo card's label: "王小明（挂失卡 lost card）".
 pub fn demo_card(name: &str, status: &str) -> String {
     format!("{name}（{status}）")

@@ -23,6 +23,7 @@ pub mod reader;
 pub mod seal;
 pub mod sheets;
 pub mod speech;
+pub mod studio;
 pub mod template;
 pub mod text;
 pub mod toml_pos;

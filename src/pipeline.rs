@@ -33,6 +33,12 @@ pub enum PipelineError {
     Layout(LayoutError),
     #[error("seal field {field:?}: {message}")]
     Seal { field: String, message: String },
+    /// The text is too long for the pages the template allows
+    /// (`[page] max_pages`).
+    #[error(
+        "the document takes {pages} pages, more than the {max} the template allows ([page] max_pages): a text is too long for the page"
+    )]
+    Overflow { pages: usize, max: u32 },
 }
 
 /// What seals documents: the terminal's id and key, and the address a
@@ -252,5 +258,13 @@ fn render_bounded(
         },
         other => PipelineError::Layout(other),
     })?;
+    if let Some(max) = tpl.file.page.max_pages
+        && doc.pages.len() > max as usize
+    {
+        return Err(PipelineError::Overflow {
+            pages: doc.pages.len(),
+            max,
+        });
+    }
     Ok((doc, facts))
 }

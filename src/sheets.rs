@@ -95,6 +95,10 @@ pub enum SheetError {
     NotListed { file: String, key: String, owner: String },
 }
 
+/// Headers that hold a person's 学号/工号 in a sheet of platform records
+/// (`kiosk template dry-run` on a service fed by the platform).
+pub const KEY_HEADERS: [&str; 5] = ["student_id", "staff_id", "id", "学号", "工号"];
+
 /// Spreadsheet column letters: 0 → A, 25 → Z, 26 → AA.
 pub fn column_letter(mut i: usize) -> String {
     let mut s = Vec::new();
@@ -120,6 +124,46 @@ fn number(n: f64) -> Json {
 
 fn is_date(s: &str) -> bool {
     s.len() == 10 && time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok()
+}
+
+/// A cell's value as a template sees it, checked against the column's
+/// declared type; `None` for an empty cell, `Err` says what is wrong.
+pub fn cell_json(cell: &Cell, want: Option<ColumnType>) -> Result<Option<Json>, String> {
+    let value = match (cell, want) {
+        (Cell::Error(e), _) => Err(format!("the cell holds the error {e}")),
+        (Cell::Empty, _) => return Ok(None),
+        (Cell::Number(n), Some(ColumnType::Number) | None) => Ok(number(*n)),
+        (Cell::Date(d), Some(ColumnType::Date) | None) => Ok(Json::String(d.clone())),
+        (Cell::Text(s), Some(ColumnType::Date)) if is_date(s.trim()) => Ok(Json::String(s.trim().to_string())),
+        (Cell::Text(s), Some(ColumnType::Date)) => Err(format!("{s:?} is not a date (YYYY-MM-DD)")),
+        (Cell::Text(s), Some(ColumnType::Number)) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(number)
+            .ok_or_else(|| format!("{s:?} is not a number")),
+        (Cell::Text(s), Some(ColumnType::Text) | None) => Ok(Json::String(s.trim().to_string())),
+        (Cell::Number(n), Some(ColumnType::Text)) => Ok(Json::String(if n.fract() == 0.0 {
+            format!("{n:.0}")
+        } else {
+            n.to_string()
+        })),
+        (Cell::Bool(b), None) => Ok(Json::Bool(*b)),
+        (other, Some(t)) => Err(format!("expected {t:?}, found {other:?}").to_lowercase()),
+    };
+    // Text reaches paper as platform text does: composed, no soft
+    // hyphens, no control or invisible characters.
+    value
+        .and_then(|v| match v {
+            Json::String(t) => match crate::text::clean(&t) {
+                Ok(None) => Ok(Json::String(t)),
+                Ok(Some(c)) => Ok(Json::String(c)),
+                Err(f) => Err(f.to_string()),
+            },
+            other => Ok(other),
+        })
+        .map(Some)
 }
 
 /// The rows of a sheet, keyed by person.
@@ -204,43 +248,12 @@ impl Table {
                     continue;
                 }
                 let cell = r.get(col).cloned().unwrap_or(Cell::Empty);
-                let want = spec.columns.get(name).copied();
-                let value = match (&cell, want) {
-                    (Cell::Error(e), _) => Err(format!("the cell holds the error {e}")),
-                    (Cell::Empty, _) => Ok(Json::Null),
-                    (Cell::Number(n), Some(ColumnType::Number) | None) => Ok(number(*n)),
-                    (Cell::Date(d), Some(ColumnType::Date) | None) => Ok(Json::String(d.clone())),
-                    (Cell::Text(s), Some(ColumnType::Date)) if is_date(s.trim()) => {
-                        Ok(Json::String(s.trim().to_string()))
-                    }
-                    (Cell::Text(s), Some(ColumnType::Number)) => s
-                        .trim()
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|n| n.is_finite())
-                        .map(number)
-                        .ok_or_else(|| format!("{s:?} is not a number")),
-                    (Cell::Text(s), Some(ColumnType::Text) | None) => Ok(Json::String(s.trim().to_string())),
-                    (Cell::Number(n), Some(ColumnType::Text)) => Ok(Json::String(if n.fract() == 0.0 {
-                        format!("{n:.0}")
-                    } else {
-                        n.to_string()
-                    })),
-                    (Cell::Bool(b), None) => Ok(Json::Bool(*b)),
-                    (other, Some(t)) => Err(format!("expected {t:?}, found {other:?}").to_lowercase()),
-                };
-                // Text reaches paper as platform text does: composed, no
-                // soft hyphens, no control or invisible characters.
-                let value = value.and_then(|v| match v {
-                    Json::String(t) => match crate::text::clean(&t) {
-                        Ok(None) => Ok(Json::String(t)),
-                        Ok(Some(c)) => Ok(Json::String(c)),
-                        Err(f) => Err(f.to_string()),
-                    },
-                    other => Ok(other),
-                });
+                let value = cell_json(&cell, spec.columns.get(name).copied());
                 match value {
-                    Ok(v) => {
+                    // An empty cell is no value: a template that prints it
+                    // is refused ("undefined"), never prints "none".
+                    Ok(None) => {}
+                    Ok(Some(v)) => {
                         obj.insert(name.clone(), v);
                     }
                     Err(m) => {

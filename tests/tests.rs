@@ -13,10 +13,12 @@
 mod common;
 
 mod audio_jack;
+mod bundle;
 mod card_reader;
 mod config;
 mod demo_platform_cli;
 mod diagnose;
+mod dry_run;
 mod gui_smoke;
 mod journal;
 mod layout;
@@ -27,6 +29,7 @@ mod printer_dir;
 mod printer_ipp;
 mod qr_login;
 mod sheets;
+mod studio;
 mod template_check;
 mod tidy;
 mod ui_journeys;

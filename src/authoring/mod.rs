@@ -4,4 +4,6 @@
 //! modules (which never use it), so checking can load data through the
 //! file adapters without a cycle.
 
+pub mod bundle;
 pub mod check;
+pub mod dry_run;

@@ -13,6 +13,7 @@ mod printer;
 mod reader;
 mod run;
 mod seal;
+mod studio;
 mod template;
 
 use std::path::PathBuf;
@@ -82,6 +83,27 @@ pub enum Command {
     /// Check and preview print templates (for department staff).
     #[command(subcommand)]
     Template(TemplateCmd),
+    /// The template studio: a web app in which department staff build,
+    /// check, preview and hand in a print service (docs/studio.md).
+    Studio {
+        /// Where it listens; another address than this machine's needs
+        /// --allow-network and a password.
+        #[arg(long, default_value = "127.0.0.1:8710")]
+        listen: std::net::SocketAddr,
+        /// The folder of services it works in (it writes nowhere else).
+        #[arg(long, default_value = "print-templates")]
+        templates: PathBuf,
+        /// Let other machines of the campus network open it.
+        #[arg(long)]
+        allow_network: bool,
+        /// studio.toml, holding `[studio] password_hash`.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Read a password from standard input, print its hash for
+        /// studio.toml, and stop.
+        #[arg(long, exclusive = true)]
+        hash_password: bool,
+    },
     /// Measure the print pipeline and the journal.
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -152,13 +174,13 @@ pub enum Command {
 pub enum TemplateCmd {
     /// Validate templates: syntax, fields, placeholders, images, fonts.
     Check {
-        /// Template folders, or folders of templates (default: print-templates/).
+        /// Template folders, folders of templates or bundles (default: print-templates/).
         dirs: Vec<PathBuf>,
     },
     /// Render a template with data from a folder (or the platform), without a
     /// terminal or printer.
     Preview {
-        /// The template folder.
+        /// The template folder, or a bundle.
         template: PathBuf,
         /// Folder with person.json, enrollment.json, transcript.json, datasets/.
         #[arg(long, required_unless_present = "platform", conflicts_with = "platform")]
@@ -183,6 +205,48 @@ pub enum TemplateCmd {
         #[arg(long, default_value_t = 150.0)]
         dpi: f32,
         /// Issue time printed on the document (RFC 3339; default: now).
+        #[arg(long)]
+        issued_at: Option<String>,
+    },
+    /// Pack a template folder into one bundle file to hand in for approval
+    /// (docs/templates.md, "Handing in a service").
+    Bundle {
+        /// The template folder.
+        template: PathBuf,
+        /// The department that owns the service (学生处).
+        #[arg(long)]
+        department: String,
+        /// Who made it, and how to reach them.
+        #[arg(long)]
+        author: String,
+        /// The bundle file (default: ID-VERSION.service.zip in this folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Render every row of a department's spreadsheet (.xlsx or .csv) and
+    /// name each problem by row and column; exit 0 only when every row
+    /// renders.
+    DryRun {
+        /// The template folder, or a bundle.
+        template: PathBuf,
+        /// The spreadsheet: one person per row, a header in row 1.
+        #[arg(long)]
+        sheet: PathBuf,
+        /// The worksheet of an .xlsx (default: the one the template names, else the first).
+        #[arg(long)]
+        worksheet: Option<String>,
+        /// What the rows stand for: a `[sources]` spreadsheet, or
+        /// `enrollment`, `transcript`, `dataset:<name>` (default: the
+        /// template's only spreadsheet, else the first record it reads).
+        #[arg(long)]
+        source: Option<String>,
+        /// The report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Rows rendered at once (default: one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Issue time the documents carry (RFC 3339; default: now).
         #[arg(long)]
         issued_at: Option<String>,
     },
@@ -275,6 +339,43 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             };
             template::preview(&template, source, out.as_deref(), png.as_deref(), dpi, issued_at)
         }
+        Command::Studio {
+            hash_password: true, ..
+        } => studio::hash_password(),
+        Command::Studio {
+            listen,
+            templates,
+            allow_network,
+            config,
+            ..
+        } => studio::run(listen, templates, allow_network, config),
+        Command::Template(TemplateCmd::Bundle {
+            template,
+            department,
+            author,
+            out,
+        }) => template::make_bundle(
+            &template,
+            campus_kiosk::authoring::bundle::HandIn { department, author },
+            out.as_deref(),
+        ),
+        Command::Template(TemplateCmd::DryRun {
+            template,
+            sheet,
+            worksheet,
+            source,
+            json,
+            threads,
+            issued_at,
+        }) => template::dry_run(&template::DryRunArgs {
+            dir: template,
+            sheet,
+            worksheet,
+            source,
+            json,
+            threads,
+            issued_at,
+        }),
         Command::Run {
             config,
             demo,

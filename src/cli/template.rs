@@ -3,7 +3,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use campus_kiosk::adapters::files::data_dir;
 use campus_kiosk::adapters::platform::http::PlatformClient;
-use campus_kiosk::authoring::check;
+use campus_kiosk::authoring::dry_run::{self, Grid, Stands};
+use campus_kiosk::authoring::{bundle, check};
 use campus_kiosk::export::{pdf, raster};
 use campus_kiosk::pipeline::{self, PipelineError};
 use campus_kiosk::template::Template;
@@ -18,8 +19,11 @@ pub fn check(dirs: Vec<PathBuf>) -> anyhow::Result<()> {
     let mut failed = 0usize;
     let mut checked = 0usize;
     for root in roots {
-        let found =
-            check::template_dirs(&root).with_context(|| format!("{}: cannot list templates", root.display()))?;
+        let found = if bundle::is_bundle(&root) {
+            vec![root.clone()]
+        } else {
+            check::template_dirs(&root).with_context(|| format!("{}: cannot list templates", root.display()))?
+        };
         if found.is_empty() {
             bail!(
                 "{}: no template folders (a folder holding template.toml) found",
@@ -28,7 +32,11 @@ pub fn check(dirs: Vec<PathBuf>) -> anyhow::Result<()> {
         }
         for dir in found {
             checked += 1;
-            let problems = check::check_dir(book, &dir, now_unix());
+            let opened = Opened::open(&dir)?;
+            let problems: Vec<String> = check::check_dir(book, opened.dir(), now_unix())
+                .into_iter()
+                .map(|p| opened.name(&p.to_string()))
+                .collect();
             if problems.is_empty() {
                 println!("ok      {}", dir.display());
             } else {
@@ -106,7 +114,8 @@ pub fn preview(
     issued_at: Option<String>,
 ) -> anyhow::Result<()> {
     let book = super::fonts()?;
-    let tpl = Template::load(dir)?;
+    let opened = Opened::open(dir)?;
+    let tpl = Template::load(opened.dir())?;
     let mut data = match source {
         DataFrom::Dir(d) => data_dir::load(&d)?,
         DataFrom::Platform { id, card, config } => fetch(&tpl, &id, card, &config)
@@ -150,4 +159,163 @@ pub fn preview(
         facts.id
     );
     Ok(())
+}
+
+/// `kiosk template dry-run`'s arguments.
+pub struct DryRunArgs {
+    pub dir: PathBuf,
+    pub sheet: PathBuf,
+    pub worksheet: Option<String>,
+    pub source: Option<String>,
+    pub json: bool,
+    pub threads: Option<usize>,
+    pub issued_at: Option<String>,
+}
+
+pub fn dry_run(a: &DryRunArgs) -> anyhow::Result<()> {
+    let book = super::fonts()?;
+    let opened = Opened::open(&a.dir)?;
+    let tpl = Template::load(opened.dir())?;
+    let stands = Stands::choose(&tpl, a.source.as_deref()).map_err(|e| anyhow::anyhow!("{}: {e}", a.dir.display()))?;
+    let mut sample = data_dir::load(&opened.dir().join(&tpl.file.sample.data))
+        .with_context(|| format!("{}: the template's sample data", a.dir.display()))?;
+    // The sample person's rows of the other spreadsheets; the sheet
+    // handed in stands for its own.
+    let _ = campus_kiosk::adapters::files::spreadsheet::bind(&tpl, &mut sample, now_unix());
+    let worksheet = a.worksheet.clone().or_else(|| match &stands {
+        Stands::Sheet(n) => tpl.file.sources.get(n).and_then(|s| s.sheet.clone()),
+        Stands::Record(_) => None,
+    });
+    let (sheet_name, cells) = campus_kiosk::adapters::files::spreadsheet::read_grid(&a.sheet, worksheet.as_deref())?;
+    let threads = a
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let issued_at = a.issued_at.clone().unwrap_or_else(now_rfc3339);
+    let file = a.sheet.display().to_string();
+    let grid = Grid {
+        file: &file,
+        sheet: &sheet_name,
+        cells: &cells,
+    };
+    let report = dry_run::dry_run(book, &tpl, &sample, grid, &stands, &issued_at, threads);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for p in &report.problems {
+            println!("{}: {}", report.locate(p), p.message);
+            println!("    {}", p.message_zh);
+        }
+        println!(
+            "{} of {} rows render ({} page(s)); {} problem(s); the rows stand for {}",
+            report.rendered,
+            report.rows,
+            report.pages,
+            report.problems.len(),
+            report.stands_for
+        );
+    }
+    if !report.ok() {
+        bail!(
+            "{} of {} rows of {} do not render",
+            report.rows - report.rendered,
+            report.rows,
+            file
+        );
+    }
+    Ok(())
+}
+
+/// A template given on the command line: a folder, or a bundle unpacked
+/// into a private temporary folder for as long as this lives.
+pub struct Opened {
+    given: PathBuf,
+    /// The temporary folder and the template folder in it.
+    unpacked: Option<(tempfile::TempDir, PathBuf)>,
+}
+
+impl Opened {
+    pub fn open(path: &Path) -> anyhow::Result<Opened> {
+        if !bundle::is_bundle(path) {
+            return Ok(Opened {
+                given: path.to_path_buf(),
+                unpacked: None,
+            });
+        }
+        let bytes = read_bundle(path)?;
+        let tmp = tempfile::Builder::new()
+            .prefix("kiosk-bundle-")
+            .tempdir()
+            .context("cannot make a temporary folder for the bundle")?;
+        let (_, dir) = bundle::unpack(&bytes, tmp.path()).with_context(|| format!("{}", path.display()))?;
+        Ok(Opened {
+            given: path.to_path_buf(),
+            unpacked: Some((tmp, dir)),
+        })
+    }
+
+    /// The template folder.
+    pub fn dir(&self) -> &Path {
+        self.unpacked.as_ref().map_or(&self.given, |(_, dir)| dir)
+    }
+
+    /// `text` with the temporary folder named as the bundle it came from:
+    /// `dorm-1.0.0.service.zip!/template.toml:3:1`.
+    pub fn name(&self, text: &str) -> String {
+        match &self.unpacked {
+            Some((_, dir)) => text.replace(&dir.display().to_string(), &format!("{}!", self.given.display())),
+            None => text.to_string(),
+        }
+    }
+}
+
+/// A bundle file's bytes, within the size a service may hand in.
+fn read_bundle(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut bytes = Vec::new();
+    f.take(bundle::MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > bundle::MAX_BYTES {
+        bail!(
+            "{}: larger than the {} MB a service may hand in",
+            path.display(),
+            bundle::MAX_BYTES / (1024 * 1024)
+        );
+    }
+    Ok(bytes)
+}
+
+/// `kiosk template bundle`: the folder as one file to hand in.
+pub fn make_bundle(dir: &Path, who: bundle::HandIn, out: Option<&Path>) -> anyhow::Result<()> {
+    // Its errors name the file, line and field.
+    let (manifest, bytes) = bundle::pack(dir, &who, &now_rfc3339())?;
+    let out = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(bundle::file_name(&manifest)));
+    write_private(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "{} {} ({} files, {} bytes) -> {}\ncontent {}",
+        manifest.id,
+        manifest.version,
+        manifest.content.files.len(),
+        bytes.len(),
+        out.display(),
+        manifest.content.hash
+    );
+    Ok(())
+}
+
+/// Writes a file only its owner can read: a bundle holds sample data.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
 }

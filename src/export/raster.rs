@@ -46,6 +46,10 @@ fn paint(c: Color) -> Paint<'static> {
     p
 }
 
+/// The resolution of a page on the kiosk's screen: its preview, and the
+/// template studio's, which shows the same pixels.
+pub const SCREEN_DPI: f32 = 110.0;
+
 /// Draws one page at `dpi`.
 pub fn render_page(book: &FontBook, page: &Page, dpi: f32) -> Result<Pixmap, RasterError> {
     let k = dpi / 72.0;

@@ -184,6 +184,11 @@ pub struct PageSpec {
     pub watermark: Option<String>,
     #[serde(default = "default_watermark_color")]
     pub watermark_color: String,
+    /// Most pages the document may take (a one-page certificate: 1). A
+    /// longer text than this allows is refused, never printed onto a
+    /// second page; none: no limit.
+    #[serde(default)]
+    pub max_pages: Option<u32>,
 }
 
 impl Default for PageSpec {
@@ -195,6 +200,7 @@ impl Default for PageSpec {
             leading: default_leading(),
             watermark: None,
             watermark_color: default_watermark_color(),
+            max_pages: None,
         }
     }
 }

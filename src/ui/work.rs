@@ -194,7 +194,7 @@ pub async fn count_pages(book: &'static FontBook, list: Arc<Vec<Service>>, issue
 }
 
 /// Preview resolution: an A4 page about 900 pixels wide.
-pub const PREVIEW_DPI: f32 = 110.0;
+pub const PREVIEW_DPI: f32 = crate::export::raster::SCREEN_DPI;
 
 /// A page read full size: an A4 page about 1800 pixels wide, larger than
 /// the printed page held at reading distance, panned with a finger.

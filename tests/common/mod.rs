@@ -10,6 +10,8 @@ use campus_kiosk::data::DataSet;
 use campus_kiosk::fonts::FontBook;
 use campus_kiosk::template::Template;
 
+pub mod sheet_gen;
+
 pub const ISSUED_AT: &str = "2026-11-23T09:30:00+08:00";
 /// A fixed "now" (2026-11-23) for checks that compare dates.
 pub const NOW: i64 = 1_795_397_400;
@@ -298,4 +300,28 @@ pub async fn print_recorded(
     })
     .await;
     (finished.result, seen.into_inner().unwrap(), journal)
+}
+
+/// Copies a folder's files and folders (a template, its sample data).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// The names in a folder, sorted.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }

@@ -56,12 +56,12 @@ fn too_big(file: &str, row: u32, col: u32) -> SheetError {
     )
 }
 
-fn pick_sheet(file: &str, spec: &SheetSource, names: &[String]) -> Result<String, SheetError> {
-    match &spec.sheet {
-        Some(s) if names.contains(s) => Ok(s.clone()),
+fn pick_sheet(file: &str, sheet: Option<&str>, names: &[String]) -> Result<String, SheetError> {
+    match sheet {
+        Some(s) if names.iter().any(|n| n == s) => Ok(s.to_string()),
         Some(s) => Err(SheetError::NoSheet {
             file: file.into(),
-            sheet: s.clone(),
+            sheet: s.to_string(),
             available: names.join(", "),
         }),
         None => names
@@ -74,9 +74,13 @@ fn pick_sheet(file: &str, spec: &SheetSource, names: &[String]) -> Result<String
 /// An .xlsx worksheet read cell by cell, within [`MAX_ROWS`] and
 /// [`MAX_COLUMNS`] (calamine's whole-range read allocates every cell of
 /// the used rectangle first).
-fn read_xlsx_streamed(path: &Path, file: &str, spec: &SheetSource) -> Result<(String, Vec<Vec<Cell>>), SheetError> {
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| open_err(file, e))?;
-    let sheet = pick_sheet(file, spec, &wb.sheet_names())?;
+fn read_xlsx_streamed<RS: std::io::Read + std::io::Seek>(
+    reader: RS,
+    file: &str,
+    sheet: Option<&str>,
+) -> Result<(String, Vec<Vec<Cell>>), SheetError> {
+    let mut wb = calamine::Xlsx::new(reader).map_err(|e| open_err(file, e))?;
+    let sheet = pick_sheet(file, sheet, &wb.sheet_names())?;
     let mut cells = wb.worksheet_cells_reader(&sheet).map_err(|e| open_err(file, e))?;
     // Rows and columns from A1, so row numbers and column letters are
     // Excel's.
@@ -100,16 +104,14 @@ fn read_xlsx_streamed(path: &Path, file: &str, spec: &SheetSource) -> Result<(St
     Ok((sheet, grid))
 }
 
-fn read_xlsx(path: &Path, file: &str, spec: &SheetSource) -> Result<(String, Vec<Vec<Cell>>), SheetError> {
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
-    {
-        return read_xlsx_streamed(path, file, spec);
+fn read_xlsx(bytes: &[u8], ext: &str, file: &str, sheet: Option<&str>) -> Result<(String, Vec<Vec<Cell>>), SheetError> {
+    let reader = std::io::Cursor::new(bytes);
+    if ext == "xlsx" || ext == "xlsm" {
+        return read_xlsx_streamed(reader, file, sheet);
     }
     // .xls and .ods: calamine reads the whole range.
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| open_err(file, e))?;
-    let sheet = pick_sheet(file, spec, &wb.sheet_names())?;
+    let mut wb = calamine::open_workbook_auto_from_rs(reader).map_err(|e| open_err(file, e))?;
+    let sheet = pick_sheet(file, sheet, &wb.sheet_names())?;
     let range = wb.worksheet_range(&sheet).map_err(|e| open_err(file, e))?;
     if let Some((r1, c1)) = range.end()
         && (r1 >= MAX_ROWS || c1 >= MAX_COLUMNS)
@@ -127,9 +129,74 @@ fn read_xlsx(path: &Path, file: &str, spec: &SheetSource) -> Result<(String, Vec
     Ok((sheet, grid))
 }
 
-fn read_csv(path: &Path, file: &str) -> Result<Vec<Vec<Cell>>, SheetError> {
-    let bytes = std::fs::read(path).map_err(|e| open_err(file, e))?;
-    csv_grid(&bytes, file)
+/// Largest spreadsheet file read: a department's list of a few thousand
+/// people is well under a megabyte.
+pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+
+/// A spreadsheet file's bytes, within [`MAX_FILE_BYTES`].
+fn read_bytes(path: &Path, file: &str) -> Result<Vec<u8>, SheetError> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| open_err(file, e))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| open_err(file, e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(file));
+    }
+    Ok(bytes)
+}
+
+fn too_large(file: &str) -> SheetError {
+    open_err(
+        file,
+        format!(
+            "the file is larger than {} MB, more than a list of people needs: save only the sheet with the list",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+/// The cells of a spreadsheet's bytes: `name` (a file name, whose
+/// extension tells .xlsx from .csv) names it in messages; `sheet` picks a
+/// worksheet (default: the first). Returns the worksheet's name (a .csv's
+/// file stem) and its cells from A1.
+pub fn grid_from_bytes(bytes: &[u8], name: &str, sheet: Option<&str>) -> Result<(String, Vec<Vec<Cell>>), SheetError> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(name));
+    }
+    let path = Path::new(name);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" => Ok((
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            csv_grid(bytes, name)?,
+        )),
+        "xlsx" | "xlsm" | "xls" | "ods" => {
+            // A spreadsheet is a zip (xlsx, ods) or an OLE file (xls).
+            if !(bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])) {
+                return Err(open_err(
+                    name,
+                    "this is not a spreadsheet (its content is not an Excel workbook): save it from Excel as .xlsx or .csv",
+                ));
+            }
+            read_xlsx(bytes, &ext, name, sheet)
+        }
+        _ => Err(open_err(name, "use an .xlsx or .csv file")),
+    }
+}
+
+/// The cells of a spreadsheet file (see [`grid_from_bytes`]).
+pub fn read_grid(path: &Path, sheet: Option<&str>) -> Result<(String, Vec<Vec<Cell>>), SheetError> {
+    let file = path.display().to_string();
+    let bytes = read_bytes(path, &file)?;
+    grid_from_bytes(&bytes, &file, sheet)
 }
 
 /// The cells of a .csv file's bytes; `file` names it in messages.
@@ -183,21 +250,7 @@ pub fn read(path: &Path, spec: &SheetSource) -> Result<(Table, i64), SheetError>
         .map_err(|e| open_err(&file, e))?
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let (sheet, grid) = match ext.as_str() {
-        "csv" => (
-            path.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            read_csv(path, &file)?,
-        ),
-        "xlsx" | "xlsm" | "xls" | "ods" => read_xlsx(path, &file, spec)?,
-        _ => return Err(open_err(&file, "use an .xlsx or .csv file")),
-    };
+    let (sheet, grid) = read_grid(path, spec.sheet.as_deref())?;
     Ok((Table::from_grid(&file, &sheet, &grid, spec)?, modified))
 }
 
