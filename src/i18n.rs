@@ -499,6 +499,14 @@ pub fn row_bad_cell(value: &str, detail: &str) -> Bilingual {
     )
 }
 
+/// A 学号/工号 the data platform does not know.
+pub fn row_not_on_platform(key: &str) -> Bilingual {
+    Bilingual::new(
+        format!("数据平台查无 {key}：此人刷卡时终端找不到他，请核对学号/工号"),
+        format!("the data platform does not know {key}: the terminal would not find this person; check the 学号/工号"),
+    )
+}
+
 /// An empty cell the template prints.
 pub fn row_empty() -> Bilingual {
     Bilingual::new(
@@ -701,6 +709,22 @@ pub fn studio_sheet(detail: &str) -> Bilingual {
     Bilingual::new(
         format!("无法读取表格：{detail}。请上传 .xlsx 或 .csv 文件"),
         format!("the spreadsheet cannot be read: {detail}. Upload an .xlsx or .csv file"),
+    )
+}
+
+/// A spreadsheet's file name a service cannot keep.
+pub fn studio_sheet_name(name: &str) -> Bilingual {
+    Bilingual::new(
+        format!("「{name}」不能作为表格文件名：用 .xlsx 或 .csv 结尾、不含 / 的文件名"),
+        format!("{name:?} cannot be the spreadsheet's file name: use a plain name ending in .xlsx or .csv"),
+    )
+}
+
+/// A spreadsheet declared without its key column, owner or age.
+pub fn studio_sheet_declaration() -> Bilingual {
+    Bilingual::new(
+        "请填写学号/工号所在列、负责人，以及最多多少天前的数据（1 到 3650 天）",
+        "give the column of 学号/工号, who keeps the list, and how old its data may be (1 to 3650 days)",
     )
 }
 

@@ -175,3 +175,44 @@ fn what_is_not_a_spreadsheet_is_refused_with_what_to_do() {
     assert!(!ok);
     assert!(text.contains("use an .xlsx or .csv file"), "{text}");
 }
+
+#[test]
+fn connected_to_the_platform_a_student_it_does_not_know_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_platform, base) = demo_platform(&root().join("assets/sample-data"));
+    std::fs::write(
+        tmp.path().join("terminal.toml"),
+        format!(
+            "[terminal]\nid = \"T-DRY\"\nname = \"t\"\n[platform]\nbase_url = \"{base}\"\ntoken_file = \"token\"\n[printer]\nkind = \"directory\"\ndir = \"out\"\n"
+        ),
+    )
+    .unwrap();
+    write_private(&tmp.path().join("token"), "demo-token\n");
+    let sheet = tmp.path().join("students.csv");
+    std::fs::write(
+        &sheet,
+        "student_id,name,college,major,level,enrollment_date,status\n\
+         2023011234,王小明,计算机科学与技术学院,软件工程,本科,2023-09-01,enrolled\n\
+         2099000001,钱多多,计算机科学与技术学院,软件工程,本科,2023-09-01,enrolled\n\
+         2024020456,李思远,经济管理学院,金融学,本科,2024-09-01,enrolled\n",
+    )
+    .unwrap();
+    let config = tmp.path().to_str().unwrap().to_string();
+    let (ok, report, text) = dry_run(
+        "print-templates/enrollment-certificate",
+        &sheet,
+        &["--json", "--config", &config],
+    );
+    assert!(!ok, "{text}");
+    assert_eq!(
+        located(&report),
+        vec![(Some(3), Some("student_id".to_string()), "not-on-platform".to_string())],
+        "{report:#}"
+    );
+    assert_eq!(report["problems"][0]["key"], "2099000001");
+    assert_eq!(report["rendered"], 2);
+
+    // Offline, the same sheet renders whole.
+    let (ok, _, text) = dry_run("print-templates/enrollment-certificate", &sheet, &[]);
+    assert!(ok, "{text}");
+}

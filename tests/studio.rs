@@ -92,6 +92,7 @@ fn a_department_builds_checks_previews_and_hands_in_a_service_in_chromium() {
         .arg(&script)
         .args([&url, out.to_str().unwrap(), ISSUED_AT])
         .args([&sheet, &big, &fake])
+        .arg(root().join("tests/fixtures/dormitory-certificate/dorm.xlsx"))
         .current_dir(root().join("tests/js"))
         .output()
         .unwrap();
@@ -261,6 +262,12 @@ fn a_department_builds_checks_previews_and_hands_in_a_service_in_chromium() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert_eq!(seen["english"], "Names");
+    assert!(seen["sheetUsed"].as_str().unwrap().contains("sheets.dorm"), "{seen:#}");
+    assert_eq!(
+        seen["sheetShown"],
+        serde_json::json!({ "hidden": false, "file": "dorm.xlsx", "key": "学号" })
+    );
+    assert!(templates.join("dorm-proof/dorm.xlsx").is_file());
 
     // Nothing was written outside the templates folder.
     let outside = names_in(tmp.path());
@@ -411,6 +418,9 @@ fn bad_input_to_the_studio_gets_a_clear_answer_and_writes_nothing_outside() {
             .contains("not a spreadsheet")
     );
 
+    // A page of another site under this machine's address is refused.
+    let (status, _) = curl(&["-H", "Host: rebound.example:8710", &api]);
+    assert_eq!(status, 403);
     // A change from another site is refused.
     let (status, _) = curl(&[
         "-X",
@@ -494,4 +504,86 @@ fn the_studio_leaves_this_machine_only_with_a_password() {
     let (status, body) = curl(&["-u", "staff:correct horse battery", &api]);
     assert_eq!(status, 200);
     assert!(json(&body)["services"].as_array().unwrap().len() >= 3);
+}
+
+#[test]
+fn a_departments_spreadsheet_becomes_the_services_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_studio, url, templates) = studio(tmp.path());
+    let api = format!("{url}/api/services");
+    let (status, _) = curl(&[
+        "-X",
+        "POST",
+        "-H",
+        "content-type: application/json",
+        "-d",
+        r#"{"from":"blank","id":"dorm-proof"}"#,
+        &api,
+    ]);
+    assert_eq!(status, 201);
+    let sheet = root().join("tests/fixtures/dormitory-certificate/dorm.xlsx");
+    let upload = |query: &str| {
+        curl(&[
+            "-X",
+            "POST",
+            "--data-binary",
+            &format!("@{}", sheet.display()),
+            &format!("{api}/dorm-proof/source?{query}"),
+        ])
+    };
+    let good =
+        "file=dorm.xlsx&name=dorm&key_column=%E5%AD%A6%E5%8F%B7&owner=%E5%AE%BF%E7%AE%A1%E7%A7%91&max_age_days=45";
+    let (status, body) = upload(good);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let desc = json(&body);
+    assert_eq!(desc["form"]["sheet"]["name"], "dorm");
+    assert_eq!(desc["form"]["sheet"]["key_column"], "学号");
+    assert!(
+        desc["form"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d == "spreadsheet:dorm"),
+        "{desc:#}"
+    );
+    let kept = templates.join("dorm-proof/dorm.xlsx");
+    assert!(std::fs::read(&kept).unwrap() == std::fs::read(&sheet).unwrap());
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&kept).unwrap().permissions());
+    assert_eq!(mode & 0o077, 0);
+    let toml = std::fs::read_to_string(templates.join("dorm-proof/template.toml")).unwrap();
+    assert!(
+        toml.contains("[sources.dorm]") && toml.contains("key_column = \"学号\""),
+        "{toml}"
+    );
+    // The template can read it: the sample student's row binds.
+    let tpl = campus_kiosk::template::Template::load(&templates.join("dorm-proof")).unwrap();
+    let mut data = campus_kiosk::adapters::files::data_dir::load(&templates.join("dorm-proof/sample")).unwrap();
+    campus_kiosk::adapters::files::spreadsheet::bind(&tpl, &mut data, 0).unwrap();
+    assert!(data.sheets["dorm"]["房间"].is_number() || data.sheets["dorm"]["房间"].is_string());
+
+    // Names that would leave the folder, a missing key column, no owner.
+    for (query, words) in [
+        (
+            "file=..%2Fdorm.xlsx&name=dorm&key_column=x&owner=y&max_age_days=4",
+            "file name",
+        ),
+        (
+            "file=dorm.xlsx&name=..&key_column=x&owner=y&max_age_days=4",
+            "service id",
+        ),
+        (
+            "file=dorm.xlsx&name=dorm&key_column=%E5%B7%A5%E5%8F%B7&owner=y&max_age_days=4",
+            "no column",
+        ),
+        (
+            "file=dorm.xlsx&name=dorm&key_column=x&owner=&max_age_days=4",
+            "who keeps",
+        ),
+    ] {
+        let (status, body) = upload(query);
+        assert_eq!(status, 400, "{query}");
+        let en = json(&body)["error"]["en"].as_str().unwrap().to_string();
+        assert!(en.contains(words), "{query}: {en}");
+    }
+    assert_eq!(names_in(tmp.path()), ["templates"]);
 }

@@ -11,7 +11,9 @@ const WORDS = {
     heading: "文件标题", who: "谁可以用", students: "学生", staff: "教职工", rule_when: "只有当",
     op_is: "是", op_not: "不是", rule_then: "时可以打印", rule: "规则（高级）",
     refusal_zh: "不符合时的提示（中文）", refusal_en: "不符合时的提示（英文）", data: "数据来源",
-    src_enrollment: "学籍（数据平台）", src_transcript: "成绩（数据平台）", src_sheet: "部门表格",
+    src_enrollment: "学籍（数据平台）", src_transcript: "成绩（数据平台）", src_sheet: "部门表格", src_datasets: "数据集（数据平台，多个用逗号分隔）",
+    add_sheet: "用部门的表格作为数据…", sheet_name: "数据名称（小写字母，如 dorm）", use_sheet: "使用这个表格",
+    sheet_used: (n) => `已使用表格；模板中用 sheets.${n}['列名'] 读取各列。`,
     sheet_file: "文件", sheet_key: "学号/工号所在列", sheet_owner: "负责人", sheet_age: "最多多少天前的数据",
     copies: "份数", max_copies: "每次最多", quota: "每学期每人最多（空：不限）", seal: "验证码证明的内容",
     seal_add: "添加一项", seal_remove: "删除", toml_hint: "模板的全部内容。停止输入片刻后自动保存并检查。",
@@ -37,7 +39,11 @@ const WORDS = {
     staff: "Staff", rule_when: "Only when", op_is: "is", op_not: "is not", rule_then: "may they print",
     rule: "Rule (advanced)", refusal_zh: "Refusal (Chinese)", refusal_en: "Refusal (English)", data: "Data",
     src_enrollment: "Enrollment (data platform)", src_transcript: "Transcript (data platform)",
-    src_sheet: "Department spreadsheet", sheet_file: "File", sheet_key: "Column of 学号/工号",
+    src_sheet: "Department spreadsheet", src_datasets: "Datasets (data platform, comma-separated)",
+    add_sheet: "Use the department's spreadsheet as data…", sheet_name: "Data name (lower-case, e.g. dorm)",
+    use_sheet: "Use this spreadsheet",
+    sheet_used: (n) => `The spreadsheet is used; the template reads its columns as sheets.${n}['column'].`,
+    sheet_file: "File", sheet_key: "Column of 学号/工号",
     sheet_owner: "Who keeps it", sheet_age: "Oldest data, in days", copies: "Copies", max_copies: "At most per print",
     quota: "Per person per term (empty: no limit)", seal: "What the verification code certifies",
     seal_add: "Add one", seal_remove: "Remove",
@@ -76,6 +82,8 @@ function applyWords() {
   $("lang").textContent = t("lang");
   $("lang").setAttribute("aria-label", t("lang"));
   if (st.services) labelServices();
+  if ($("row").options[0]) $("row").options[0].textContent = t("sample");
+  flash("");
   if (st.desc) showService(st.desc, { keepToml: true });
 }
 
@@ -174,6 +182,9 @@ function showForm(desc) {
   $("f-data-transcript").checked = f.data.includes("transcript");
   if (document.activeElement !== $("f-max_copies")) $("f-max_copies").value = f.max_copies;
   if (document.activeElement !== $("f-quota")) $("f-quota").value = f.quota_per_term ?? "";
+  if (document.activeElement !== $("f-datasets")) {
+    $("f-datasets").value = f.data.filter((d) => d.startsWith("dataset:")).map((d) => d.slice(8)).join(", ");
+  }
   $("f-sheet").hidden = !f.sheet;
   if (f.sheet) {
     $("f-sheet-file").value = f.sheet.file;
@@ -229,7 +240,9 @@ function readForm() {
   f.audience = [["student", "f-aud-student"], ["staff", "f-aud-staff"]].filter(([, id]) => $(id).checked).map(([a]) => a);
   const keep = f.data.filter((d) => d !== "enrollment" && d !== "transcript");
   const chosen = [["enrollment", "f-data-enrollment"], ["transcript", "f-data-transcript"]].filter(([, id]) => $(id).checked).map(([d]) => d);
-  f.data = [...keep.filter((d) => d === "person"), ...chosen, ...keep.filter((d) => d !== "person")];
+  const datasets = $("f-datasets").value.split(/[,，\s]+/).filter(Boolean).map((n) => `dataset:${n}`);
+  const others = keep.filter((d) => d !== "person" && !d.startsWith("dataset:"));
+  f.data = [...keep.filter((d) => d === "person"), ...chosen, ...datasets, ...others];
   f.max_copies = Math.max(1, parseInt($("f-max_copies").value, 10) || 1);
   const quota = parseInt($("f-quota").value, 10);
   f.quota_per_term = Number.isFinite(quota) && quota > 0 ? quota : null;
@@ -470,6 +483,29 @@ async function previewRow(row) {
   await refreshPreview();
 }
 
+// ---- a department's spreadsheet as data ----
+
+async function useSheet() {
+  const out = $("s-result");
+  const file = $("s-file").files[0];
+  if (!file) return;
+  if (file.size > MAX_SHEET) { out.textContent = t("too_big"); out.className = "bad"; return; }
+  const p = new URLSearchParams({
+    file: file.name, name: $("s-name").value.trim(), key_column: $("s-key").value.trim(),
+    owner: $("s-owner").value.trim(), max_age_days: $("s-age").value || "30",
+  });
+  try {
+    const desc = await api("POST", `${svc("/source")}?${p}`, file);
+    showService(desc);
+    out.textContent = t("sheet_used", p.get("name"));
+    out.className = "ok";
+    await refreshPreview();
+  } catch (e) {
+    out.textContent = e.message;
+    out.className = "bad";
+  }
+}
+
 // ---- hand in ----
 
 async function handIn() {
@@ -512,7 +548,8 @@ function wire() {
   $("lang").addEventListener("click", () => { st.lang = st.lang === "zh" ? "en" : "zh"; applyWords(); refreshPreview(); });
   $("service").addEventListener("change", (e) => open(e.target.value));
   for (const b of document.querySelectorAll('[role="tab"]')) b.addEventListener("click", () => selectTab(b.id.slice(4)));
-  for (const el of document.querySelectorAll("#pane-form input, #pane-form select")) {
+  $("s-use").addEventListener("click", useSheet);
+  for (const el of document.querySelectorAll("#pane-form input:not([id^='s-']), #pane-form select")) {
     el.addEventListener(el.type === "checkbox" || el.tagName === "SELECT" ? "change" : "input", formChanged);
   }
   $("f-rule").addEventListener("input", () => { const m = RULE.exec($("f-rule").value); if (m) { $("f-rule-field").value = m[1]; $("f-rule-value").value = m[4]; } });

@@ -119,6 +119,9 @@ pub enum Kind {
     Ineligible,
     /// The template itself fails, whatever the row.
     Template,
+    /// The data platform does not know the row's 学号/工号 (checked when
+    /// the dry run is connected to one).
+    NotOnPlatform,
 }
 
 /// One problem, located.
@@ -200,6 +203,41 @@ pub fn dry_run(
     issued_at: &str,
     threads: usize,
 ) -> Report {
+    dry_run_known(book, tpl, sample, grid, stands, issued_at, threads, &BTreeSet::new())
+}
+
+/// The 学号/工号 of a sheet's rows, in order, as the dry run reads them:
+/// what to ask the data platform about.
+pub fn keys(tpl: &Template, grid: &Grid<'_>, stands: &Stands) -> Vec<String> {
+    let header = header_of(grid.cells, &stands.prefix());
+    let (key_column, _) = key_and_types(tpl, stands, &header, &sample_record(&DataSet::default(), stands));
+    let Some(kc) = key_column.and_then(|k| header.iter().position(|h| *h == k)) else {
+        return Vec::new();
+    };
+    grid.cells
+        .iter()
+        .skip(1)
+        .filter_map(|r| match r.get(kc) {
+            Some(Cell::Text(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Some(Cell::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => Some(format!("{n:.0}")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// [`dry_run`], with the 学号/工号 the data platform does not know
+/// (`unknown`) named as problems of their rows.
+#[allow(clippy::too_many_arguments, reason = "the dry run's inputs, each a value")]
+pub fn dry_run_known(
+    book: &FontBook,
+    tpl: &Template,
+    sample: &DataSet,
+    grid: Grid<'_>,
+    stands: &Stands,
+    issued_at: &str,
+    threads: usize,
+    unknown: &BTreeSet<String>,
+) -> Report {
     let prefix = stands.prefix();
     let mut report = Report {
         file: grid.file.to_string(),
@@ -273,6 +311,15 @@ pub fn dry_run(
                     continue;
                 }
                 first_row.insert(key.clone(), no);
+                if unknown.contains(key) {
+                    row.problems.push(problem(
+                        &row,
+                        column.clone(),
+                        Some(column_letter(kc)),
+                        Kind::NotOnPlatform,
+                        i18n::row_not_on_platform(key),
+                    ));
+                }
             }
         }
         for (col, name) in header.iter().enumerate() {

@@ -246,6 +246,10 @@ pub enum TemplateCmd {
         /// Rows rendered at once (default: one per core).
         #[arg(long)]
         threads: Option<usize>,
+        /// Also ask the data platform of this terminal configuration (folder
+        /// or terminal.toml) whether it knows each row's student.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Issue time the documents carry (RFC 3339; default: now).
         #[arg(long)]
         issued_at: Option<String>,
@@ -366,6 +370,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             source,
             json,
             threads,
+            config,
             issued_at,
         }) => template::dry_run(&template::DryRunArgs {
             dir: template,
@@ -374,6 +379,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             source,
             json,
             threads,
+            config,
             issued_at,
         }),
         Command::Run {

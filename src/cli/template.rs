@@ -169,7 +169,45 @@ pub struct DryRunArgs {
     pub source: Option<String>,
     pub json: bool,
     pub threads: Option<usize>,
+    pub config: Option<PathBuf>,
     pub issued_at: Option<String>,
+}
+
+/// Which of `keys` the platform of `config` does not know (students, by
+/// their enrollment record), asking a few at a time.
+fn not_on_platform(config: &Path, keys: Vec<String>) -> anyhow::Result<std::collections::BTreeSet<String>> {
+    use campus_kiosk::platform::ErrorKind;
+    let cfg = campus_kiosk::config::Config::load(config)?;
+    let client = std::sync::Arc::new(PlatformClient::from_config(&cfg)?);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
+        let mut asks = tokio::task::JoinSet::new();
+        for key in keys {
+            let (client, gate) = (client.clone(), gate.clone());
+            asks.spawn(async move {
+                let _turn = gate.acquire_owned().await;
+                let answer = client.enrollment(&key).await;
+                (key, answer)
+            });
+        }
+        let mut unknown = std::collections::BTreeSet::new();
+        while let Some(done) = asks.join_next().await {
+            let (key, answer) = done.context("a platform lookup stopped")?;
+            match answer {
+                Ok(_) => {}
+                Err(e) if e.kind == ErrorKind::NotFound => {
+                    unknown.insert(key);
+                }
+                Err(e) => bail!("cannot ask the data platform about {key}: {e}"),
+            }
+        }
+        Ok(unknown)
+    })
 }
 
 pub fn dry_run(a: &DryRunArgs) -> anyhow::Result<()> {
@@ -197,7 +235,16 @@ pub fn dry_run(a: &DryRunArgs) -> anyhow::Result<()> {
         sheet: &sheet_name,
         cells: &cells,
     };
-    let report = dry_run::dry_run(book, &tpl, &sample, grid, &stands, &issued_at, threads);
+    let unknown = match &a.config {
+        Some(config) => {
+            let mut keys = dry_run::keys(&tpl, &grid, &stands);
+            keys.sort();
+            keys.dedup();
+            not_on_platform(config, keys)?
+        }
+        None => Default::default(),
+    };
+    let report = dry_run::dry_run_known(book, &tpl, &sample, grid, &stands, &issued_at, threads, &unknown);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

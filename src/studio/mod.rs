@@ -47,7 +47,7 @@ const BLANK_ENROLLMENT: &str = include_str!("../../assets/studio/blank/sample/en
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 /// Largest template.toml the studio saves.
 pub const MAX_TOML_BYTES: usize = 256 * 1024;
-/// Most pages a preview renders at once (the page flips through them).
+/// The highest resolution a preview page is drawn at.
 const PREVIEW_DPI_MAX: f32 = 300.0;
 
 /// How the studio runs.
@@ -194,6 +194,10 @@ pub fn router(state: Shared) -> Router {
             "/api/services/{id}/sheet",
             post(upload_sheet).layer(DefaultBodyLimit::max(sheet_limit)),
         )
+        .route(
+            "/api/services/{id}/source",
+            post(add_sheet_source).layer(DefaultBodyLimit::max(sheet_limit)),
+        )
         .route("/api/services/{id}/bundle", post(make_bundle))
         .layer(DefaultBodyLimit::max(MAX_TOML_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
@@ -218,6 +222,12 @@ async fn guard(State(s): State<Shared>, req: Request, next: Next) -> Response {
             return secure(r);
         }
     }
+    // Without a password the studio is this machine's only: a page of
+    // another site that renames itself to 127.0.0.1 (DNS rebinding) still
+    // sends its own name as the Host.
+    if s.password_hash.is_none() && !local_host(req.headers()) {
+        return secure(ApiError::new(StatusCode::FORBIDDEN, i18n::studio_other_site()).into_response());
+    }
     if req.method() != Method::GET && !same_origin(req.headers()) {
         return secure(ApiError::new(StatusCode::FORBIDDEN, i18n::studio_other_site()).into_response());
     }
@@ -232,6 +242,16 @@ fn secure(mut r: Response) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+/// Whether the request names this machine as its host.
+fn local_host(h: &HeaderMap) -> bool {
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 /// A change comes from the studio's own page: its `Origin`, when the
@@ -708,6 +728,84 @@ async fn upload_sheet(
             );
         }
         Ok(Json(json!({ "report": report, "located": located, "ok": report.ok() })))
+    })
+    .await
+}
+
+// ---- a department's spreadsheet as the service's data ----
+
+#[derive(Deserialize)]
+struct SourceQuery {
+    /// The uploaded file's name: the file's name in the service's folder.
+    file: String,
+    /// The source's name (`dorm`: templates read `sheets.dorm`).
+    name: String,
+    key_column: String,
+    owner: String,
+    max_age_days: u32,
+}
+
+/// A file name a service may keep: a plain name ending in .xlsx or .csv.
+fn sheet_file_name(name: &str) -> Option<String> {
+    let plain = Path::new(name).file_name()?.to_str()?;
+    let ext = Path::new(plain).extension()?.to_str()?.to_ascii_lowercase();
+    let ok = plain == name
+        && !plain.starts_with('.')
+        && plain.chars().count() <= 100
+        && plain.chars().all(|c| !c.is_control() && !matches!(c, '/' | '\\' | ':'))
+        && (ext == "xlsx" || ext == "csv");
+    ok.then(|| plain.to_string())
+}
+
+async fn add_sheet_source(
+    State(s): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    Query(q): Query<SourceQuery>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let dir = s.service_dir(&id)?;
+    let body = body.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            i18n::studio_too_large(usize::try_from(spreadsheet::MAX_FILE_BYTES).unwrap_or(usize::MAX)),
+        )
+    })?;
+    let file = sheet_file_name(&q.file).ok_or_else(|| ApiError::bad(i18n::studio_sheet_name(&q.file)))?;
+    if !valid_id(&q.name) {
+        return Err(ApiError::bad(i18n::studio_bad_id(&q.name)));
+    }
+    if q.key_column.trim().is_empty() || q.owner.trim().is_empty() || !(1..=3650).contains(&q.max_age_days) {
+        return Err(ApiError::bad(i18n::studio_sheet_declaration()));
+    }
+    blocking(move || {
+        // A spreadsheet, with its key column, before anything is written.
+        let (_, cells) = spreadsheet::grid_from_bytes(&body, &file, None)
+            .map_err(|e| ApiError::bad(i18n::studio_sheet(&e.to_string())))?;
+        let has_key = cells.first().is_some_and(|h| {
+            h.iter()
+                .any(|c| matches!(c, crate::sheets::Cell::Text(t) if t.trim() == q.key_column.trim()))
+        });
+        if !has_key {
+            return Err(ApiError::bad(i18n::sheet_no_column(q.key_column.trim(), None)));
+        }
+        let path = dir.join(TEMPLATE_FILE);
+        let src = std::fs::read_to_string(&path).map_err(ApiError::internal)?;
+        let mut f = form::read(&src).map_err(|e| ApiError::bad(i18n::studio_form(&e)))?;
+        f.sheet = Some(form::SheetForm {
+            name: q.name.clone(),
+            file: file.clone(),
+            key_column: q.key_column.trim().to_string(),
+            owner: q.owner.trim().to_string(),
+            max_age_days: q.max_age_days,
+        });
+        let declared = format!("spreadsheet:{}", q.name);
+        if !f.data.contains(&declared) {
+            f.data.push(declared);
+        }
+        let out = form::apply(&src, &f).map_err(|e| ApiError::bad(i18n::studio_form(&e)))?;
+        write_private(&dir.join(&file), &body).map_err(ApiError::internal)?;
+        write_private(&path, out.as_bytes()).map_err(ApiError::internal)?;
+        describe(&s, &id, &dir).map(Json)
     })
     .await
 }

@@ -1,13 +1,13 @@
 // Drives the template studio in Debian's Chromium as a department's
 // administrator would, and prints what the page showed as one JSON object
 // (tests/studio.rs asserts on it). Screenshots go to OUT.
-// Usage: node studio.mjs <studio-url> <out-dir> <issued-at> <defects.xlsx> <big-file> <not-a-sheet.xlsx>
+// Usage: node studio.mjs <studio-url> <out-dir> <issued-at> <defects.xlsx> <big-file> <not-a-sheet.xlsx> <dorm.xlsx>
 
 import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
 
-const [, , base, out, issuedAt, sheet, big, fake] = process.argv;
+const [, , base, out, issuedAt, sheet, big, fake, dorm] = process.argv;
 const seen = { errors: [], requests: [] };
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
 try {
@@ -132,11 +132,33 @@ try {
   seen.handedIn = await page.textContent("#h-result");
   await shot("studio-hand-in");
 
+  // A blank service fed by the department's own spreadsheet.
+  await page.click("#new");
+  await page.selectOption("#c-from", "blank");
+  await page.fill("#c-id", "dorm-proof");
+  await page.click("#c-ok");
+  await page.waitForFunction(() => document.getElementById("service").value === "dorm-proof");
+  await page.click("#tab-form");
+  await page.click("#add-sheet summary");
+  await page.fill("#s-name", "dorm");
+  await page.fill("#s-owner", "学生处宿舍管理科");
+  await page.fill("#s-age", "45");
+  await page.setInputFiles("#s-file", dorm);
+  await page.click("#s-use");
+  await page.waitForFunction(() => document.getElementById("s-result").className !== "", null, { timeout: 20000 });
+  seen.sheetUsed = await page.textContent("#s-result");
+  seen.sheetShown = await page.evaluate(() => ({
+    hidden: document.getElementById("f-sheet").hidden,
+    file: document.getElementById("f-sheet-file").value,
+    key: document.getElementById("f-sheet-key").value,
+  }));
+
   // In English.
   await page.click("#lang");
   await page.click("#tab-form");
   await page.waitForFunction(() => document.documentElement.lang === "en");
   seen.english = await page.textContent("#pane-form legend");
+  await page.evaluate(() => document.querySelector(".work").scrollTo(0, 0));
   await shot("studio-english");
 } finally {
   await browser.close();
