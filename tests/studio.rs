@@ -65,6 +65,11 @@ fn curl(args: &[&str]) -> (u16, Vec<u8>) {
     (status, body[..cut].to_vec())
 }
 
+/// curl: POST a JSON body to `url`.
+fn post_json(url: &str, body: &str) -> (u16, Vec<u8>) {
+    curl(&["-X", "POST", "-H", "content-type: application/json", "-d", body, url])
+}
+
 fn json(body: &[u8]) -> Value {
     serde_json::from_slice(body).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(body)))
 }
@@ -314,38 +319,14 @@ fn bad_input_to_the_studio_gets_a_clear_answer_and_writes_nothing_outside() {
         assert!(status == 400 || status == 404, "{bad}: {status}");
         assert!(json(&body)["error"]["en"].is_string(), "{bad}");
     }
-    let (status, body) = curl(&[
-        "-X",
-        "POST",
-        "-H",
-        "content-type: application/json",
-        "-d",
-        r#"{"from":"blank","id":"../evil"}"#,
-        &api,
-    ]);
+    let (status, body) = post_json(&api, r#"{"from":"blank","id":"../evil"}"#);
     assert_eq!(status, 400);
     assert!(json(&body)["error"]["zh"].as_str().unwrap().contains("服务编号"));
-    let (status, _) = curl(&[
-        "-X",
-        "POST",
-        "-H",
-        "content-type: application/json",
-        "-d",
-        r#"{"from":"../../etc","id":"fine"}"#,
-        &api,
-    ]);
+    let (status, _) = post_json(&api, r#"{"from":"../../etc","id":"fine"}"#);
     assert_eq!(status, 400);
 
     // A service from the blank model passes the check.
-    let (status, body) = curl(&[
-        "-X",
-        "POST",
-        "-H",
-        "content-type: application/json",
-        "-d",
-        r#"{"from":"blank","id":"new-one"}"#,
-        &api,
-    ]);
+    let (status, body) = post_json(&api, r#"{"from":"blank","id":"new-one"}"#);
     assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
     let (_, body) = curl(&[&format!("{api}/new-one")]);
     assert_eq!(
@@ -354,15 +335,7 @@ fn bad_input_to_the_studio_gets_a_clear_answer_and_writes_nothing_outside() {
         "{}",
         String::from_utf8_lossy(&body)
     );
-    let (status, _) = curl(&[
-        "-X",
-        "POST",
-        "-H",
-        "content-type: application/json",
-        "-d",
-        r#"{"from":"blank","id":"new-one"}"#,
-        &api,
-    ]);
+    let (status, _) = post_json(&api, r#"{"from":"blank","id":"new-one"}"#);
     assert_eq!(status, 409, "a service is not overwritten");
 
     // A template with a 10⁶-item loop: the check and the preview stop, with words.
@@ -511,15 +484,7 @@ fn a_departments_spreadsheet_becomes_the_services_data() {
     let tmp = tempfile::tempdir().unwrap();
     let (_studio, url, templates) = studio(tmp.path());
     let api = format!("{url}/api/services");
-    let (status, _) = curl(&[
-        "-X",
-        "POST",
-        "-H",
-        "content-type: application/json",
-        "-d",
-        r#"{"from":"blank","id":"dorm-proof"}"#,
-        &api,
-    ]);
+    let (status, _) = post_json(&api, r#"{"from":"blank","id":"dorm-proof"}"#);
     assert_eq!(status, 201);
     let sheet = root().join("tests/fixtures/dormitory-certificate/dorm.xlsx");
     let upload = |query: &str| {

@@ -226,34 +226,7 @@ pub enum TemplateCmd {
     /// Render every row of a department's spreadsheet (.xlsx or .csv) and
     /// name each problem by row and column; exit 0 only when every row
     /// renders.
-    DryRun {
-        /// The template folder, or a bundle.
-        template: PathBuf,
-        /// The spreadsheet: one person per row, a header in row 1.
-        #[arg(long)]
-        sheet: PathBuf,
-        /// The worksheet of an .xlsx (default: the one the template names, else the first).
-        #[arg(long)]
-        worksheet: Option<String>,
-        /// What the rows stand for: a `[sources]` spreadsheet, or
-        /// `enrollment`, `transcript`, `dataset:<name>` (default: the
-        /// template's only spreadsheet, else the first record it reads).
-        #[arg(long)]
-        source: Option<String>,
-        /// The report as JSON on stdout.
-        #[arg(long)]
-        json: bool,
-        /// Rows rendered at once (default: one per core).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Also ask the data platform of this terminal configuration (folder
-        /// or terminal.toml) whether it knows each row's student.
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Issue time the documents carry (RFC 3339; default: now).
-        #[arg(long)]
-        issued_at: Option<String>,
-    },
+    DryRun(template::DryRunArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -363,25 +336,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             campus_kiosk::authoring::bundle::HandIn { department, author },
             out.as_deref(),
         ),
-        Command::Template(TemplateCmd::DryRun {
-            template,
-            sheet,
-            worksheet,
-            source,
-            json,
-            threads,
-            config,
-            issued_at,
-        }) => template::dry_run(&template::DryRunArgs {
-            dir: template,
-            sheet,
-            worksheet,
-            source,
-            json,
-            threads,
-            config,
-            issued_at,
-        }),
+        Command::Template(TemplateCmd::DryRun(args)) => template::dry_run(&args),
         Command::Run {
             config,
             demo,

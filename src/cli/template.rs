@@ -162,14 +162,34 @@ pub fn preview(
 }
 
 /// `kiosk template dry-run`'s arguments.
+#[derive(Debug, clap::Args)]
 pub struct DryRunArgs {
+    /// The template folder, or a bundle.
+    #[arg(value_name = "TEMPLATE")]
     pub dir: PathBuf,
+    /// The spreadsheet: one person per row, a header in row 1.
+    #[arg(long)]
     pub sheet: PathBuf,
+    /// The worksheet of an .xlsx (default: the one the template names, else the first).
+    #[arg(long)]
     pub worksheet: Option<String>,
+    /// What the rows stand for: a `[sources]` spreadsheet, or
+    /// `enrollment`, `transcript`, `dataset:<name>` (default: the
+    /// template's only spreadsheet, else the first record it reads).
+    #[arg(long)]
     pub source: Option<String>,
+    /// The report as JSON on stdout.
+    #[arg(long)]
     pub json: bool,
+    /// Rows rendered at once (default: one per core).
+    #[arg(long)]
     pub threads: Option<usize>,
+    /// Also ask the data platform of this terminal configuration (folder
+    /// or terminal.toml) whether it knows each row's student.
+    #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Issue time the documents carry (RFC 3339; default: now).
+    #[arg(long)]
     pub issued_at: Option<String>,
 }
 
@@ -340,7 +360,9 @@ pub fn make_bundle(dir: &Path, who: bundle::HandIn, out: Option<&Path>) -> anyho
     let out = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from(bundle::file_name(&manifest)));
-    write_private(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    // Only its owner may read it: a bundle holds sample data.
+    campus_kiosk::adapters::files::write_private(&out, &bytes)
+        .with_context(|| format!("cannot write {}", out.display()))?;
     println!(
         "{} {} ({} files, {} bytes) -> {}\ncontent {}",
         manifest.id,
@@ -351,18 +373,4 @@ pub fn make_bundle(dir: &Path, who: bundle::HandIn, out: Option<&Path>) -> anyho
         manifest.content.hash
     );
     Ok(())
-}
-
-/// Writes a file only its owner can read: a bundle holds sample data.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
 }

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::adapters::files::{data_dir, spreadsheet};
+use crate::adapters::files::{data_dir, spreadsheet, write_private};
 use crate::authoring::{bundle, check, dry_run};
 use crate::core::clock::{Clock, local_rfc3339};
 use crate::data::DataSet;
@@ -174,7 +174,6 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> ApiResult<T> + Send + '
 
 /// The routes.
 pub fn router(state: Shared) -> Router {
-    let sheet_limit = usize::try_from(spreadsheet::MAX_FILE_BYTES).unwrap_or(usize::MAX);
     Router::new()
         .route("/", get(|| async { page(INDEX, "text/html; charset=utf-8") }))
         .route(
@@ -192,11 +191,11 @@ pub fn router(state: Shared) -> Router {
         .route("/api/services/{id}/document.pdf", get(document_pdf))
         .route(
             "/api/services/{id}/sheet",
-            post(upload_sheet).layer(DefaultBodyLimit::max(sheet_limit)),
+            post(upload_sheet).layer(DefaultBodyLimit::max(SHEET_LIMIT)),
         )
         .route(
             "/api/services/{id}/source",
-            post(add_sheet_source).layer(DefaultBodyLimit::max(sheet_limit)),
+            post(add_sheet_source).layer(DefaultBodyLimit::max(SHEET_LIMIT)),
         )
         .route("/api/services/{id}/bundle", post(make_bundle))
         .layer(DefaultBodyLimit::max(MAX_TOML_BYTES))
@@ -400,22 +399,6 @@ fn renamed(src: &[u8], id: &str) -> ApiResult<Vec<u8>> {
         service.insert("version", toml_edit::value("1.0.0"));
     }
     Ok(doc.to_string().into_bytes())
-}
-
-/// Writes a file only its owner can read, whole or not at all.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("saving");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
 }
 
 /// A message with the service's folder left out: the page names files
@@ -668,6 +651,14 @@ async fn document_pdf(
 
 // ---- every row ----
 
+/// The most a spreadsheet upload may hold.
+const SHEET_LIMIT: usize = spreadsheet::MAX_FILE_BYTES as usize;
+
+/// An uploaded spreadsheet's bytes, or why they were refused (too large).
+fn sheet_body(body: Result<Bytes, BytesRejection>) -> ApiResult<Bytes> {
+    body.map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, i18n::studio_too_large(SHEET_LIMIT)))
+}
+
 #[derive(Deserialize)]
 struct SheetQuery {
     /// The uploaded file's name (its extension tells .xlsx from .csv).
@@ -683,12 +674,7 @@ async fn upload_sheet(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let dir = s.service_dir(&id)?;
-    let body = body.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            i18n::studio_too_large(usize::try_from(spreadsheet::MAX_FILE_BYTES).unwrap_or(usize::MAX)),
-        )
-    })?;
+    let body = sheet_body(body)?;
     // Only the name's extension is used: nothing is written.
     let name = Path::new(&q.name)
         .file_name()
@@ -764,12 +750,7 @@ async fn add_sheet_source(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let dir = s.service_dir(&id)?;
-    let body = body.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            i18n::studio_too_large(usize::try_from(spreadsheet::MAX_FILE_BYTES).unwrap_or(usize::MAX)),
-        )
-    })?;
+    let body = sheet_body(body)?;
     let file = sheet_file_name(&q.file).ok_or_else(|| ApiError::bad(i18n::studio_sheet_name(&q.file)))?;
     if !valid_id(&q.name) {
         return Err(ApiError::bad(i18n::studio_bad_id(&q.name)));
