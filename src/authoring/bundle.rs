@@ -37,7 +37,9 @@ pub enum BundleError {
     Folder { path: String, message: String },
     #[error(transparent)]
     Template(#[from] crate::template::TemplateError),
-    #[error("the bundle is not a zip archive a service was handed in as ({0}): export it again (the studio's Hand in, or `kiosk template bundle`)")]
+    #[error(
+        "the bundle is not a zip archive a service was handed in as ({0}): export it again (the studio's Hand in, or `kiosk template bundle`)"
+    )]
     NotABundle(String),
     #[error("bundle entry {entry:?}: {message}")]
     Entry { entry: String, message: String },
