@@ -120,6 +120,8 @@ pub fn journal(
                 created_at: format!("{at}T10:00:00+08:00"),
                 finished_at: Some(format!("{at}T10:01:00+08:00")),
                 posted: true,
+                seal: None,
+                template_version: None,
             }
         })
         .collect();
@@ -131,7 +133,11 @@ pub fn journal(
     for i in 0..n {
         let t = Instant::now();
         let id = j.create("BENCH-01", "transcript-zh", "2025000001", 1, at)?;
-        j.rendered(&id, &format!("B{i}"), 2, &"0".repeat(64), at)?;
+        j.rendered(
+            &id,
+            &crate::journal::Made::unsealed(&format!("B{i}"), 2, &"0".repeat(64)),
+            at,
+        )?;
         j.submitting(&id, at)?;
         j.printer_job(&id, &crate::printing::JobId(i.to_string()))?;
         j.finished(&id, &JobOutcome::Printed { impressions: Some(2) }, at)?;

@@ -120,6 +120,10 @@ pub struct PlatformConfig {
     /// Largest response body accepted.
     #[serde(default = "default_max_bytes")]
     pub max_response_bytes: usize,
+    /// Longest a sign-in waits for the platform's campus-wide print counts
+    /// (contract 1.1) before quotas are counted on this terminal alone.
+    #[serde(default = "default_counts_ms")]
+    pub counts_timeout_ms: u64,
 }
 
 /// The printer (`[printer]`).
@@ -436,6 +440,10 @@ fn default_call_ms() -> u64 {
     6_000
 }
 
+fn default_counts_ms() -> u64 {
+    2_000
+}
+
 fn default_max_bytes() -> usize {
     4 * 1024 * 1024
 }
@@ -447,6 +455,10 @@ impl PlatformConfig {
 
     pub fn call_timeout(&self) -> Duration {
         Duration::from_millis(self.call_timeout_ms)
+    }
+
+    pub fn counts_timeout(&self) -> Duration {
+        Duration::from_millis(self.counts_timeout_ms)
     }
 }
 
@@ -530,6 +542,12 @@ impl Config {
         }
         if !(100..=60_000).contains(&p.connect_timeout_ms) {
             return Err(invalid("platform.connect_timeout_ms", "must be 100–60000".into()));
+        }
+        if !(100..=30_000).contains(&p.counts_timeout_ms) {
+            return Err(invalid(
+                "platform.counts_timeout_ms",
+                "must be 100–30000: a person waits this long at sign-in".into(),
+            ));
         }
         if !(500..=120_000).contains(&p.call_timeout_ms) {
             return Err(invalid("platform.call_timeout_ms", "must be 500–120000".into()));

@@ -20,6 +20,7 @@ pub mod platform;
 pub mod printing;
 pub mod qr;
 pub mod reader;
+pub mod recipient;
 pub mod seal;
 pub mod sheets;
 pub mod speech;

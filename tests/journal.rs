@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use crate::common::*;
-use campus_kiosk::adapters::journal::{SqliteJournal, Stage};
+use campus_kiosk::adapters::journal::{Made, SqliteJournal, Stage};
 
 #[test]
 fn an_attempt_killed_between_submitted_and_printed_is_reconciled() {
@@ -143,7 +143,7 @@ fn stats_match_a_known_journal() {
     for (service, day, pages, copies, outcome, rating) in &known {
         let at = format!("{day}T10:00:00+08:00");
         let id = j.create("T-1", service, "2023011234", *copies, &at).unwrap();
-        j.rendered(&id, "D", *pages, "x", &at).unwrap();
+        j.rendered(&id, &Made::unsealed("D", *pages, "x"), &at).unwrap();
         j.submitting(&id, &at).unwrap();
         j.printer_job(&id, &JobId("1".into())).unwrap();
         if let Some(o) = outcome {

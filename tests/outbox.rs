@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
-use campus_kiosk::adapters::journal::SqliteJournal;
+use campus_kiosk::adapters::journal::{Made, SqliteJournal};
 use campus_kiosk::adapters::platform::demo::{DemoOptions, DemoServer, Fault};
 use campus_kiosk::adapters::platform::http::{ClientSettings, PlatformClient};
 use campus_kiosk::adapters::platform::outbox::{self, Pace};
@@ -31,7 +31,7 @@ fn client(base: &str) -> PlatformClient {
 /// An attempt that reached `outcome`.
 fn attempt(j: &SqliteJournal, outcome: &JobOutcome) -> String {
     let id = j.create("T-1", "transcript-zh", "2023011234", 1, AT).unwrap();
-    j.rendered(&id, "DOC", 2, "ab", AT).unwrap();
+    j.rendered(&id, &Made::unsealed("DOC", 2, "ab"), AT).unwrap();
     j.submitting(&id, AT).unwrap();
     j.printer_job(&id, &JobId("1".into())).unwrap();
     j.finished(&id, outcome, AT).unwrap();

@@ -99,6 +99,8 @@ fn record(id: &str) -> PrintRecord {
         content_sha256: Some("ab".repeat(32)),
         created_at: "2026-11-23T09:30:00+08:00".into(),
         finished_at: Some("2026-11-23T09:30:41+08:00".into()),
+        seal: Some("HTTPS://VERIFY.EXAMPLE/V#SEAL".into()),
+        template_version: Some("1.2.0".into()),
     }
 }
 

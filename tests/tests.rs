@@ -14,6 +14,7 @@ mod common;
 
 mod audio_jack;
 mod bundle;
+mod campus;
 mod card_reader;
 mod config;
 mod demo_platform_cli;
@@ -35,3 +36,4 @@ mod tidy;
 mod ui_journeys;
 mod verification;
 mod verify_page;
+mod verify_status;

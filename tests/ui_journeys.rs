@@ -13,7 +13,7 @@ use campus_kiosk::core::clock::ManualClock;
 use campus_kiosk::core::session::{Activity, State};
 use campus_kiosk::i18n::{T, tr};
 use campus_kiosk::journal::fake::FakeJournal;
-use campus_kiosk::journal::{Attempt, Journal, Stage};
+use campus_kiosk::journal::{Attempt, Journal, Made, Stage};
 use campus_kiosk::platform::fake::FakePlatform;
 use campus_kiosk::printing::Follow;
 use campus_kiosk::printing::fake::{self, FakePrinter};
@@ -456,7 +456,7 @@ fn a_suspended_student_sees_the_certificate_greyed_with_the_reason() {
 fn printed_before(j: &dyn campus_kiosk::journal::Journal, service: &str, person: &str, copies: u32, at: &str) {
     use campus_kiosk::printing::JobOutcome;
     let id = j.create_within("DEMO-01", service, person, copies, at, None).unwrap();
-    j.rendered(&id, "D", 2, "x", at).unwrap();
+    j.rendered(&id, &Made::unsealed("D", 2, "x"), at).unwrap();
     j.submitting(&id, at).unwrap();
     j.finished(&id, &JobOutcome::Printed { impressions: None }, at).unwrap();
 }

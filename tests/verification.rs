@@ -199,11 +199,15 @@ fn a_sealed_pdf_verifies_from_the_pdf_from_a_scan_and_from_its_code() {
     assert!(!ok && out.starts_with("INVALID"), "{out}");
 
     // The short code under the QR code names the document but proves
-    // nothing: the verifier says so and what to give instead.
+    // nothing: offline, the verifier says so and what to give instead
+    // (looking it up online is tests/verify_status.rs).
     let (ok, out) = verify(&facts.short_code, &ring);
     assert!(!ok, "{out}");
     assert!(
-        out.contains(&facts.short_code) && out.contains("proves nothing") && out.contains("Verify the QR code"),
+        out.contains(&facts.short_code)
+            && out.contains("proves nothing")
+            && out.contains("--online")
+            && out.contains("verify the QR code"),
         "{out}"
     );
 }

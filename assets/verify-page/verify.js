@@ -167,6 +167,45 @@ export function parse(b45) {
   };
 }
 
+// Whether the code texts `a` and `b` carry the same signed payload (a
+// status the platform gives counts only for the seal on the paper).
+export function samePayload(a, b) {
+  const payloads = (text) =>
+    readings(text).flatMap((r) => {
+      try {
+        return [hex(parse(r).payloadBytes)];
+      } catch {
+        return [];
+      }
+    });
+  const mine = new Set(payloads(a));
+  return payloads(b).some((p) => mine.has(p));
+}
+
+// A code to look a document up by (contract 1.1's public lookup): the
+// short code under the QR code, XXXX-XXXX in Crockford's base 32 (any
+// case, hyphen optional; I and L read as 1, O as 0), or a document id of
+// 16. Its canonical form, or null.
+export function lookupCode(text) {
+  let t = text.trim().toUpperCase();
+  if (t.length >= 5 && t[4] === "-") t = t.slice(0, 4) + t.slice(5);
+  t = t.replace(/[IL]/g, "1").replace(/O/g, "0");
+  return /^[0-9A-TV-Z]{8}([0-9A-TV-Z]{8})?$/.test(t) ? t : null;
+}
+
+// The platform's answer for a document: { state, entry?, why? } where
+// state is valid, revoked, superseded or unknown (why says). `paper` is
+// the code as scanned; `documentId` its seal's document.
+export function standing(answer, documentId, paper) {
+  const entry = answer?.documents?.find?.((d) => d?.document_id === documentId);
+  if (!entry) return { state: "unknown", why: "not-listed" };
+  if (typeof entry.seal !== "string" || (paper !== null && !samePayload(paper, entry.seal))) {
+    return { state: "unknown", why: "other-seal" };
+  }
+  if (!["valid", "revoked", "superseded"].includes(entry.status)) return { state: "unknown", why: "bad-answer" };
+  return { state: entry.status, entry };
+}
+
 // keyring: [{ terminal, public (hex, 32 bytes), not_before, not_after (Unix
 // seconds), revoked (bool) }]
 export async function verifyCode(text, keyring, subtle = globalThis.crypto?.subtle) {

@@ -34,6 +34,13 @@ fuzz_target!(|data: &[u8]| {
     let _ = validate::dataset(&v, "fuzz");
     let _ = validate::qr_session(&v);
     let _ = validate::qr_status(&v);
+    if let Ok(c) = validate::print_counts(&v, "2023011234", "2026-08-01") {
+        assert!(c.counts.len() <= validate::MAX_COUNTED_SERVICES);
+    }
+    if let Ok(docs) = validate::documents(&v, "8A2B3C4D") {
+        assert!(docs.len() <= validate::MAX_LOOKUP_DOCUMENTS);
+        assert!(docs.iter().all(|d| d.document_id.to_ascii_uppercase().starts_with("8A2B3C4D")));
+    }
     if let Ok(p) = validate::person(&v, "person") {
         assert!(p.id != "." && p.id != "..");
     }

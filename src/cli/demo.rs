@@ -3,17 +3,104 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use campus_kiosk::adapters::platform::demo::{DemoOptions, DemoServer};
+use campus_kiosk::adapters::platform::demo::{self, Contract, DemoOptions, DemoServer, StatusEntry};
+use campus_kiosk::platform::DocumentState;
+
+use super::DocumentCmd;
+
+/// `kiosk demo-platform revoke|supersede|reinstate`.
+pub fn set_status(cmd: DocumentCmd) -> anyhow::Result<()> {
+    let now = Some(
+        time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+            .format(&time::format_description::well_known::Rfc3339)?,
+    );
+    let (data, document, entry) = match cmd {
+        DocumentCmd::Revoke {
+            document,
+            reason,
+            reason_en,
+            data,
+        } => (
+            data,
+            document,
+            StatusEntry {
+                status: DocumentState::Revoked,
+                reason: Some(reason),
+                reason_en,
+                superseded_by: None,
+                status_changed_at: now,
+            },
+        ),
+        DocumentCmd::Supersede {
+            document,
+            by,
+            reason,
+            reason_en,
+            data,
+        } => (
+            data,
+            document,
+            StatusEntry {
+                status: DocumentState::Superseded,
+                reason: Some(reason),
+                reason_en,
+                superseded_by: by,
+                status_changed_at: now,
+            },
+        ),
+        DocumentCmd::Reinstate { document, data } => (
+            data,
+            document,
+            StatusEntry {
+                status: DocumentState::Valid,
+                reason: None,
+                reason_en: None,
+                superseded_by: None,
+                status_changed_at: now,
+            },
+        ),
+    };
+    if !data.join("cards.json").is_file() {
+        anyhow::bail!(
+            "--data {}: not the reference platform's data folder (it has cards.json)",
+            data.display()
+        );
+    }
+    let state = entry.status;
+    demo::set_document_status(&data, &document, entry)?;
+    println!(
+        "{}: {} (in {}; the running platform answers so at its next lookup)",
+        document.trim(),
+        state.as_str(),
+        data.join(demo::STATUS_FILE).display()
+    );
+    Ok(())
+}
 
 /// `kiosk demo-platform`: serves until Ctrl-C.
-pub fn serve(data: PathBuf, listen: SocketAddr, token: String) -> anyhow::Result<()> {
+pub fn serve(
+    data: PathBuf,
+    listen: SocketAddr,
+    token: String,
+    contract: &str,
+    lookups_per_minute: u32,
+) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async {
-        let server = DemoServer::start(DemoOptions::new(&data, token), listen).await?;
+        let mut opts = DemoOptions::new(&data, token);
+        opts.contract = if contract == "1.0" {
+            Contract::V1_0
+        } else {
+            Contract::V1_1
+        };
+        opts.lookup_limit = lookups_per_minute.max(1);
+        let server = DemoServer::start(opts, listen).await?;
         // A closed stdout (a log pipe gone) must not stop the server.
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
@@ -23,7 +110,7 @@ pub fn serve(data: PathBuf, listen: SocketAddr, token: String) -> anyhow::Result
         );
         let _ = writeln!(
             out,
-            "data from {}; QR login page, print records and faults under http://{}/demo/",
+            "data from {}; QR login page, print records and faults under http://{}/demo/; contract {contract}",
             data.display(),
             server.addr
         );

@@ -343,7 +343,14 @@ async fn platform(cfg: &Config) -> Vec<Finding> {
                 }
                 _ => "compare base_url with the platform team's address",
             };
-            return vec![fail("platform", format!("{}: {e}", cfg.platform.base_url), todo)];
+            return vec![
+                fail("platform", format!("{}: {e}", cfg.platform.base_url), todo),
+                warn(
+                    "quotas",
+                    "counted on this terminal only while the platform cannot be reached",
+                    "a student could print a term's quota again at another terminal; fix the platform above",
+                ),
+            ];
         }
     };
     let ms = probe.round_trip.as_millis();
@@ -364,7 +371,45 @@ async fn platform(cfg: &Config) -> Vec<Finding> {
         ),
         Some(theirs) => clock((time::OffsetDateTime::now_utc() - theirs).whole_seconds()),
     });
+    found.push(quotas(cfg, &client).await);
     found
+}
+
+/// Whether quotas are counted campus-wide: the platform's print counts
+/// (contract 1.1) asked for an id no one has, within the time a sign-in
+/// waits for them.
+async fn quotas(cfg: &Config, client: &PlatformClient) -> Finding {
+    use campus_kiosk::platform::ErrorKind;
+    let wait = cfg.platform.counts_timeout();
+    let since = time::OffsetDateTime::now_utc().date().to_string();
+    let local = "a student could print a term's quota again at another terminal";
+    match tokio::time::timeout(wait, client.print_counts("kiosk-diagnose", &since)).await {
+        Ok(Ok(_)) => ok(
+            "quotas",
+            "campus-wide: the platform counts copies printed on every terminal",
+        ),
+        Ok(Err(e)) if e.kind == ErrorKind::NotFound => ok(
+            "quotas",
+            "campus-wide: the platform counts copies printed on every terminal",
+        ),
+        Ok(Err(e)) if e.kind == ErrorKind::NotImplemented => warn(
+            "quotas",
+            "LOCAL to this terminal: the platform runs contract 1.0, which has no print counts",
+            format!("{local}; ask the platform team for contract 1.1"),
+        ),
+        Ok(Err(e)) => warn(
+            "quotas",
+            format!("LOCAL to this terminal: the platform's print counts failed: {e}"),
+            format!("{local}; ask the platform team"),
+        ),
+        Err(_) => warn(
+            "quotas",
+            format!(
+                "LOCAL to this terminal: the platform gave no print counts within {wait:?} (platform.counts_timeout_ms)"
+            ),
+            format!("{local}; check the network, or raise counts_timeout_ms"),
+        ),
+    }
 }
 
 /// The terminal's clock, `skew` seconds ahead of the platform's.

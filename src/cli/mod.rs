@@ -74,6 +74,11 @@ pub enum Command {
         /// print-templates) and label the fields in the paper's language.
         #[arg(long)]
         templates: Option<PathBuf>,
+        /// Also ask the platform (its base URL, e.g.
+        /// `https://data.example.edu.cn/api/v1`) whether the document was
+        /// since revoked or superseded; a short code is looked up there.
+        #[arg(long, value_name = "PLATFORM_URL")]
+        online: Option<String>,
     },
     /// Print the salted argon2id hash of a technician PIN, for `[technician] pin_hash`
     PinHash {
@@ -126,6 +131,12 @@ pub enum Command {
         /// The folder to write index.html into.
         #[arg(long)]
         out: PathBuf,
+        /// The platform's base URL (e.g.
+        /// `https://data.example.edu.cn/api/v1`): the page then asks its
+        /// public lookup whether a document was revoked or superseded, and
+        /// takes a typed short code.
+        #[arg(long, value_name = "URL")]
+        status_url: Option<String>,
     },
     /// Check everything this terminal needs (configuration, fonts,
     /// templates, key, journal, platform, clock, printer, reader) and say
@@ -157,6 +168,7 @@ pub enum Command {
     #[command(subcommand)]
     Reader(ReaderCmd),
     /// Serve the reference data platform from a folder of records.
+    #[command(args_conflicts_with_subcommands = true)]
     DemoPlatform {
         /// Folder laid out like the platform's examples: `cards.json`, `<person id>/*.json`.
         #[arg(long, default_value = "assets/sample-data")]
@@ -167,6 +179,53 @@ pub enum Command {
         /// Bearer token terminals must send.
         #[arg(long, default_value = "demo-token")]
         token: String,
+        /// The contract version to speak: 1.1, or 1.0 (no print counts, no
+        /// public lookup), to try a terminal against an older platform.
+        #[arg(long, default_value = "1.1", value_parser = ["1.0", "1.1"])]
+        contract: String,
+        /// Public lookups each client may make per minute.
+        #[arg(long, default_value_t = 30)]
+        lookups_per_minute: u32,
+        #[command(subcommand)]
+        status: Option<DocumentCmd>,
+    },
+}
+
+/// Staff's changes to a printed document's status on the reference
+/// platform (written to `document-status.json` in its data folder).
+#[derive(Debug, Subcommand)]
+pub enum DocumentCmd {
+    /// The issuing office withdraws a document.
+    Revoke {
+        /// The document id printed beside the seal (16 characters).
+        document: String,
+        /// Why, in Chinese, as the recipient reads it.
+        #[arg(long)]
+        reason: String,
+        /// Why, in English.
+        #[arg(long)]
+        reason_en: Option<String>,
+        #[arg(long, default_value = "assets/sample-data")]
+        data: PathBuf,
+    },
+    /// The data a document certified changed (a grade was corrected).
+    Supersede {
+        document: String,
+        /// The newer document's id, if one was printed.
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        reason_en: Option<String>,
+        #[arg(long, default_value = "assets/sample-data")]
+        data: PathBuf,
+    },
+    /// The document is valid again (a revocation made by mistake).
+    Reinstate {
+        document: String,
+        #[arg(long, default_value = "assets/sample-data")]
+        data: PathBuf,
     },
 }
 
@@ -353,8 +412,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             input,
             keyring,
             templates,
+            online,
         } => {
-            if seal::verify(&input, &keyring, templates.as_deref())? {
+            if seal::verify(&input, &keyring, templates.as_deref(), online.as_deref())? {
                 Ok(())
             } else {
                 std::process::exit(1)
@@ -367,7 +427,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             people,
             n,
         }) => bench::journal(&dir, attempts, people, n),
-        Command::DemoPlatform { data, listen, token } => demo::serve(data, listen, token),
+        Command::DemoPlatform { status: Some(cmd), .. } => demo::set_status(cmd),
+        Command::DemoPlatform {
+            data,
+            listen,
+            token,
+            contract,
+            lookups_per_minute,
+            status: None,
+        } => demo::serve(data, listen, token, &contract, lookups_per_minute),
         Command::Reader(ReaderCmd::Test { config }) => reader::test(&config),
         Command::Printer(PrinterCmd::Status { config }) => printer::status(&config),
         Command::Printer(PrinterCmd::TestPage { config }) => printer::test_page(&config),
@@ -377,7 +445,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             keyring,
             templates,
             out,
-        } => seal::page(&keyring, templates.as_deref(), &out),
+            status_url,
+        } => seal::page(&keyring, templates.as_deref(), &out, status_url.as_deref()),
         Command::Diagnose { config, keyring } => {
             if diagnose::run(&config, keyring.as_deref())? {
                 Ok(())

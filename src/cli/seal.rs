@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use campus_kiosk::adapters::files::keys;
+use campus_kiosk::recipient::{self, Standing};
 use campus_kiosk::seal;
 use campus_kiosk::text::printable;
 
@@ -236,29 +237,18 @@ fn codes_of_pdf(pdf: &Path, deadline: Instant) -> anyhow::Result<Vec<String>> {
     Ok(Vec::new())
 }
 
-/// The codes in the input: its text, or the QR codes of a PDF's pages or
-/// of a picture.
-/// Whether `input` is the short code printed under a QR code:
-/// `XXXX-XXXX` in Crockford's base 32.
-fn is_short_code(input: &str) -> bool {
-    let b = input.trim().as_bytes();
-    b.len() == 9
-        && b[4] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || (c.is_ascii_alphanumeric() && !b"ILOUilou".contains(c)))
+/// Whether `input` is a code to look a document up by: the short code
+/// printed under a QR code (`XXXX-XXXX`) or a document id.
+fn is_lookup_code(input: &str) -> bool {
+    let t = input.trim();
+    (t.len() == 9 && t.as_bytes()[4] == b'-' || t.len() == 8 || t.len() == 16)
+        && campus_kiosk::platform::lookup_code(t).is_ok()
 }
 
+/// The codes in the input: its text, or the QR codes of a PDF's pages or
+/// of a picture.
 fn codes_in(input: &str) -> anyhow::Result<Vec<String>> {
     let path = PathBuf::from(input);
-    if !path.is_file() && is_short_code(input) {
-        bail!(
-            "{}: this is the short code under the QR code; it names the document but proves nothing by itself. \
-             Looking it up needs the platform, whose interface has no lookup yet (docs/verification.md, \"Short codes\"). \
-             Verify the QR code instead: scan it with a phone, or give a photo, scan or PDF of the document",
-            input.trim()
-        );
-    }
     if !path.is_file() {
         return Ok(vec![input.to_string()]);
     }
@@ -282,57 +272,181 @@ fn codes_in(input: &str) -> anyhow::Result<Vec<String>> {
     Ok(codes)
 }
 
-/// `kiosk verify`: exit 0 only when the code is a valid seal.
-/// With `templates`, services are named and fields labelled in the
-/// paper's language first.
-pub fn verify(input: &str, keyring: &Path, templates: Option<&Path>) -> anyhow::Result<bool> {
+/// The longest `kiosk verify --online` waits for the platform.
+pub const LOOKUP_BUDGET: Duration = Duration::from_secs(10);
+
+/// The platform's public lookup of `code`, within [`LOOKUP_BUDGET`].
+fn look_up(
+    url: &str,
+    code: &str,
+) -> Result<Vec<campus_kiosk::platform::DocumentStatus>, campus_kiosk::platform::PlatformError> {
+    let client = campus_kiosk::adapters::platform::http::PlatformClient::public(url, LOOKUP_BUDGET)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            campus_kiosk::platform::PlatformError::new(campus_kiosk::platform::ErrorKind::Unavailable, e.to_string())
+        })?;
+    rt.block_on(client.document_status(code))
+}
+
+/// What `kiosk verify` says of a genuine seal, with labels in the paper's
+/// language first.
+fn describe(say: &mut dyn FnMut(String), parsed: &seal::Seal, key: &seal::TrustedKey, services: &Services) {
+    let p = &parsed.payload;
+    say(format!("document: {}", p.document_id));
+    match services.get(&p.service) {
+        Some((zh, en, _)) => say(format!("service: {zh} {en} ({})", p.service)),
+        None => say(format!("service: {}", p.service)),
+    }
+    say(format!(
+        "terminal: {} (key {})",
+        key.terminal,
+        seal::hex(&seal::key_id(&key.public))
+    ));
+    say(format!("issued: {}", issued(p)));
+    let en = services.get(&p.service).is_some_and(|s| s.2 == "en");
+    for (k, v) in &p.fields {
+        match campus_kiosk::i18n::field_label(k) {
+            Some((zh, label)) if en => say(format!("{label} {zh}: {v}")),
+            Some((zh, label)) => say(format!("{zh} {label}: {v}")),
+            None => say(format!("{k}: {v}")),
+        }
+    }
+}
+
+fn issued(p: &seal::Payload) -> String {
+    time::OffsetDateTime::from_unix_timestamp(i64::try_from(p.issued).unwrap_or(i64::MAX))
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| p.issued.to_string())
+}
+
+/// The verdict line of a genuine seal with its standing, and the status
+/// line after it.
+fn verdict_lines(standing: &Standing) -> (String, String) {
+    let or_none = |s: &Option<String>| s.clone().unwrap_or_else(|| "no reason given".to_string());
+    let when = |at: &Option<String>| at.as_deref().map(|t| format!(" on {t}")).unwrap_or_default();
+    match standing {
+        Standing::NotChecked => (
+            "VALID: a genuine, unaltered document".into(),
+            "status: not checked (offline); give --online <platform URL> to ask whether it was since revoked or superseded".into(),
+        ),
+        Standing::Unknown { why } => (
+            "VALID: a genuine, unaltered document".into(),
+            format!("status: UNKNOWN: {why}; whether it was since revoked or superseded could not be checked"),
+        ),
+        Standing::Valid { .. } => (
+            "VALID: a genuine, unaltered document".into(),
+            "status: valid (the platform holds this seal and has not withdrawn it)".into(),
+        ),
+        Standing::Revoked { at, reason, reason_en } => (
+            "REVOKED: genuine and unaltered, but withdrawn by the issuing office: do not accept it".into(),
+            format!(
+                "status: revoked{}: {}{}",
+                when(at),
+                or_none(reason),
+                reason_en.as_deref().map(|e| format!(" / {e}")).unwrap_or_default()
+            ),
+        ),
+        Standing::Superseded {
+            at,
+            by,
+            reason,
+            reason_en,
+        } => (
+            "SUPERSEDED: genuine and unaltered, but the data it certified has changed: ask for the newer document".into(),
+            format!(
+                "status: superseded{}{}: {}{}",
+                when(at),
+                by.as_deref().map(|b| format!(" by document {b}")).unwrap_or_default(),
+                or_none(reason),
+                reason_en.as_deref().map(|e| format!(" / {e}")).unwrap_or_default()
+            ),
+        ),
+    }
+}
+
+/// `kiosk verify`: exit 0 only when the code is a valid seal that was not
+/// revoked or superseded. With `templates`, services are named and fields
+/// labelled in the paper's language first; with `online`, the platform is
+/// asked for the document's status, and a short code is looked up there.
+pub fn verify(input: &str, keyring: &Path, templates: Option<&Path>, online: Option<&str>) -> anyhow::Result<bool> {
     let trusted = keys::load_keyring(keyring)?;
     let services = match templates {
         Some(dir) => services_of(dir)?,
         None => Services::new(),
     };
-    let codes = codes_in(input)?;
+    let short = !Path::new(input).is_file() && is_lookup_code(input);
+    if short && online.is_none() {
+        bail!(
+            "{}: this is the short code under the QR code; it names the document but proves nothing by itself. \
+             Give --online <platform URL> to fetch its seal from the platform, or verify the QR code: \
+             scan it with a phone, or give a photo, scan or PDF of the document",
+            input.trim()
+        );
+    }
     let mut o = std::io::stdout().lock();
-    // Everything shown comes from the code, which anyone can write:
-    // control characters are shown escaped, never obeyed.
+    // Everything shown comes from the code or the platform, which anyone
+    // can write: control characters are shown escaped, never obeyed.
     let mut say = |line: String| {
         let _ = writeln!(o, "{}", printable(&line));
     };
+    if let (true, Some(url)) = (short, online) {
+        let answer = match look_up(url, input) {
+            Ok(a) => a,
+            Err(e) if e.kind == campus_kiosk::platform::ErrorKind::NotFound => {
+                say(format!("NOT FOUND: the platform knows no document {}", input.trim()));
+                say("Check the code on the paper, or verify its QR code.".into());
+                return Ok(false);
+            }
+            Err(e) => bail!(
+                "{}: the platform could not be asked ({e}); verify the QR code instead, which needs no network",
+                input.trim()
+            ),
+        };
+        let mut all_good = true;
+        for entry in &answer {
+            match recipient::looked_up(entry, &trusted) {
+                Ok(((parsed, key), standing)) => {
+                    let (head, status) = verdict_lines(&standing);
+                    say(head);
+                    say(status);
+                    describe(&mut say, &parsed, key, &services);
+                    all_good &= !standing.is_withdrawn();
+                }
+                Err(r) => {
+                    // The platform vouches for nothing: its seal is checked.
+                    say(format!(
+                        "INVALID: the seal the platform holds for document {} fails: {}",
+                        entry.document_id, r.why
+                    ));
+                    all_good = false;
+                }
+            }
+        }
+        say("Compare these with the paper: they must match it exactly.".into());
+        return Ok(all_good);
+    }
+    let codes = codes_in(input)?;
     // A page may carry other codes: the first that reads as a seal counts.
     let mut last = None;
-    let issued = |p: &seal::Payload| {
-        time::OffsetDateTime::from_unix_timestamp(i64::try_from(p.issued).unwrap_or(i64::MAX))
-            .ok()
-            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-            .unwrap_or_else(|| p.issued.to_string())
-    };
     for code in &codes {
         match seal::check(code, &trusted) {
             Ok((parsed, key)) => {
-                let p = &parsed.payload;
-                say("VALID: a genuine, unaltered document".into());
-                say(format!("document: {}", p.document_id));
-                match services.get(&p.service) {
-                    Some((zh, en, _)) => say(format!("service: {zh} {en} ({})", p.service)),
-                    None => say(format!("service: {}", p.service)),
-                }
-                say(format!(
-                    "terminal: {} (key {})",
-                    key.terminal,
-                    seal::hex(&seal::key_id(&key.public))
-                ));
-                say(format!("issued: {}", issued(p)));
-                // As the paper has them: labels in its language first.
-                let en = services.get(&p.service).is_some_and(|s| s.2 == "en");
-                for (k, v) in &p.fields {
-                    match campus_kiosk::i18n::field_label(k) {
-                        Some((zh, label)) if en => say(format!("{label} {zh}: {v}")),
-                        Some((zh, label)) => say(format!("{zh} {label}: {v}")),
-                        None => say(format!("{k}: {v}")),
-                    }
-                }
+                let standing = match online {
+                    None => Standing::NotChecked,
+                    Some(url) => match look_up(url, &parsed.payload.document_id) {
+                        Ok(answer) => recipient::standing(&parsed, &answer),
+                        Err(e) => recipient::unknown(&e),
+                    },
+                };
+                let (head, status) = verdict_lines(&standing);
+                say(head);
+                describe(&mut say, &parsed, key, &services);
+                say(status);
                 say("Compare these with the paper: they must match it exactly.".into());
-                return Ok(true);
+                return Ok(!standing.is_withdrawn());
             }
             Err(r) => match *r {
                 seal::Rejected {
@@ -367,7 +481,15 @@ const PAGE_JS: &str = include_str!("../../assets/verify-page/verify.js");
 /// that checks the code in its address (after `#`) on the recipient's
 /// phone, with the trusted keys inside it.
 /// `services` names each service id in (zh, en, the document's language).
-pub fn page_html(trusted: &[seal::TrustedKey], services: &Services, made: &str) -> String {
+/// With `status_url` (the platform's base URL), the page also asks the
+/// platform's public lookup for the document's status, and its policy
+/// lets it connect there and nowhere else.
+pub fn page_html(
+    trusted: &[seal::TrustedKey],
+    services: &Services,
+    made: &str,
+    status_url: Option<&StatusUrl>,
+) -> String {
     let keys: Vec<serde_json::Value> = trusted
         .iter()
         .map(|k| {
@@ -385,10 +507,61 @@ pub fn page_html(trusted: &[seal::TrustedKey], services: &Services, made: &str) 
         .iter()
         .map(|&(k, zh, en)| (k.to_string(), serde_json::json!([zh, en])))
         .collect();
-    let ring = serde_json::json!({ "made": made, "keys": keys, "services": services, "labels": labels })
-        .to_string()
-        .replace('<', "\\u003c");
-    PAGE.replace("\"__KEYRING__\"", &ring).replace("/*VERIFY_JS*/", PAGE_JS)
+    let ring = serde_json::json!({
+        "made": made,
+        "keys": keys,
+        "services": services,
+        "labels": labels,
+        "status_url": status_url.map(|u| u.base.as_str()),
+    })
+    .to_string()
+    .replace('<', "\\u003c");
+    let page = match status_url {
+        Some(u) => PAGE.replace(
+            "default-src 'none';",
+            &format!("default-src 'none'; connect-src {};", u.origin),
+        ),
+        None => PAGE.to_string(),
+    };
+    page.replace("\"__KEYRING__\"", &ring).replace("/*VERIFY_JS*/", PAGE_JS)
+}
+
+/// The platform's base URL a verification page asks, and its origin (what
+/// the page's policy lets it connect to).
+#[derive(Debug, Clone)]
+pub struct StatusUrl {
+    base: String,
+    origin: String,
+}
+
+impl StatusUrl {
+    /// `--status-url`: an http(s) URL without a query or fragment.
+    pub fn parse(text: &str) -> anyhow::Result<StatusUrl> {
+        let bad = |why: &str| {
+            anyhow::anyhow!(
+                "--status-url {}: {why}; give the platform's base URL, e.g. https://data.example.edu.cn/api/v1",
+                printable(text)
+            )
+        };
+        let url = reqwest::Url::parse(text.trim()).map_err(|e| bad(&e.to_string()))?;
+        if !matches!(url.scheme(), "https" | "http") {
+            return Err(bad("not an http(s) address"));
+        }
+        if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+            return Err(bad("an address with a query, fragment or user name"));
+        }
+        let Some(host) = url.host_str() else {
+            return Err(bad("no host"));
+        };
+        let origin = match url.port() {
+            Some(p) => format!("{}://{host}:{p}", url.scheme()),
+            None => format!("{}://{host}", url.scheme()),
+        };
+        Ok(StatusUrl {
+            base: url.as_str().trim_end_matches('/').to_string(),
+            origin,
+        })
+    }
 }
 
 /// Each service id's name in Chinese and English, and its paper's language.
@@ -416,7 +589,8 @@ fn services_of(dir: &Path) -> anyhow::Result<Services> {
 
 /// `kiosk verify-page`: writes `out/index.html`; with `templates`, the
 /// page names the services of the templates there.
-pub fn page(keyring: &Path, templates: Option<&Path>, out: &Path) -> anyhow::Result<()> {
+pub fn page(keyring: &Path, templates: Option<&Path>, out: &Path, status_url: Option<&str>) -> anyhow::Result<()> {
+    let status_url = status_url.map(StatusUrl::parse).transpose()?;
     let trusted = keys::load_keyring(keyring)?;
     let services = match templates {
         Some(dir) => services_of(dir)?,
@@ -425,12 +599,16 @@ pub fn page(keyring: &Path, templates: Option<&Path>, out: &Path) -> anyhow::Res
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot make the folder", out.display()))?;
     let made = time::OffsetDateTime::now_utc().date().to_string();
     let file = out.join("index.html");
-    std::fs::write(&file, page_html(&trusted, &services, &made))
+    std::fs::write(&file, page_html(&trusted, &services, &made, status_url.as_ref()))
         .with_context(|| format!("{}: cannot write", file.display()))?;
     println!(
-        "{}: the verification page, with {} trusted keys; publish it at the terminals' [seal] verify_url",
+        "{}: the verification page, with {} trusted keys{}; publish it at the terminals' [seal] verify_url",
         file.display(),
-        trusted.len()
+        trusted.len(),
+        status_url
+            .as_ref()
+            .map(|u| format!(", asking {} for documents' status", u.base))
+            .unwrap_or_default()
     );
     Ok(())
 }

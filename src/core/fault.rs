@@ -103,7 +103,7 @@ mod tests {
         assert_eq!(paper.message.en, "The printer is out of paper.");
         let full = advise(&Fault::Printer("output-area-full".into()));
         assert!(!full.call_staff, "taking the pages away is the person's to do");
-        let quota = FaultAdvice::quota_spent(Quota { limit: 20, used: 20 });
+        let quota = FaultAdvice::quota_spent(Quota::local(20, 20));
         assert_eq!(
             incident_code("T-1", time::macros::datetime!(2026-11-23 07:30:05 +8), 103),
             "T-1-2307300503"

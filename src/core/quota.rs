@@ -76,11 +76,62 @@ impl Terms {
 pub struct Quota {
     /// Copies allowed per term.
     pub limit: u32,
-    /// Copies printed so far this term.
+    /// Copies printed so far this term, on every terminal counted.
     pub used: u32,
+    /// Of those, the copies printed on other terminals (0 when only this
+    /// terminal's journal was counted).
+    pub elsewhere: u32,
+}
+
+/// This terminal's printed copies of one service for one person this term,
+/// from its journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LocalCopies {
+    pub printed: u32,
+    /// Of those, the copies whose records the platform does not have yet.
+    pub undelivered: u32,
+}
+
+/// What a person's quotas were counted from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// The platform's count over every terminal, and this terminal's
+    /// copies it does not have yet.
+    Campus,
+    /// This terminal's journal only: the platform did not answer in time,
+    /// failed, or runs a contract without counts. Why, for technicians.
+    Local { why: String },
 }
 
 impl Quota {
+    /// A quota counted on this terminal only.
+    pub fn local(limit: u32, used: u32) -> Quota {
+        Quota {
+            limit,
+            used,
+            elsewhere: 0,
+        }
+    }
+
+    /// A campus-wide quota: `platform` copies counted by the platform over
+    /// every terminal, plus this terminal's copies it does not have yet.
+    /// Never fewer than this terminal's own count (a platform that lost
+    /// records does not give copies back).
+    pub fn campus(limit: u32, platform: u32, local: LocalCopies) -> Quota {
+        let used = platform.saturating_add(local.undelivered).max(local.printed);
+        Quota {
+            limit,
+            used,
+            elsewhere: used - local.printed,
+        }
+    }
+
+    /// What this terminal's journal may still let through: the limit less
+    /// the copies printed elsewhere (the journal counts its own).
+    pub fn local_limit(self) -> u32 {
+        self.limit.saturating_sub(self.elsewhere)
+    }
+
     /// Copies still allowed.
     pub fn remaining(self) -> u32 {
         self.limit.saturating_sub(self.used)
@@ -137,12 +188,40 @@ mod tests {
     }
 
     #[test]
+    fn a_campus_quota_adds_what_the_platform_does_not_have_yet() {
+        // 2 printed elsewhere and delivered; here 3, of which 1 is still
+        // in the outbox: the platform counts 2 + 2 = 4.
+        let q = Quota::campus(
+            6,
+            4,
+            LocalCopies {
+                printed: 3,
+                undelivered: 1,
+            },
+        );
+        assert_eq!((q.used, q.elsewhere, q.remaining()), (5, 2, 1));
+        // The journal, counting its own 3, may let 6 - 2 = 4 through.
+        assert_eq!(q.local_limit(), 4);
+        // A platform that lost this terminal's records counts no fewer.
+        let q = Quota::campus(
+            6,
+            0,
+            LocalCopies {
+                printed: 3,
+                undelivered: 0,
+            },
+        );
+        assert_eq!((q.used, q.elsewhere), (3, 0));
+        assert_eq!(Quota::local(6, 3).local_limit(), 6);
+    }
+
+    #[test]
     fn a_quota_allows_up_to_its_limit() {
-        let q = Quota { limit: 4, used: 3 };
+        let q = Quota::local(4, 3);
         assert_eq!(q.remaining(), 1);
         assert!(q.allows(1));
         assert!(!q.allows(2));
-        let over = Quota { limit: 4, used: 6 };
+        let over = Quota::local(4, 6);
         assert_eq!(over.remaining(), 0);
         assert!(!over.allows(1));
     }

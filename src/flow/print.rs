@@ -19,7 +19,7 @@ use super::driver::{self, Steps};
 use crate::core::clock::{Clock, local_rfc3339};
 use crate::core::fault::FaultAdvice;
 use crate::core::quota::Quota;
-use crate::journal::{Journal, JournalError};
+use crate::journal::{Journal, JournalError, Made};
 use crate::printing::{Follow, JobOutcome, PrintError, PrintJob, Printer, PrinterErrorKind, Progress};
 
 /// What a print runs on.
@@ -54,9 +54,15 @@ pub struct Order {
     /// The document's id, as sealed on it.
     pub document: String,
     pub job: PrintJob,
-    /// The service's quota: copies allowed per term and the term's first
-    /// day (YYYY-MM-DD).
-    pub quota: Option<(u32, String)>,
+    /// The service's quota as counted when the person signed in (on every
+    /// terminal, or on this one) and the term's first day (YYYY-MM-DD).
+    /// The journal checks it again as the attempt is written, counting its
+    /// own copies and those printed elsewhere.
+    pub quota: Option<(Quota, String)>,
+    /// The verification code's text, for the platform's record.
+    pub seal: Option<String>,
+    /// The template's version, for the platform's record.
+    pub template_version: Option<String>,
 }
 
 /// How an attempt ended.
@@ -96,7 +102,7 @@ impl Finished {
     /// The quota that stopped it, if one did.
     pub fn quota_reached(&self) -> Option<Quota> {
         match self.result {
-            Err(PrintError::QuotaReached { used, limit }) => Some(Quota { limit, used }),
+            Err(PrintError::QuotaReached { used, limit }) => Some(Quota::local(limit, used)),
             _ => None,
         }
     }
@@ -156,15 +162,22 @@ pub async fn print(ports: &Ports, order: Order, on_progress: &mut (dyn FnMut(Pro
         document,
         job,
         quota,
+        seal,
+        template_version,
     } = order;
     let at = now();
-    let quota = quota.as_ref().map(|(limit, since)| (*limit, since.as_str()));
+    let local = quota.as_ref().map(|(q, since)| (q.local_limit(), since.as_str()));
     let attempt = match ports
         .journal
-        .create_within(&terminal, &service, &person, job.copies, &at, quota)
+        .create_within(&terminal, &service, &person, job.copies, &at, local)
     {
         Ok(id) => id,
         Err(JournalError::QuotaReached { used, limit }) => {
+            // The person hears the whole count: here and elsewhere.
+            let (used, limit) = match &quota {
+                Some((q, _)) => (used.saturating_add(q.elsewhere), q.limit),
+                None => (used, limit),
+            };
             return Finished {
                 attempt: None,
                 result: Err(PrintError::QuotaReached { used, limit }),
@@ -178,10 +191,15 @@ pub async fn print(ports: &Ports, order: Order, on_progress: &mut (dyn FnMut(Pro
             };
         }
     };
-    if let Err(e) = ports
-        .journal
-        .rendered(&attempt, &document, job.pages, &digest(&job.pdf), &at)
-    {
+    let sha256 = digest(&job.pdf);
+    let made = Made {
+        document: &document,
+        pages: job.pages,
+        sha256: &sha256,
+        seal: seal.as_deref(),
+        template_version: template_version.as_deref(),
+    };
+    if let Err(e) = ports.journal.rendered(&attempt, &made, &at) {
         eprintln!("journal: {e}");
         // The real reason, kept if the disk is full right now.
         let failed = JobOutcome::Failed {
@@ -251,7 +269,9 @@ mod tests {
                 pages: 2,
                 duplex: false,
             },
-            quota: quota.map(|q| (q, "2026-09-01".to_string())),
+            quota: quota.map(|q| (Quota::local(q, 0), "2026-09-01".to_string())),
+            seal: None,
+            template_version: None,
         }
     }
 
@@ -300,7 +320,7 @@ mod tests {
         let first = print(&p, order(2, Some(3)), &mut |_| {}).await;
         assert_eq!(first.failure(), None);
         let second = print(&p, order(2, Some(3)), &mut |_| {}).await;
-        assert_eq!(second.quota_reached(), Some(Quota { limit: 3, used: 2 }));
+        assert_eq!(second.quota_reached(), Some(Quota::local(3, 2)));
         assert_eq!(second.failure().as_deref(), Some("quota-reached"));
         assert!(!second.explanation().unwrap().call_staff);
         assert_eq!(printer.submitted().len(), 1);

@@ -43,5 +43,7 @@ pub fn order(book: &FontBook, terminal: &str, issued_at: &str) -> Result<Order, 
         },
         document: facts.id,
         quota: None,
+        seal: None,
+        template_version: None,
     })
 }

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use super::{Attempt, End, Journal, JournalError, Stage};
+use super::{Attempt, End, Journal, JournalError, Made, Stage};
 use crate::printing::{JobId, JobOutcome};
 
 /// A journal in memory.
@@ -78,10 +78,15 @@ impl Inner {
     }
 
     fn printed(&self, person: &str, service: &str, since: &str) -> u32 {
+        self.printed_where(person, service, since, |_| true)
+    }
+
+    fn printed_where(&self, person: &str, service: &str, since: &str, also: impl Fn(&Attempt) -> bool) -> u32 {
         self.attempts
             .iter()
             .filter(|a| a.stage == Stage::Printed && a.person == person && a.service == service)
             .filter(|a| a.created_at.get(..10).unwrap_or("") >= since)
+            .filter(|a| also(a))
             .fold(0u32, |n, a| n.saturating_add(a.copies))
     }
 
@@ -146,18 +151,22 @@ impl Journal for FakeJournal {
             created_at: at.to_string(),
             finished_at: None,
             posted: false,
+            seal: None,
+            template_version: None,
         });
         j.steps.push((id.clone(), "created"));
         Ok(id)
     }
 
-    fn rendered(&self, id: &str, document: &str, pages: u32, sha256: &str, _at: &str) -> Result<(), JournalError> {
+    fn rendered(&self, id: &str, made: &Made<'_>, _at: &str) -> Result<(), JournalError> {
         let mut j = self.lock();
         j.check("rendered")?;
         let a = j.step(id, &[Stage::Created], Stage::Rendered)?;
-        a.document = Some(document.to_string());
-        a.pages = pages;
-        a.content_sha256 = Some(sha256.to_string());
+        a.document = Some(made.document.to_string());
+        a.pages = made.pages;
+        a.content_sha256 = Some(made.sha256.to_string());
+        a.seal = made.seal.map(str::to_string);
+        a.template_version = made.template_version.map(str::to_string);
         Ok(())
     }
 
@@ -198,6 +207,12 @@ impl Journal for FakeJournal {
         Ok(j.printed(person, service, since))
     }
 
+    fn undelivered_copies(&self, person: &str, service: &str, since: &str) -> Result<u32, JournalError> {
+        let j = self.lock();
+        j.check("read")?;
+        Ok(j.printed_where(person, service, since, |a| !a.posted))
+    }
+
     fn get(&self, id: &str) -> Result<Attempt, JournalError> {
         let mut j = self.lock();
         j.check("read")?;
@@ -221,13 +236,23 @@ mod tests {
 
     const AT: &str = "2026-11-23T09:30:00+08:00";
 
+    fn made(document: &str) -> Made<'_> {
+        Made {
+            document,
+            pages: 1,
+            sha256: "ab",
+            seal: None,
+            template_version: None,
+        }
+    }
+
     #[test]
     fn steps_only_go_forward_and_quotas_count_printed_copies() {
         let j = FakeJournal::new();
         let id = j.create_within("T", "s", "p", 2, AT, Some((3, "2026-09-01"))).unwrap();
         // Not rendered yet: it cannot be handed over.
         assert!(matches!(j.submitting(&id, AT), Err(JournalError::Transition { .. })));
-        j.rendered(&id, "D", 1, "ab", AT).unwrap();
+        j.rendered(&id, &made("D"), AT).unwrap();
         j.submitting(&id, AT).unwrap();
         j.finished(&id, &JobOutcome::Printed { impressions: Some(2) }, AT)
             .unwrap();

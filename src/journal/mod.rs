@@ -104,6 +104,36 @@ pub struct Attempt {
     pub created_at: String,
     pub finished_at: Option<String>,
     pub posted: bool,
+    /// The verification code's text, kept only until the platform has
+    /// the record (it holds the certified fields).
+    pub seal: Option<String>,
+    /// The template's version.
+    pub template_version: Option<String>,
+}
+
+/// What the rendered step records: the document made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Made<'a> {
+    pub document: &'a str,
+    pub pages: u32,
+    /// The PDF's SHA-256 (hex).
+    pub sha256: &'a str,
+    /// The verification code's text (sealed documents).
+    pub seal: Option<&'a str>,
+    pub template_version: Option<&'a str>,
+}
+
+impl<'a> Made<'a> {
+    /// A document without a seal or template version (a test page).
+    pub fn unsealed(document: &'a str, pages: u32, sha256: &'a str) -> Made<'a> {
+        Made {
+            document,
+            pages,
+            sha256,
+            seal: None,
+            template_version: None,
+        }
+    }
 }
 
 impl Attempt {
@@ -130,6 +160,9 @@ impl Attempt {
             content_sha256: self.content_sha256.clone(),
             created_at: self.created_at.clone(),
             finished_at: self.finished_at.clone(),
+            // Only a printed document is looked up by recipients.
+            seal: self.seal.clone().filter(|_| self.stage == Stage::Printed),
+            template_version: self.template_version.clone(),
         }
     }
 }
@@ -184,8 +217,9 @@ pub trait Journal: Send + Sync {
         at: &str,
         quota: Option<(u32, &str)>,
     ) -> Result<String, JournalError>;
-    /// The document is made: its id, pages and the PDF's SHA-256.
-    fn rendered(&self, id: &str, document: &str, pages: u32, sha256: &str, at: &str) -> Result<(), JournalError>;
+    /// The document is made: its id, pages, the PDF's SHA-256, its seal and
+    /// the template's version.
+    fn rendered(&self, id: &str, made: &Made<'_>, at: &str) -> Result<(), JournalError>;
     /// About to hand the job over (written before it is).
     fn submitting(&self, id: &str, at: &str) -> Result<(), JournalError>;
     /// The printer's id for the job, once it has one.
@@ -197,6 +231,10 @@ pub trait Journal: Send + Sync {
     /// Copies of `service` printed for `person` from the day `since`
     /// (YYYY-MM-DD) on: only printed attempts count.
     fn printed_copies(&self, person: &str, service: &str, since: &str) -> Result<u32, JournalError>;
+    /// Of those, the copies the platform does not have yet (their records
+    /// wait in the outbox): what this terminal adds to the platform's
+    /// campus-wide count.
+    fn undelivered_copies(&self, person: &str, service: &str, since: &str) -> Result<u32, JournalError>;
     /// One attempt.
     fn get(&self, id: &str) -> Result<Attempt, JournalError>;
     /// Final attempts the platform has not acknowledged yet, oldest first.

@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::port::{Platform, PlatformFuture};
-use super::{ErrorKind, Person, PlatformError, PrintRecord, QrSession, QrStatus, RecordOutcome};
+use super::{ErrorKind, Person, PlatformError, PrintCounts, PrintRecord, QrSession, QrStatus, RecordOutcome};
 use crate::data::{DataSet, Source};
 
 /// A platform that answers from what it was given.
@@ -24,6 +24,8 @@ struct Inner {
     confirmed: HashMap<String, Person>,
     posted: Vec<PrintRecord>,
     calls: Vec<String>,
+    /// Answers the 1.1 calls as a 1.0 platform does.
+    contract_1_0: bool,
 }
 
 impl FakePlatform {
@@ -54,6 +56,12 @@ impl FakePlatform {
     /// The phone scanned the code of `session`: `person` is logged in.
     pub fn confirm_qr(&self, session: &str, person: Person) {
         self.lock().confirmed.insert(session.to_string(), person);
+    }
+
+    /// Answers the 1.1 calls (print counts) as a 1.0 platform does: 404
+    /// `not_implemented`.
+    pub fn speak_contract_1_0(&self) {
+        self.lock().contract_1_0 = true;
     }
 
     /// The print records handed over, in order.
@@ -156,6 +164,30 @@ impl Platform for FakePlatform {
                 p.posted.push(record.clone());
                 RecordOutcome::Created
             }
+        });
+        Box::pin(async move { r })
+    }
+
+    fn print_counts<'a>(&'a self, person_id: &'a str, since: &'a str) -> PlatformFuture<'a, PrintCounts> {
+        let r = self.call(format!("print counts since {since}")).and_then(|p| {
+            if p.contract_1_0 {
+                return Err(PlatformError {
+                    kind: ErrorKind::NotImplemented,
+                    code: Some("not_implemented".into()),
+                    detail: "print-counts: HTTP 404".into(),
+                });
+            }
+            let mut counts = std::collections::BTreeMap::new();
+            for r in p.posted.iter().filter(|r| {
+                r.person_id == person_id && r.status == "printed" && r.created_at.get(..10).is_some_and(|d| d >= since)
+            }) {
+                *counts.entry(r.service_id.clone()).or_insert(0) += r.copies;
+            }
+            Ok(PrintCounts {
+                since: since.to_string(),
+                counts,
+                as_of: "2026-11-23T09:30:00+08:00".into(),
+            })
         });
         Box::pin(async move { r })
     }

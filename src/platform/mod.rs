@@ -95,6 +95,105 @@ pub struct PrintRecord {
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
+    /// (1.1) The verification QR code's exact text: printed documents
+    /// only, for the public status lookup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<String>,
+    /// (1.1) The version of the template (service bundle) that rendered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_version: Option<String>,
+}
+
+/// Copies printed for one person on every terminal since a day
+/// (`GET /persons/{id}/print-counts`, contract 1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PrintCounts {
+    /// The first day counted (YYYY-MM-DD).
+    pub since: String,
+    /// Service id → copies printed; services with none are absent.
+    pub counts: std::collections::BTreeMap<String, u32>,
+    /// When the platform counted (RFC 3339).
+    pub as_of: String,
+}
+
+impl PrintCounts {
+    /// Copies of `service` printed on every terminal.
+    pub fn of(&self, service: &str) -> u32 {
+        self.counts.get(service).copied().unwrap_or(0)
+    }
+}
+
+/// Where a printed document stands for the office that issued it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentState {
+    Valid,
+    /// The issuing office withdrew it.
+    Revoked,
+    /// The data it certified changed; a newer document may replace it.
+    Superseded,
+}
+
+impl DocumentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentState::Valid => "valid",
+            DocumentState::Revoked => "revoked",
+            DocumentState::Superseded => "superseded",
+        }
+    }
+}
+
+/// One document as the public lookup answers it
+/// (`GET /public/documents/{code}`, contract 1.1): the seal its terminal
+/// reported, which the caller verifies itself, and its status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentStatus {
+    pub document_id: String,
+    pub seal: String,
+    pub status: DocumentState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_changed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+}
+
+/// A code a recipient may look a document up by: the short code printed
+/// under the QR code (`XXXX-XXXX`, hyphen optional, any case) or a whole
+/// document id (16 characters), in Crockford's base 32 (`I` and `L` read
+/// as `1`, `O` as `0`). Its canonical form, upper case without the
+/// hyphen; or why not, naming the character.
+pub fn lookup_code(input: &str) -> Result<String, String> {
+    let t = input.trim();
+    let mut out = String::with_capacity(16);
+    for (i, c) in t.chars().enumerate() {
+        let c = match c.to_ascii_uppercase() {
+            '-' if i == 4 => continue,
+            'I' | 'L' => '1',
+            'O' => '0',
+            c @ ('0'..='9' | 'A'..='Z') if c != 'U' => c,
+            other => {
+                return Err(format!(
+                    "character {} ({:?}) cannot be in a document code: codes are XXXX-XXXX in the digits 0-9 and the letters A-Z but U",
+                    i + 1,
+                    crate::text::printable(&other.to_string())
+                ));
+            }
+        };
+        out.push(c);
+    }
+    if out.len() != 8 && out.len() != 16 {
+        return Err(format!(
+            "{:?} has {} characters: a short code has 8 (XXXX-XXXX), a document id 16",
+            crate::text::printable(t),
+            out.len()
+        ));
+    }
+    Ok(out)
 }
 
 /// What kind of failure a platform call ended in: what the screen and the
@@ -113,6 +212,9 @@ pub enum ErrorKind {
     BadData,
     /// The platform rejected what we sent (a bug or a misconfiguration).
     Rejected,
+    /// The platform does not offer this call: it runs an older contract
+    /// (1.0 answers the 1.1 calls with 404 `not_implemented`).
+    NotImplemented,
 }
 
 /// A failed platform call. `code` is the platform's `error.code` when it
@@ -133,6 +235,7 @@ fn kind_text(k: ErrorKind) -> &'static str {
         ErrorKind::Unavailable => "platform unavailable",
         ErrorKind::BadData => "bad data from the platform",
         ErrorKind::Rejected => "request rejected",
+        ErrorKind::NotImplemented => "not offered by this platform (contract 1.0)",
     }
 }
 
@@ -171,7 +274,7 @@ impl ErrorKind {
             ErrorKind::NotFound => T::NotFound,
             ErrorKind::CardFrozen => T::CardFrozen,
             ErrorKind::Unauthorized | ErrorKind::Rejected => T::TerminalUnusable,
-            ErrorKind::Unavailable => T::PlatformUnavailable,
+            ErrorKind::Unavailable | ErrorKind::NotImplemented => T::PlatformUnavailable,
             ErrorKind::BadData => T::BadData,
         }
     }

@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use super::{Person, PlatformError, PrintRecord, QrSession, QrStatus, RecordOutcome};
+use super::{Person, PlatformError, PrintCounts, PrintRecord, QrSession, QrStatus, RecordOutcome};
 use crate::data::{DataSet, Source};
 
 /// What a platform call returns.
@@ -27,4 +27,8 @@ pub trait Platform: Send + Sync {
     fn fetch<'a>(&'a self, person: &'a Person, sources: &'a [Source]) -> PlatformFuture<'a, DataSet>;
     /// Hands a final print record over (idempotent by record id).
     fn post_print_record<'a>(&'a self, record: &'a PrintRecord) -> PlatformFuture<'a, RecordOutcome>;
+    /// Copies printed for `person_id` on every terminal from the day
+    /// `since` (YYYY-MM-DD), by service (contract 1.1; a 1.0 platform
+    /// answers `ErrorKind::NotImplemented`).
+    fn print_counts<'a>(&'a self, person_id: &'a str, since: &'a str) -> PlatformFuture<'a, PrintCounts>;
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value as Json;
 
-use super::{Person, PersonKind, PlatformError, QrSession, QrStatus};
+use super::{DocumentStatus, Person, PersonKind, PlatformError, PrintCounts, QrSession, QrStatus};
 
 /// Most courses a transcript may hold before it counts as absurd.
 pub const MAX_COURSES: usize = 500;
@@ -352,6 +352,98 @@ pub fn qr_status(v: &Json) -> Result<QrStatus, PlatformError> {
         )?),
         other => return Err(bad("qr status.status", &format!("{other:?} is not a known status"))),
     })
+}
+
+/// The body of `GET /persons/{id}/print-counts` (1.1), checked to be this
+/// person's, from this day.
+pub fn print_counts(v: &Json, person_id: &str, since: &str) -> Result<PrintCounts, PlatformError> {
+    let w = "print counts";
+    let o = object(v, w)?;
+    if text(o, w, "person_id")? != person_id {
+        return Err(bad("print counts.person_id", "is another person's"));
+    }
+    date(o, w, "since", true)?;
+    if text(o, w, "since")? != since {
+        return Err(bad(
+            "print counts.since",
+            &format!("counts from another day than {since}"),
+        ));
+    }
+    let as_of = text(o, w, "as_of")?.to_string();
+    time::OffsetDateTime::parse(&as_of, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| bad("print counts.as_of", &format!("{as_of:?} is not an RFC 3339 time")))?;
+    let map = o
+        .get("counts")
+        .and_then(Json::as_object)
+        .ok_or_else(|| bad("print counts.counts", "expected an object of service ids to copies"))?;
+    if map.len() > MAX_COUNTED_SERVICES {
+        return Err(bad(
+            "print counts.counts",
+            &format!("more than {MAX_COUNTED_SERVICES} services"),
+        ));
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    for (service, n) in map {
+        let n = n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+            bad(
+                &format!("print counts.counts.{service}"),
+                "expected a whole number of copies",
+            )
+        })?;
+        counts.insert(service.clone(), n);
+    }
+    Ok(PrintCounts {
+        since: since.to_string(),
+        counts,
+        as_of,
+    })
+}
+
+/// Most services a count may name.
+pub const MAX_COUNTED_SERVICES: usize = 500;
+/// Most documents a public lookup may list (a short code matching more is
+/// absurd: 40 bits of a hash).
+pub const MAX_LOOKUP_DOCUMENTS: usize = 16;
+/// Longest seal text accepted (a seal's QR code holds at most 4296).
+pub const MAX_SEAL_TEXT: usize = 4296;
+
+/// The body of `GET /public/documents/{code}` (1.1): every document listed
+/// has an id starting with `code` (canonical, see `lookup_code`), a seal
+/// and a known status.
+pub fn documents(v: &Json, code: &str) -> Result<Vec<DocumentStatus>, PlatformError> {
+    let o = object(v, "lookup")?;
+    let list = o
+        .get("documents")
+        .and_then(Json::as_array)
+        .ok_or_else(|| bad("lookup.documents", "expected a list"))?;
+    if list.len() > MAX_LOOKUP_DOCUMENTS {
+        return Err(bad(
+            "lookup.documents",
+            &format!("more than {MAX_LOOKUP_DOCUMENTS} documents"),
+        ));
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for (i, d) in list.iter().enumerate() {
+        let w = format!("lookup.documents[{i}]");
+        let item = object(d, &w)?;
+        let id = text(item, &w, "document_id")?;
+        if !id.to_ascii_uppercase().starts_with(code) {
+            return Err(bad(
+                &format!("{w}.document_id"),
+                &format!("{id:?} does not start with {code}"),
+            ));
+        }
+        let seal = item.get("seal").and_then(Json::as_str).unwrap_or_default();
+        if seal.is_empty() || seal.len() > MAX_SEAL_TEXT {
+            return Err(bad(&format!("{w}.seal"), "missing, empty or too long"));
+        }
+        for k in ["status_changed_at", "reason", "reason_en", "superseded_by"] {
+            opt_text(item, &w, k)?;
+        }
+        let parsed: DocumentStatus = serde_json::from_value(d.clone()).map_err(|e| bad(&w, &e.to_string()))?;
+        out.push(parsed);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -325,8 +325,10 @@ impl Kiosk {
             issued_at: self.issued_at(),
             now_unix: self.setup.clock.now_utc().unix_timestamp(),
             term_start: self.setup.term_start(),
+            counts_wait: self.setup.counts_wait,
         };
-        Task::perform(work::services(client, journal, templates, person, at), move |r| {
+        let note = self.setup.quota_note.clone();
+        Task::perform(work::services(client, journal, templates, person, at, note), move |r| {
             Message::ServicesLoaded(generation, r.map(Arc::new))
         })
     }
@@ -1021,6 +1023,7 @@ impl Kiosk {
         }
         lines.push(format!("reader: {:?}", self.reader));
         lines.push(format!("services: {}", s.templates.len()));
+        lines.push(work::quota_line(&s.quota_note));
         // What the platform has not taken yet (the outbox keeps it).
         lines.push(work::outbox_line(s.journal.as_ref()));
         lines.extend(self.tech.test_page.clone());

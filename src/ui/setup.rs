@@ -121,6 +121,10 @@ pub struct Setup {
     pub speech: Option<Arc<dyn crate::speech::Speaker>>,
     /// The audio jack's input device, read while there is speech.
     pub headphones: Option<std::path::PathBuf>,
+    /// Longest a sign-in waits for the platform's campus-wide counts.
+    pub counts_wait: std::time::Duration,
+    /// What the last sign-in's quotas were counted from.
+    pub quota_note: Arc<crate::ui::work::QuotaNote>,
 }
 
 /// The speaker `[speech]` describes, if it is on and its engine runs here.
@@ -291,6 +295,8 @@ impl Setup {
             demo: None,
             speech: speaker(&cfg.speech),
             headphones: cfg.speech.headphones.as_ref().map(|p| cfg.resolve(p)),
+            counts_wait: cfg.platform.counts_timeout(),
+            quota_note: Arc::default(),
         })
     }
 

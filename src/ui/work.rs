@@ -9,7 +9,7 @@ use std::sync::Arc;
 use iced::widget::image;
 
 use crate::adapters::files::spreadsheet;
-use crate::core::quota::Quota;
+use crate::core::quota::{Basis, LocalCopies, Quota};
 use crate::data::{DataSet, Source};
 use crate::fonts::FontBook;
 use crate::i18n::{self, Bilingual, T};
@@ -46,6 +46,8 @@ pub struct Lookup {
     pub now_unix: i64,
     /// The current term's first day (YYYY-MM-DD).
     pub term_start: String,
+    /// Longest to wait for the platform's campus-wide counts.
+    pub counts_wait: std::time::Duration,
 }
 
 /// Why a department's spreadsheet keeps a person from a service. A file
@@ -65,27 +67,82 @@ fn sheet_refusal(e: &SheetError) -> Bilingual {
     }
 }
 
+/// Longest the services wait for the platform's campus-wide count before
+/// they count on this terminal's journal alone.
+pub const COUNTS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// What the last sign-in's quotas were counted from, for the technician.
+pub type QuotaNote = std::sync::Mutex<Option<Basis>>;
+
+/// The platform's counts of the person's copies this term, if it gives
+/// them within `wait`; if not, why quotas are counted here only.
+async fn campus_counts(
+    platform: &dyn Platform,
+    person: &str,
+    since: &str,
+    wait: std::time::Duration,
+) -> Result<crate::platform::PrintCounts, String> {
+    match tokio::time::timeout(wait, platform.print_counts(person, since)).await {
+        Ok(Ok(counts)) => Ok(counts),
+        Ok(Err(e)) if e.kind == ErrorKind::NotImplemented => {
+            Err("the platform runs contract 1.0, which has no print counts".to_string())
+        }
+        Ok(Err(e)) => Err(format!("the platform's print counts failed: {e}")),
+        Err(_) => Err(format!("the platform gave no print counts within {wait:?}")),
+    }
+}
+
+/// The technician's line on how quotas are counted.
+pub fn quota_line(note: &QuotaNote) -> String {
+    match &*note.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
+        None => "quotas: no one has signed in yet".to_string(),
+        Some(Basis::Campus) => "quotas: campus-wide (the platform's counts)".to_string(),
+        Some(Basis::Local { why }) => format!("quotas: LOCAL to this terminal: {why}"),
+    }
+}
+
 /// Why a quota keeps a person from printing.
 pub fn quota_refusal(q: Quota) -> Bilingual {
     i18n::quota_spent(q.used, q.limit)
 }
 
-/// The services this person may see, in the configured order.
+/// The services this person may see, in the configured order. Quotas
+/// are counted campus-wide when the platform gives its counts within
+/// [`COUNTS_WAIT`], on this terminal's journal otherwise; `note` keeps
+/// which, for the technician.
 pub async fn services(
     platform: Arc<dyn Platform>,
     journal: Arc<dyn Journal>,
     templates: Arc<Vec<Arc<Template>>>,
     person: Person,
     at: Lookup,
+    note: Arc<QuotaNote>,
 ) -> Result<Vec<Service>, PlatformError> {
     let Lookup {
         issued_at,
         now_unix,
         term_start,
+        counts_wait,
     } = at;
     let audience = match person.kind {
         PersonKind::Student => Audience::Student,
         PersonKind::Staff => Audience::Staff,
+    };
+    let counted = if templates
+        .iter()
+        .any(|t| t.file.service.audience.contains(&audience) && t.file.service.quota_per_term.is_some())
+    {
+        let counts = campus_counts(platform.as_ref(), &person.id, &term_start, counts_wait).await;
+        if let Err(why) = &counts {
+            eprintln!("services: quotas counted on this terminal only: {why}");
+        }
+        *note.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(match &counts {
+            Ok(_) => Basis::Campus,
+            Err(why) => Basis::Local { why: why.clone() },
+        });
+        counts.ok()
+    } else {
+        None
     };
     let mut all = DataSet {
         person: Some(person.record.clone()),
@@ -116,11 +173,17 @@ pub async fn services(
         }
         let service = &tpl.file.service;
         let mut data = all.only(&sources);
-        // Counted on this terminal's journal; unreadable, nothing prints.
+        // Campus-wide where the platform counted, on this terminal's
+        // journal otherwise; a journal that cannot be read prints nothing.
         let quota = service.quota_per_term.map(|limit| {
-            journal
-                .printed_copies(&person.id, &service.id, &term_start)
-                .map(|used| Quota { limit, used })
+            let printed = journal.printed_copies(&person.id, &service.id, &term_start)?;
+            Ok::<_, crate::journal::JournalError>(match &counted {
+                Some(counts) => {
+                    let undelivered = journal.undelivered_copies(&person.id, &service.id, &term_start)?;
+                    Quota::campus(limit, counts.of(&service.id), LocalCopies { printed, undelivered })
+                }
+                None => Quota::local(limit, printed),
+            })
         });
         let unavailable = if sources.iter().any(|s| absent.contains(&s.key())) {
             Some(T::NoRecord.into())
@@ -168,6 +231,10 @@ pub struct Rendered {
     /// The document's short code (`ABCD-EFGH`), as printed beside the
     /// seal, for the done screen.
     pub short_code: String,
+    /// The verification code's text (the seal), for the platform's record.
+    pub seal: String,
+    /// The template's version, for the platform's record.
+    pub template_version: String,
     /// The laid-out document, for reading a page full size.
     pub doc: Arc<crate::page::Document>,
     pub pages: Vec<image::Handle>,
@@ -283,6 +350,8 @@ fn render_or_stop(
         service: service.id.clone(),
         document_id: facts.id,
         short_code: facts.short_code,
+        seal: facts.verification,
+        template_version: service.template.file.service.version.clone(),
         doc: Arc::new(doc),
         pages,
         pdf: Arc::from(pdf),
@@ -313,7 +382,9 @@ pub fn order(
             pages: u32::try_from(rendered.pages.len()).unwrap_or(u32::MAX),
             duplex: preview.duplex,
         },
-        quota: service.and_then(|s| s.quota).map(|q| (q.limit, term_start.to_string())),
+        quota: service.and_then(|s| s.quota).map(|q| (q, term_start.to_string())),
+        seal: Some(rendered.seal.clone()),
+        template_version: Some(rendered.template_version.clone()),
     }
 }
 

@@ -293,6 +293,8 @@ pub async fn print_recorded(
         document: job.id.clone(),
         job: job.clone(),
         quota: None,
+        seal: None,
+        template_version: None,
     };
     let seen = Mutex::new(Vec::new());
     let finished = campus_kiosk::flow::print::print(&ports, order, &mut |p| {

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::journal::End;
-pub use crate::journal::{Attempt, JournalError, Stage};
+pub use crate::journal::{Attempt, JournalError, Made, Stage};
 use crate::printing::{JobId, JobOutcome};
 
 mod reconcile;
@@ -85,7 +85,9 @@ CREATE TABLE IF NOT EXISTS attempts (
     rating INTEGER,
     created_at TEXT NOT NULL,
     finished_at TEXT,
-    posted INTEGER NOT NULL DEFAULT 0
+    posted INTEGER NOT NULL DEFAULT 0,
+    seal TEXT,
+    template_version TEXT
 );
 CREATE TABLE IF NOT EXISTS steps (
     attempt TEXT NOT NULL,
@@ -119,6 +121,17 @@ impl SqliteJournal {
         db.pragma_update(None, "synchronous", "FULL").map_err(db_err)?;
         db.busy_timeout(std::time::Duration::from_secs(5)).map_err(db_err)?;
         db.execute_batch(SCHEMA).map_err(db_err)?;
+        // Journals made before the platform took seals gain their columns.
+        let columns: Vec<String> = db
+            .prepare("SELECT name FROM pragma_table_info('attempts')")
+            .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+            .map_err(db_err)?;
+        for column in ["seal", "template_version"] {
+            if !columns.iter().any(|c| c == column) {
+                db.execute_batch(&format!("ALTER TABLE attempts ADD COLUMN {column} TEXT"))
+                    .map_err(db_err)?;
+            }
+        }
         {
             use std::os::unix::fs::PermissionsExt;
             for suffix in ["", "-wal", "-shm"] {
@@ -210,8 +223,9 @@ impl SqliteJournal {
             let mut st = tx
                 .prepare(
                     "INSERT INTO attempts (id, terminal, service, person, document, pages, copies, content_sha256,
-                     stage, printer_job, reason, impressions, rating, created_at, finished_at, posted)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                     stage, printer_job, reason, impressions, rating, created_at, finished_at, posted,
+                     seal, template_version)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 )
                 .map_err(|e| self.err(e))?;
             for a in attempts {
@@ -231,7 +245,9 @@ impl SqliteJournal {
                     a.rating,
                     a.created_at,
                     a.finished_at,
-                    a.posted
+                    a.posted,
+                    a.seal.as_deref().filter(|_| !a.posted),
+                    a.template_version
                 ])
                 .map_err(|e| self.err(e))?;
             }
@@ -285,15 +301,22 @@ impl SqliteJournal {
         tx.commit().map_err(|e| self.err(e))
     }
 
-    /// The document is made: its id, pages and the PDF's SHA-256.
-    pub fn rendered(&self, id: &str, document: &str, pages: u32, sha256: &str, at: &str) -> Result<(), JournalError> {
+    /// The document is made: its id, pages, the PDF's SHA-256, its seal
+    /// (kept until the platform has the record) and the template's version.
+    pub fn rendered(&self, id: &str, made: &Made<'_>, at: &str) -> Result<(), JournalError> {
         self.move_to(
             id,
             &[Stage::Created],
             Stage::Rendered,
             at,
-            ", document = ?3, pages = ?4, content_sha256 = ?5",
-            &[&document, &pages, &sha256],
+            ", document = ?3, pages = ?4, content_sha256 = ?5, seal = ?6, template_version = ?7",
+            &[
+                &made.document,
+                &made.pages,
+                &made.sha256,
+                &made.seal,
+                &made.template_version,
+            ],
         )
     }
 
@@ -386,6 +409,8 @@ impl SqliteJournal {
             created_at: r.get("created_at")?,
             finished_at: r.get("finished_at")?,
             posted: r.get::<_, i64>("posted")? != 0,
+            seal: r.get("seal")?,
+            template_version: r.get("template_version")?,
         })
     }
 
@@ -442,10 +467,11 @@ impl SqliteJournal {
             .map_err(|e| self.err(e))
     }
 
-    /// The platform has the record.
+    /// The platform has the record: the seal, which holds the certified
+    /// fields, is dropped with it.
     pub fn posted(&self, id: &str) -> Result<(), JournalError> {
         self.db()
-            .execute("UPDATE attempts SET posted = 1 WHERE id = ?1", params![id])
+            .execute("UPDATE attempts SET posted = 1, seal = NULL WHERE id = ?1", params![id])
             .map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -463,8 +489,8 @@ impl crate::journal::Journal for SqliteJournal {
     ) -> Result<String, JournalError> {
         SqliteJournal::create_within(self, terminal, service, person, copies, at, quota)
     }
-    fn rendered(&self, id: &str, document: &str, pages: u32, sha256: &str, at: &str) -> Result<(), JournalError> {
-        SqliteJournal::rendered(self, id, document, pages, sha256, at)
+    fn rendered(&self, id: &str, made: &Made<'_>, at: &str) -> Result<(), JournalError> {
+        SqliteJournal::rendered(self, id, made, at)
     }
     fn submitting(&self, id: &str, at: &str) -> Result<(), JournalError> {
         SqliteJournal::submitting(self, id, at)
@@ -481,6 +507,9 @@ impl crate::journal::Journal for SqliteJournal {
     fn printed_copies(&self, person: &str, service: &str, since: &str) -> Result<u32, JournalError> {
         SqliteJournal::printed_copies(self, person, service, since)
     }
+    fn undelivered_copies(&self, person: &str, service: &str, since: &str) -> Result<u32, JournalError> {
+        copies_where(&self.db(), person, service, since, "AND posted = 0").map_err(|e| self.err(e))
+    }
     fn get(&self, id: &str) -> Result<Attempt, JournalError> {
         SqliteJournal::get(self, id)
     }
@@ -490,9 +519,17 @@ impl crate::journal::Journal for SqliteJournal {
 }
 
 fn printed_copies(db: &Connection, person: &str, service: &str, since: &str) -> rusqlite::Result<u32> {
+    copies_where(db, person, service, since, "")
+}
+
+/// Printed copies of `service` for `person` from `since`, with `also` (a
+/// fixed SQL condition) added.
+fn copies_where(db: &Connection, person: &str, service: &str, since: &str, also: &str) -> rusqlite::Result<u32> {
     let n: i64 = db.query_row(
-        "SELECT COALESCE(SUM(copies), 0) FROM attempts
-         WHERE stage = 'printed' AND person = ?1 AND service = ?2 AND substr(created_at, 1, 10) >= ?3",
+        &format!(
+            "SELECT COALESCE(SUM(copies), 0) FROM attempts
+             WHERE stage = 'printed' AND person = ?1 AND service = ?2 AND substr(created_at, 1, 10) >= ?3 {also}"
+        ),
         params![person, service, since],
         |r| r.get(0),
     )?;
@@ -530,7 +567,7 @@ mod tests {
         let id = j.create("T-1", "transcript-zh", "2023011234", 2, AT).unwrap();
         assert_eq!(j.get(&id).unwrap().stage, Stage::Created);
         assert!(matches!(j.submitting(&id, AT), Err(JournalError::Transition { .. })));
-        j.rendered(&id, "DOC1", 2, "ab12", AT).unwrap();
+        j.rendered(&id, &Made::unsealed("DOC1", 2, "ab12"), AT).unwrap();
         j.submitting(&id, AT).unwrap();
         j.printer_job(&id, &JobId("7".into())).unwrap();
         j.finished(&id, &JobOutcome::Printed { impressions: Some(4) }, AT)
@@ -555,7 +592,7 @@ mod tests {
     fn an_end_the_disk_could_not_take_is_written_once_it_can() {
         let (_tmp, j) = journal();
         let id = j.create("T-1", "transcript-zh", "2023011234", 1, AT).unwrap();
-        j.rendered(&id, "D", 1, "x", AT).unwrap();
+        j.rendered(&id, &Made::unsealed("D", 1, "x"), AT).unwrap();
         j.submitting(&id, AT).unwrap();
         // The database takes no writes, as on a full disk.
         j.db().pragma_update(None, "query_only", true).unwrap();
@@ -582,7 +619,7 @@ mod tests {
         let path = tmp.path().join("journal.sqlite");
         for _ in 0..20 {
             let id = j.create("T-1", "transcript-zh", "2023011234", 1, AT).unwrap();
-            j.rendered(&id, "D", 1, "x", AT).unwrap();
+            j.rendered(&id, &Made::unsealed("D", 1, "x"), AT).unwrap();
             j.submitting(&id, AT).unwrap();
             let ended: usize = std::thread::scope(|s| {
                 let outcomes = [
@@ -614,7 +651,7 @@ mod tests {
 
     fn printed(j: &SqliteJournal, service: &str, person: &str, copies: u32, at: &str) -> String {
         let id = j.create("T-1", service, person, copies, at).unwrap();
-        j.rendered(&id, "D", 1, "x", at).unwrap();
+        j.rendered(&id, &Made::unsealed("D", 1, "x"), at).unwrap();
         j.submitting(&id, at).unwrap();
         j.finished(&id, &JobOutcome::Printed { impressions: None }, at).unwrap();
         id
@@ -724,11 +761,11 @@ mod tests {
         let (_tmp, j) = journal();
         let never_sent = j.create("T-1", "s", "p", 1, AT).unwrap();
         let printed = j.create("T-1", "s", "p", 1, AT).unwrap();
-        j.rendered(&printed, "D", 1, "x", AT).unwrap();
+        j.rendered(&printed, &Made::unsealed("D", 1, "x"), AT).unwrap();
         j.submitting(&printed, AT).unwrap();
         j.printer_job(&printed, &JobId("1".into())).unwrap();
         let no_job = j.create("T-1", "s", "p", 1, AT).unwrap();
-        j.rendered(&no_job, "D", 1, "x", AT).unwrap();
+        j.rendered(&no_job, &Made::unsealed("D", 1, "x"), AT).unwrap();
         j.submitting(&no_job, AT).unwrap();
         let p = FakePrinter::new();
         p.jobs([Ok(fake::job(JobState::Completed, Some(1)))]);

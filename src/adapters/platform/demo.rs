@@ -4,10 +4,15 @@
 //! `transcript.json`, `datasets/<name>.json`).
 //!
 //! It is what the demo mode and the tests run against, and what a
-//! technician uses before the real platform is connected. Beyond the
-//! contract it has `/demo/...` endpoints: confirm or cancel a QR session,
-//! list the print records received, and queue faults (an error status, a
-//! stall, a raw body) for the next API calls.
+//! technician uses before the real platform is connected. It speaks
+//! contract 1.1 (print counts from the records it received, the public
+//! document lookup) or, on request, 1.0, which answers the 1.1 calls with
+//! 404 `not_implemented`. Beyond the contract it has `/demo/...`
+//! endpoints: confirm or cancel a QR session, list the print records
+//! received, and queue faults (an error status, a stall, a raw body) for
+//! the next API calls. Documents are revoked or superseded in a file of
+//! its data folder, `document-status.json` ([`set_document_status`]),
+//! read at every lookup: nothing a terminal's token reaches.
 
 #![allow(
     clippy::disallowed_methods,
@@ -49,6 +54,15 @@ pub enum Fault {
     Oversize { bytes: usize },
 }
 
+/// Which version of the platform contract the server speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contract {
+    /// 1.0: no print counts, no public lookup (404 `not_implemented`).
+    V1_0,
+    /// 1.1 (2026-12).
+    V1_1,
+}
+
 /// How the server behaves.
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -59,6 +73,11 @@ pub struct DemoOptions {
     /// Life of a QR session.
     pub qr_ttl: Duration,
     pub qr_poll_interval_ms: u64,
+    pub contract: Contract,
+    /// The public lookup answers each client this many times per
+    /// `lookup_window`, then 429 with `Retry-After`.
+    pub lookup_limit: u32,
+    pub lookup_window: Duration,
 }
 
 impl DemoOptions {
@@ -68,8 +87,81 @@ impl DemoOptions {
             token: token.into(),
             qr_ttl: Duration::from_secs(120),
             qr_poll_interval_ms: 1000,
+            contract: Contract::V1_1,
+            lookup_limit: 30,
+            lookup_window: Duration::from_secs(60),
         }
     }
+}
+
+/// The file of a data folder that holds the documents revoked or
+/// superseded: `{ "<document id>": { "status": "revoked", "reason": …,
+/// "reason_en": …, "superseded_by": …, "status_changed_at": … } }`.
+pub const STATUS_FILE: &str = "document-status.json";
+
+/// A document's status as staff set it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+pub struct StatusEntry {
+    pub status: crate::platform::DocumentState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_changed_at: Option<String>,
+}
+
+/// Why a status could not be set.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusError {
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("{0}")]
+    BadId(String),
+}
+
+fn read_statuses(data: &Path) -> Result<std::collections::BTreeMap<String, StatusEntry>, StatusError> {
+    let path = data.join(STATUS_FILE);
+    match std::fs::read_to_string(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(StatusError::File {
+            path,
+            message: e.to_string(),
+        }),
+        Ok(text) => serde_json::from_str(&text).map_err(|e| StatusError::File {
+            path,
+            message: format!("line {}, column {}: {e}", e.line(), e.column()),
+        }),
+    }
+}
+
+/// Sets `document_id`'s status in `data`'s [`STATUS_FILE`] (the file is
+/// replaced whole); `valid` removes the entry. A running server sees it
+/// at its next lookup.
+pub fn set_document_status(data: &Path, document_id: &str, entry: StatusEntry) -> Result<(), StatusError> {
+    let id = crate::platform::lookup_code(document_id).map_err(StatusError::BadId)?;
+    if id.len() != 16 {
+        return Err(StatusError::BadId(format!(
+            "{document_id}: give the whole document id (16 characters, on the paper beside the seal), not the short code"
+        )));
+    }
+    let mut all = read_statuses(data)?;
+    if entry.status == crate::platform::DocumentState::Valid {
+        all.remove(&id);
+    } else {
+        all.insert(id, entry);
+    }
+    let path = data.join(STATUS_FILE);
+    let text = serde_json::to_string_pretty(&all).unwrap_or_default();
+    let tmp = data.join(format!(".{STATUS_FILE}.tmp"));
+    std::fs::write(&tmp, text + "\n")
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|e| StatusError::File {
+            path,
+            message: e.to_string(),
+        })
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +181,8 @@ pub struct DemoState {
     record_posts: AtomicU64,
     faults: Mutex<VecDeque<Fault>>,
     next_id: AtomicU64,
+    /// Public lookups per client address: the window's start and count.
+    lookups: Mutex<HashMap<std::net::IpAddr, (SystemTime, u32)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -109,6 +203,23 @@ impl DemoState {
     /// The print records received, each once.
     pub fn records(&self) -> Vec<Value> {
         lock(&self.records).clone()
+    }
+
+    /// Replaces the seal of the record of `document_id` (what a platform
+    /// whose database was tampered with would answer). Whether one was.
+    pub fn tamper_seal(&self, document_id: &str, seal: &str) -> bool {
+        let mut records = lock(&self.records);
+        let mut found = false;
+        for r in records.iter_mut().filter(|r| r["document_id"] == document_id) {
+            r["seal"] = json!(seal);
+            found = true;
+        }
+        found
+    }
+
+    /// The data folder it serves.
+    pub fn data(&self) -> &Path {
+        &self.opts.data
     }
 
     /// How many times `POST /print-records` was called (retries included).
@@ -419,12 +530,158 @@ async fn print_record(State(st): State<Arc<DemoState>>, body: Option<Json<Value>
     if !matches!(rec["status"].as_str(), Some("printed" | "failed" | "cancelled")) {
         return error(StatusCode::BAD_REQUEST, "bad_request", "status 取值错误");
     }
+    for k in ["seal", "template_version", "document_id"] {
+        if !rec.get(k).is_none_or(|v| v.is_string() || v.is_null()) {
+            return error(StatusCode::BAD_REQUEST, "bad_request", &format!("字段 {k} 应为字符串"));
+        }
+    }
     let mut records = lock(&st.records);
     if records.iter().any(|r| r["record_id"] == rec["record_id"]) {
         return (StatusCode::OK, Json(json!({ "recorded": false }))).into_response();
     }
     records.push(rec);
     (StatusCode::CREATED, Json(json!({ "recorded": true }))).into_response()
+}
+
+fn not_implemented() -> Response {
+    error(StatusCode::NOT_FOUND, "not_implemented", "平台接口 1.0 未提供此调用")
+}
+
+#[derive(Deserialize)]
+struct CountsQuery {
+    since: Option<String>,
+}
+
+/// `GET /persons/{id}/print-counts?since=` (1.1): the printed copies of
+/// the records received, by service.
+async fn print_counts(
+    State(st): State<Arc<DemoState>>,
+    UrlPath(id): UrlPath<String>,
+    query: Result<axum::extract::Query<CountsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if st.opts.contract == Contract::V1_0 {
+        return not_implemented();
+    }
+    let since = query.ok().and_then(|q| q.0.since).unwrap_or_default();
+    let day_ok = since.len() == 10
+        && time::Date::parse(&since, time::macros::format_description!("[year]-[month]-[day]")).is_ok();
+    if !day_ok {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "since 应为日期 YYYY-MM-DD");
+    }
+    if st.read_record(&id, "person.json").is_none() {
+        return error(StatusCode::NOT_FOUND, "person_unknown", "人员不存在");
+    }
+    let mut counts = serde_json::Map::new();
+    for r in lock(&st.records).iter().filter(|r| {
+        r["person_id"] == id.as_str()
+            && r["status"] == "printed"
+            && r["created_at"]
+                .as_str()
+                .and_then(|t| t.get(..10))
+                .is_some_and(|d| d >= since.as_str())
+    }) {
+        let service = r["service_id"].as_str().unwrap_or_default().to_string();
+        let n = counts.get(&service).and_then(Value::as_u64).unwrap_or(0) + r["copies"].as_u64().unwrap_or(0);
+        counts.insert(service, json!(n));
+    }
+    Json(json!({
+        "person_id": id,
+        "since": since,
+        "counts": counts,
+        "as_of": rfc3339(SystemTime::now()),
+    }))
+    .into_response()
+}
+
+/// Whether the client at `ip` may make one more public lookup now; if
+/// not, the seconds until it may.
+fn lookup_allowed(st: &DemoState, ip: std::net::IpAddr) -> Result<(), u64> {
+    let now = SystemTime::now();
+    let mut all = lock(&st.lookups);
+    // Forget windows long over, so the map stays small.
+    if all.len() > 10_000 {
+        all.retain(|_, (start, _)| now.duration_since(*start).is_ok_and(|d| d < st.opts.lookup_window));
+    }
+    let (start, count) = all.entry(ip).or_insert((now, 0));
+    let elapsed = now.duration_since(*start).unwrap_or_default();
+    if elapsed >= st.opts.lookup_window {
+        *start = now;
+        *count = 0;
+    }
+    if *count >= st.opts.lookup_limit {
+        let left = st.opts.lookup_window.saturating_sub(elapsed);
+        return Err(left.as_secs_f64().ceil().max(1.0) as u64);
+    }
+    *count += 1;
+    Ok(())
+}
+
+/// `GET /public/documents/{code}` (1.1, public): the printed documents
+/// whose id starts with the code, each with the seal its terminal
+/// reported and its status. Nothing else of the record is given.
+async fn public_document(State(st): State<Arc<DemoState>>, UrlPath(code): UrlPath<String>, req: Request) -> Response {
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+    let mut r = public_answer(&st, &code, ip);
+    r.headers_mut()
+        .insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    r.headers_mut()
+        .insert("access-control-expose-headers", HeaderValue::from_static("retry-after"));
+    r
+}
+
+fn public_answer(st: &DemoState, code: &str, ip: std::net::IpAddr) -> Response {
+    if st.opts.contract == Contract::V1_0 {
+        return not_implemented();
+    }
+    if let Err(wait) = lookup_allowed(st, ip) {
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "查询过于频繁，请稍后再试",
+        );
+        r.headers_mut().insert("retry-after", HeaderValue::from(wait));
+        return r;
+    }
+    let Ok(code) = crate::platform::lookup_code(code) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_code",
+            "核验码格式错误：应为 XXXX-XXXX 或完整的文件编号",
+        );
+    };
+    let statuses = match read_statuses(&st.opts.data) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("demo platform: {e}");
+            return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "状态文件无法读取");
+        }
+    };
+    let documents: Vec<Value> = lock(&st.records)
+        .iter()
+        .filter(|r| r["status"] == "printed" && r["seal"].is_string())
+        .filter_map(|r| {
+            let id = r["document_id"].as_str()?;
+            id.starts_with(&code).then_some((id, r["seal"].as_str()?))
+        })
+        .map(|(id, seal)| {
+            let mut d = json!({ "document_id": id, "seal": seal, "status": "valid" });
+            if let Some(e) = statuses.get(id)
+                && let Ok(Value::Object(fields)) = serde_json::to_value(e)
+                && let Some(o) = d.as_object_mut()
+            {
+                o.extend(fields);
+            }
+            d
+        })
+        .take(crate::platform::validate::MAX_LOOKUP_DOCUMENTS)
+        .collect();
+    if documents.is_empty() {
+        return error(StatusCode::NOT_FOUND, "document_unknown", "未找到该文件");
+    }
+    Json(json!({ "documents": documents })).into_response()
 }
 
 async fn list_records(State(st): State<Arc<DemoState>>) -> Response {
@@ -455,9 +712,12 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .route("/students/{id}/transcript", get(transcript))
         .route("/persons/{id}/datasets/{name}", get(dataset))
         .route("/print-records", post(print_record))
+        .route("/persons/{id}/print-counts", get(print_counts))
         .route_layer(middleware::from_fn_with_state(state.clone(), guard));
+    // Public: no token, no terminal id, any origin.
+    let public = Router::new().route("/public/documents/{code}", get(public_document));
     Router::new()
-        .nest("/api/v1", api)
+        .nest("/api/v1", public.merge(api))
         .route("/demo/qr/{id}", get(qr_page))
         .route("/demo/qr-sessions/{id}/confirm", post(qr_confirm))
         .route("/demo/qr-sessions/{id}/cancel", post(qr_cancel))
@@ -505,11 +765,12 @@ impl DemoServer {
             record_posts: AtomicU64::new(0),
             faults: Mutex::new(VecDeque::new()),
             next_id: AtomicU64::new(1),
+            lookups: Mutex::new(HashMap::new()),
         });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = router(state.clone());
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
+            let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     let _ = rx.await;
                 })

@@ -18,7 +18,8 @@ use crate::config::Config;
 use crate::core::backoff::Backoff;
 use crate::data::{DataSet, Source};
 use crate::platform::{
-    ErrorKind, Person, PlatformError, PlatformFuture, PrintRecord, QrSession, QrStatus, RecordOutcome, validate,
+    DocumentStatus, ErrorKind, Person, PlatformError, PlatformFuture, PrintCounts, PrintRecord, QrSession, QrStatus,
+    RecordOutcome, validate,
 };
 
 /// The bearer token; never printed.
@@ -52,6 +53,8 @@ pub struct PlatformClient {
     terminal_id: String,
     call_timeout: Duration,
     max_body: usize,
+    /// The public lookup's client: no token, no terminal id.
+    anonymous: bool,
 }
 
 fn misconfigured(detail: impl Into<String>) -> PlatformError {
@@ -138,7 +141,27 @@ impl PlatformClient {
             terminal_id: s.terminal_id,
             call_timeout: s.call_timeout,
             max_body: s.max_response_bytes,
+            anonymous: false,
         })
+    }
+
+    /// A client of the platform's public calls only (the document status
+    /// lookup a recipient makes): it sends no token and no terminal id.
+    pub fn public(base_url: &str, call_timeout: Duration) -> Result<PlatformClient, PlatformError> {
+        let mut c = Self::new(
+            ClientSettings {
+                base_url: base_url.to_string(),
+                terminal_id: String::new(),
+                connect_timeout: call_timeout.min(Duration::from_secs(5)),
+                call_timeout,
+                max_response_bytes: 256 * 1024,
+                ca_pem: None,
+            },
+            String::new(),
+        )
+        .map_err(|e| PlatformError::new(ErrorKind::Rejected, e.detail.replace("platform.base_url", "--online")))?;
+        c.anonymous = true;
+        Ok(c)
     }
 
     fn url(&self, segments: &[&str]) -> Result<Url, PlatformError> {
@@ -173,7 +196,19 @@ impl PlatformClient {
         body: Option<&Json>,
         retry: bool,
     ) -> Result<(StatusCode, Vec<u8>, Option<time::OffsetDateTime>), PlatformError> {
-        let url = self.url(segments)?;
+        // `?name=value` on the last segment is the query, encoded here.
+        let (segments, query): (Vec<&str>, Option<(&str, &str)>) = match segments.split_last() {
+            Some((last, rest)) if last.starts_with('?') => {
+                let q = last[1..].split_once('=').unwrap_or((&last[1..], ""));
+                (rest.to_vec(), Some(q))
+            }
+            _ => (segments.to_vec(), None),
+        };
+        let segments = segments.as_slice();
+        let mut url = self.url(segments)?;
+        if let Some((k, v)) = query {
+            url.query_pairs_mut().append_pair(k, v);
+        }
         let what = format!("{method} /{}", segments.join("/"));
         let deadline = Instant::now() + self.call_timeout;
         let mut backoff = Backoff::new(RETRY_FLOOR, RETRY_CAP, seed());
@@ -185,10 +220,13 @@ impl PlatformClient {
             let mut req = self
                 .http
                 .request(method.clone(), url.clone())
-                .bearer_auth(&self.token.0)
-                .header("X-Terminal-Id", &self.terminal_id)
                 .header(reqwest::header::ACCEPT, "application/json")
                 .timeout(remaining);
+            if !self.anonymous {
+                req = req
+                    .bearer_auth(&self.token.0)
+                    .header("X-Terminal-Id", &self.terminal_id);
+            }
             if let Some(b) = body {
                 req = req
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -284,6 +322,7 @@ impl PlatformClient {
         let code = error_code(&bytes);
         let kind = match status.as_u16() {
             401 | 403 => ErrorKind::Unauthorized,
+            404 if code.as_deref() == Some("not_implemented") => ErrorKind::NotImplemented,
             404 => ErrorKind::NotFound,
             423 => ErrorKind::CardFrozen,
             400 | 409 | 422 => ErrorKind::Rejected,
@@ -392,6 +431,30 @@ impl PlatformClient {
         })
     }
 
+    /// `GET /persons/{id}/print-counts?since=` (1.1): copies printed for
+    /// the person on every terminal from the day `since` (YYYY-MM-DD). A
+    /// 1.0 platform's answer is `ErrorKind::NotImplemented`.
+    pub async fn print_counts(&self, person_id: &str, since: &str) -> Result<PrintCounts, PlatformError> {
+        validate::id_segment(person_id).map_err(|e| PlatformError::new(ErrorKind::Rejected, e))?;
+        let query = format!("?since={since}");
+        let (_, v) = self
+            .json(Method::GET, &["persons", person_id, "print-counts", &query], None, true)
+            .await?;
+        validate::print_counts(&v, person_id, since)
+    }
+
+    /// `GET /public/documents/{code}` (1.1, public): the documents whose id
+    /// starts with `code` (a short code or a document id, any case, hyphen
+    /// optional), with the seals their terminals reported and their
+    /// status. A malformed code is refused here, never sent.
+    pub async fn document_status(&self, code: &str) -> Result<Vec<DocumentStatus>, PlatformError> {
+        let code = crate::platform::lookup_code(code).map_err(|e| PlatformError::new(ErrorKind::Rejected, e))?;
+        let (_, v) = self
+            .json(Method::GET, &["public", "documents", &code], None, true)
+            .await?;
+        validate::documents(&v, &code)
+    }
+
     /// Everything a template needs about `person`, from the platform.
     pub async fn fetch(&self, person: &Person, sources: &[Source]) -> Result<DataSet, PlatformError> {
         let mut data = DataSet {
@@ -472,5 +535,8 @@ impl crate::platform::Platform for PlatformClient {
     }
     fn post_print_record<'a>(&'a self, record: &'a PrintRecord) -> PlatformFuture<'a, RecordOutcome> {
         Box::pin(PlatformClient::post_print_record(self, record))
+    }
+    fn print_counts<'a>(&'a self, person_id: &'a str, since: &'a str) -> PlatformFuture<'a, PrintCounts> {
+        Box::pin(PlatformClient::print_counts(self, person_id, since))
     }
 }

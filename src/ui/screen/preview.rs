@@ -647,6 +647,8 @@ mod tests {
             service: "s".into(),
             document_id: "D".into(),
             short_code: "ABCD-EFGH".into(),
+            seal: "HTTPS://V.EXAMPLE/V#SEAL".into(),
+            template_version: "1.0.0".into(),
             doc: Arc::new(crate::page::Document {
                 title: String::new(),
                 issuer: String::new(),
