@@ -93,10 +93,12 @@ fn a_sound_terminal_passes_and_each_broken_part_is_named_with_what_to_do() {
         "journal",
         "platform",
         "clock",
+        "quotas",
         "reader",
     ] {
         line(&out, "ok  ", part);
     }
+    assert!(line(&out, "ok  ", "quotas").contains("campus-wide"), "{out}");
     // ippeveprinter reports US Letter in its tray: printing works, and the
     // technician is told to load A4.
     assert!(line(&out, "WARN", "printer").contains("no A4 paper loaded"), "{out}");
@@ -110,6 +112,16 @@ fn a_sound_terminal_passes_and_each_broken_part_is_named_with_what_to_do() {
         "looking at the journal does not make one"
     );
 
+    // A platform still on contract 1.0: the terminal serves, and quotas
+    // are local to it, which the technician is told.
+    let (_old, old_base) = demo_platform_with(&root().join("assets/sample-data"), &["--contract", "1.0"]);
+    write_config(dir, &old_base, &uri, &dir.join("reader"));
+    let (ok, out) = diagnose(dir, &ring);
+    assert!(ok, "{out}");
+    let quotas = line(&out, "WARN", "quotas");
+    assert!(quotas.contains("LOCAL") && quotas.contains("contract 1.0"), "{out}");
+    assert!(out.contains("2 to look at soon"), "{out}");
+
     // Break four parts: a refused token, a printer that is gone, a reader
     // unplugged, and a keyring that does not know this terminal's key.
     write_private(&dir.join("token"), "wrong-token\n");
@@ -121,6 +133,7 @@ fn a_sound_terminal_passes_and_each_broken_part_is_named_with_what_to_do() {
     assert!(!ok, "{out}");
     assert!(line(&out, "FAIL", "platform").contains(&base), "{out}");
     assert!(out.contains("token was refused"), "{out}");
+    assert!(line(&out, "WARN", "quotas").contains("this terminal only"), "{out}");
     assert!(line(&out, "FAIL", "printer").contains(&gone), "{out}");
     assert!(line(&out, "FAIL", "reader").contains("unplugged"), "{out}");
     assert!(line(&out, "FAIL", "keyring").contains("is not in it"), "{out}");

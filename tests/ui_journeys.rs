@@ -689,6 +689,8 @@ fn the_technician_screen_refuses_a_wrong_pin_and_locks() {
     assert!(d.shows(d.t(T::TestPage)), "unlocked with the right PIN");
     assert!(d.shows("terminal: DEMO-01 · 演示终端 Demo terminal"));
     assert!(d.shows("journal: every record is with the platform"));
+    // How quotas are counted is known once someone signs in.
+    assert!(d.shows("quotas: no one has signed in yet"));
     // A record the platform has not taken shows at the next look.
     let j = campus_kiosk::adapters::journal::SqliteJournal::open(&d.printed.path().join("journal.sqlite")).unwrap();
     printed_before(&j, "transcript-zh", "2023011234", 1, "2026-10-09T10:00:00+08:00");

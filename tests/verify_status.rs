@@ -223,6 +223,11 @@ async fn kiosk_verify_online_adds_the_documents_status() {
     );
     let (ok, said) = verify(&w, "ZZZZ-ZZZZ", online);
     assert!(!ok && said.contains("NOT FOUND"), "{said}");
+    // A mistyped code is named by its character; a bad address is named.
+    let (ok, said) = verify(&w, "8A2B-3C!D", online);
+    assert!(!ok && said.contains("character 8"), "{said}");
+    let (ok, said) = verify(&w, &short(VALID), Some("ftp://data.example"));
+    assert!(!ok && said.contains("not an http(s) address"), "{said}");
     // Without --online a short code proves nothing, and says what to do.
     let (ok, said) = verify(&w, &short(VALID), None);
     assert!(!ok && said.contains("--online"), "{said}");
@@ -313,6 +318,23 @@ async fn the_verification_page_shows_the_status_beside_the_verdict() {
         "{}",
         &html[..600]
     );
+    // An address the page could not ask is refused, named.
+    for bad in ["ftp://data.example/api", "https://data.example/api?x=1", "not a url"] {
+        let out = kiosk(
+            &[
+                "verify-page",
+                "--keyring",
+                w.ring.to_str().unwrap(),
+                "--out",
+                w.dir.join("bad").to_str().unwrap(),
+                "--status-url",
+                bad,
+            ],
+            &w.dir,
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains("--status-url"), "{bad}: {err}");
+    }
     let old_dir = w.dir.join("page-old");
     page(&w, &old_dir, Some(&old.base_url()));
     let (_web, url) = serve(&page_dir);

@@ -237,12 +237,15 @@ fn codes_of_pdf(pdf: &Path, deadline: Instant) -> anyhow::Result<Vec<String>> {
     Ok(Vec::new())
 }
 
-/// Whether `input` is a code to look a document up by: the short code
-/// printed under a QR code (`XXXX-XXXX`) or a document id.
-fn is_lookup_code(input: &str) -> bool {
+/// Whether `input` is meant as a code to look a document up by: the short
+/// code printed under a QR code (`XXXX-XXXX`) or a document id, by its
+/// length (a seal's text is far longer). `Err` names the character that
+/// cannot be in one.
+fn lookup_code_in(input: &str) -> Option<Result<String, String>> {
     let t = input.trim();
-    (t.len() == 9 && t.as_bytes()[4] == b'-' || t.len() == 8 || t.len() == 16)
-        && campus_kiosk::platform::lookup_code(t).is_ok()
+    let n = t.chars().count();
+    let meant = matches!(n, 8 | 9 | 16 | 17) && !t.contains('#') && !t.contains('/');
+    meant.then(|| campus_kiosk::platform::lookup_code(t))
 }
 
 /// The codes in the input: its text, or the QR codes of a PDF's pages or
@@ -377,7 +380,11 @@ pub fn verify(input: &str, keyring: &Path, templates: Option<&Path>, online: Opt
         Some(dir) => services_of(dir)?,
         None => Services::new(),
     };
-    let short = !Path::new(input).is_file() && is_lookup_code(input);
+    let short = match lookup_code_in(input).filter(|_| !Path::new(input).is_file()) {
+        Some(Err(why)) => bail!("{}: {why}", printable(input.trim())),
+        Some(Ok(_)) => true,
+        None => false,
+    };
     if short && online.is_none() {
         bail!(
             "{}: this is the short code under the QR code; it names the document but proves nothing by itself. \

@@ -128,36 +128,30 @@ pub async fn services(
         PersonKind::Student => Audience::Student,
         PersonKind::Staff => Audience::Staff,
     };
-    let counted = if templates
+    let offered: Vec<&Arc<Template>> = templates
         .iter()
-        .any(|t| t.file.service.audience.contains(&audience) && t.file.service.quota_per_term.is_some())
-    {
-        let counts = campus_counts(platform.as_ref(), &person.id, &term_start, counts_wait).await;
-        if let Err(why) = &counts {
-            eprintln!("services: quotas counted on this terminal only: {why}");
+        .filter(|t| t.file.service.audience.contains(&audience))
+        .collect();
+    // The campus-wide counts are asked while the records are fetched.
+    let counting = async {
+        if offered.iter().any(|t| t.file.service.quota_per_term.is_some()) {
+            Some(campus_counts(platform.as_ref(), &person.id, &term_start, counts_wait).await)
+        } else {
+            None
         }
-        *note.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(match &counts {
-            Ok(_) => Basis::Campus,
-            Err(why) => Basis::Local { why: why.clone() },
-        });
-        counts.ok()
-    } else {
-        None
     };
-    let mut all = DataSet {
-        person: Some(person.record.clone()),
-        ..DataSet::default()
-    };
-    let mut absent: HashSet<String> = HashSet::new();
-    let mut fetched: HashSet<String> = HashSet::new();
-    let mut out = Vec::new();
-    for tpl in templates.iter().filter(|t| t.file.service.audience.contains(&audience)) {
-        let sources = pipeline::sources(tpl);
-        for s in &sources {
+    let fetching = async {
+        let mut all = DataSet {
+            person: Some(person.record.clone()),
+            ..DataSet::default()
+        };
+        let mut absent: HashSet<String> = HashSet::new();
+        let mut fetched: HashSet<String> = HashSet::new();
+        for s in offered.iter().flat_map(|t| pipeline::sources(t)) {
             if matches!(s, Source::Person | Source::Spreadsheet(_)) || !fetched.insert(s.key()) {
                 continue;
             }
-            match platform.fetch(&person, std::slice::from_ref(s)).await {
+            match platform.fetch(&person, std::slice::from_ref(&s)).await {
                 Ok(got) => {
                     all.enrollment = all.enrollment.or(got.enrollment);
                     all.transcript = all.transcript.or(got.transcript);
@@ -171,6 +165,26 @@ pub async fn services(
                 Err(e) => return Err(e),
             }
         }
+        Ok((all, absent))
+    };
+    let (counts, fetched) = tokio::join!(counting, fetching);
+    let counted = match counts {
+        None => None,
+        Some(counts) => {
+            if let Err(why) = &counts {
+                eprintln!("services: quotas counted on this terminal only: {why}");
+            }
+            *note.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(match &counts {
+                Ok(_) => Basis::Campus,
+                Err(why) => Basis::Local { why: why.clone() },
+            });
+            counts.ok()
+        }
+    };
+    let (all, absent) = fetched?;
+    let mut out = Vec::new();
+    for tpl in offered {
+        let sources = pipeline::sources(tpl);
         let service = &tpl.file.service;
         let mut data = all.only(&sources);
         // Campus-wide where the platform counted, on this terminal's

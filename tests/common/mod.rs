@@ -230,6 +230,11 @@ pub fn keygen_files(dir: &Path, terminal: &str) -> (PathBuf, PathBuf) {
 /// `kiosk demo-platform` over `data` on a free port: the process and its
 /// base URL (from the first line it prints).
 pub fn demo_platform(data: &Path) -> (Procs, String) {
+    demo_platform_with(data, &[])
+}
+
+/// The same, with extra options (`--contract 1.0`).
+pub fn demo_platform_with(data: &Path, extra: &[&str]) -> (Procs, String) {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
         .args([
@@ -239,6 +244,7 @@ pub fn demo_platform(data: &Path) -> (Procs, String) {
             "--listen",
             "127.0.0.1:0",
         ])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -12,9 +12,12 @@
 //! At start-up, attempts in a non-final state are reconciled (`reconcile`).
 //!
 //! It holds ids, the service, the person's id, pages, copies, the PDF's
-//! SHA-256, times, the outcome and the rating: never document content. The
-//! person's id is forgotten once the platform has the record and it is
-//! older than `[journal] keep_person_days` (`keep_forgetting`).
+//! SHA-256, the template's version, times, the outcome and the rating:
+//! never document content. A printed document's seal (the QR code's text,
+//! which holds its certified fields) waits here only until the platform has
+//! the record (contract 1.1 reports it), and is dropped then. The person's
+//! id is forgotten once the platform has the record and it is older than
+//! `[journal] keep_person_days` (`keep_forgetting`).
 
 use std::path::{Path, PathBuf};
 
@@ -260,6 +263,11 @@ impl SqliteJournal {
     /// count.
     pub fn printed_copies(&self, person: &str, service: &str, since: &str) -> Result<u32, JournalError> {
         printed_copies(&self.db(), person, service, since).map_err(|e| self.err(e))
+    }
+
+    /// Of those, the copies whose records the platform does not have yet.
+    pub fn undelivered_copies(&self, person: &str, service: &str, since: &str) -> Result<u32, JournalError> {
+        copies_where(&self.db(), person, service, since, "AND posted = 0").map_err(|e| self.err(e))
     }
 
     fn move_to(
@@ -508,7 +516,7 @@ impl crate::journal::Journal for SqliteJournal {
         SqliteJournal::printed_copies(self, person, service, since)
     }
     fn undelivered_copies(&self, person: &str, service: &str, since: &str) -> Result<u32, JournalError> {
-        copies_where(&self.db(), person, service, since, "AND posted = 0").map_err(|e| self.err(e))
+        SqliteJournal::undelivered_copies(self, person, service, since)
     }
     fn get(&self, id: &str) -> Result<Attempt, JournalError> {
         SqliteJournal::get(self, id)
@@ -586,6 +594,70 @@ mod tests {
         assert!(j.outbox().unwrap().is_empty());
         let r = a.record();
         assert_eq!((r.status.as_str(), r.pages, r.copies), ("printed", 2, 2));
+    }
+
+    #[test]
+    fn a_seal_is_kept_only_until_the_platform_has_the_record() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("journal.sqlite");
+        // A journal from before seals were reported: it gains the columns.
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(&SCHEMA.replace(",\n    seal TEXT,\n    template_version TEXT", ""))
+                .unwrap();
+            old.execute(
+                "INSERT INTO attempts (id, terminal, service, person, copies, stage, created_at)
+                 VALUES ('old', 'T-1', 'transcript-zh', 'p', 1, 'failed', ?1)",
+                params![AT],
+            )
+            .unwrap();
+        }
+        let j = SqliteJournal::open(&path).unwrap();
+        assert_eq!(j.get("old").unwrap().seal, None);
+        let id = j.create("T-1", "transcript-zh", "2023011234", 1, AT).unwrap();
+        let made = Made {
+            document: "DOC1",
+            pages: 2,
+            sha256: "ab",
+            seal: Some("HTTPS://V.EXAMPLE/V#SEAL"),
+            template_version: Some("1.2.0"),
+        };
+        j.rendered(&id, &made, AT).unwrap();
+        j.submitting(&id, AT).unwrap();
+        j.finished(&id, &JobOutcome::Printed { impressions: Some(2) }, AT)
+            .unwrap();
+        let r = j.get(&id).unwrap().record();
+        assert_eq!(r.seal.as_deref(), Some("HTTPS://V.EXAMPLE/V#SEAL"));
+        assert_eq!(r.template_version.as_deref(), Some("1.2.0"));
+        assert_eq!(
+            j.undelivered_copies("2023011234", "transcript-zh", "2026-09-01")
+                .unwrap(),
+            1
+        );
+        j.posted(&id).unwrap();
+        let a = j.get(&id).unwrap();
+        assert_eq!((a.seal, a.template_version.as_deref()), (None, Some("1.2.0")));
+        assert_eq!(
+            j.undelivered_copies("2023011234", "transcript-zh", "2026-09-01")
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            j.printed_copies("2023011234", "transcript-zh", "2026-09-01").unwrap(),
+            1
+        );
+        // A document that did not print is not reported with its seal.
+        let failed = j.create("T-1", "transcript-zh", "2023011234", 1, AT).unwrap();
+        j.rendered(&failed, &made, AT).unwrap();
+        j.finished(
+            &failed,
+            &JobOutcome::Failed {
+                reason: "offline".into(),
+            },
+            AT,
+        )
+        .unwrap();
+        assert_eq!(j.get(&failed).unwrap().record().seal, None);
     }
 
     #[test]

@@ -148,6 +148,16 @@ impl PlatformClient {
     /// A client of the platform's public calls only (the document status
     /// lookup a recipient makes): it sends no token and no terminal id.
     pub fn public(base_url: &str, call_timeout: Duration) -> Result<PlatformClient, PlatformError> {
+        let rejected = |why: String| {
+            PlatformError::new(
+                ErrorKind::Rejected,
+                format!("{base_url:?}: {why}; give the platform's base URL, e.g. https://data.example.edu.cn/api/v1"),
+            )
+        };
+        let url = Url::parse(base_url).map_err(|e| rejected(e.to_string()))?;
+        if !matches!(url.scheme(), "https" | "http") {
+            return Err(rejected("not an http(s) address".into()));
+        }
         let mut c = Self::new(
             ClientSettings {
                 base_url: base_url.to_string(),
@@ -159,7 +169,7 @@ impl PlatformClient {
             },
             String::new(),
         )
-        .map_err(|e| PlatformError::new(ErrorKind::Rejected, e.detail.replace("platform.base_url", "--online")))?;
+        .map_err(|e| rejected(e.detail))?;
         c.anonymous = true;
         Ok(c)
     }
@@ -193,21 +203,13 @@ impl PlatformClient {
         &self,
         method: Method,
         segments: &[&str],
+        query: &[(&str, &str)],
         body: Option<&Json>,
         retry: bool,
     ) -> Result<(StatusCode, Vec<u8>, Option<time::OffsetDateTime>), PlatformError> {
-        // `?name=value` on the last segment is the query, encoded here.
-        let (segments, query): (Vec<&str>, Option<(&str, &str)>) = match segments.split_last() {
-            Some((last, rest)) if last.starts_with('?') => {
-                let q = last[1..].split_once('=').unwrap_or((&last[1..], ""));
-                (rest.to_vec(), Some(q))
-            }
-            _ => (segments.to_vec(), None),
-        };
-        let segments = segments.as_slice();
         let mut url = self.url(segments)?;
-        if let Some((k, v)) = query {
-            url.query_pairs_mut().append_pair(k, v);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
         }
         let what = format!("{method} /{}", segments.join("/"));
         let deadline = Instant::now() + self.call_timeout;
@@ -298,7 +300,7 @@ impl PlatformClient {
         body: Option<&Json>,
         retry: bool,
     ) -> Result<(StatusCode, Json), PlatformError> {
-        self.json_dated(method, segments, body, retry)
+        self.json_dated(method, segments, &[], body, retry)
             .await
             .map(|(status, v, _)| (status, v))
     }
@@ -308,10 +310,11 @@ impl PlatformClient {
         &self,
         method: Method,
         segments: &[&str],
+        query: &[(&str, &str)],
         body: Option<&Json>,
         retry: bool,
     ) -> Result<(StatusCode, Json, Option<time::OffsetDateTime>), PlatformError> {
-        let (status, bytes, date) = self.call(method.clone(), segments, body, retry).await?;
+        let (status, bytes, date) = self.call(method.clone(), segments, query, body, retry).await?;
         let what = format!("{method} /{}", segments.join("/"));
         if status.is_success() {
             let mut v = serde_json::from_slice(&bytes)
@@ -373,6 +376,7 @@ impl PlatformClient {
             .json_dated(
                 Method::POST,
                 &["auth", "qr-sessions"],
+                &[],
                 Some(&serde_json::json!({})),
                 false,
             )
@@ -436,9 +440,14 @@ impl PlatformClient {
     /// 1.0 platform's answer is `ErrorKind::NotImplemented`.
     pub async fn print_counts(&self, person_id: &str, since: &str) -> Result<PrintCounts, PlatformError> {
         validate::id_segment(person_id).map_err(|e| PlatformError::new(ErrorKind::Rejected, e))?;
-        let query = format!("?since={since}");
-        let (_, v) = self
-            .json(Method::GET, &["persons", person_id, "print-counts", &query], None, true)
+        let (_, v, _) = self
+            .json_dated(
+                Method::GET,
+                &["persons", person_id, "print-counts"],
+                &[("since", since)],
+                None,
+                true,
+            )
             .await?;
         validate::print_counts(&v, person_id, since)
     }
