@@ -55,9 +55,18 @@ try {
   let before = await src();
   await page.fill("#f-heading", "在 籍 证 明");
   await nextPreview(before);
-  seen.after = await imageBytes();
+  // The save comes back with the new TOML, then its preview: a preview
+  // still under way from before the change may have come in first.
+  seen.tomlHasHeading = await page
+    .waitForFunction(() => document.getElementById("toml").value.includes('text = "在 籍 证 明"'), null, { timeout: 20000 })
+    .then(() => true, () => false);
+  for (const until = Date.now() + 20000; Date.now() < until; ) {
+    await page.waitForFunction(() => document.getElementById("page").complete);
+    seen.after = await imageBytes();
+    if (seen.after !== seen.before) break;
+    await page.waitForTimeout(100);
+  }
   seen.afterSrc = await src();
-  seen.tomlHasHeading = (await page.inputValue("#toml")).includes('text = "在 籍 证 明"');
   await shot("studio-form");
 
   // Change who may print: the sample student is then refused.
