@@ -60,10 +60,22 @@ pub struct Config {
     /// installed.
     #[serde(default)]
     pub speech: SpeechConfig,
+    /// The centre's view (`[metrics]`): Prometheus metrics and a health
+    /// check over HTTP; none: not served.
+    pub metrics: Option<MetricsConfig>,
     /// The folder the file is in; relative paths in the file are taken
     /// from here.
     #[serde(skip)]
     pub dir: PathBuf,
+}
+
+/// `[metrics]`: where `/metrics` and `/health` are served.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// e.g. `127.0.0.1:9464` (this machine only) or the terminal's campus
+    /// address for the centre's Prometheus.
+    pub listen: std::net::SocketAddr,
 }
 
 /// The terminal itself.

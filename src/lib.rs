@@ -13,6 +13,7 @@ pub mod fonts;
 pub mod i18n;
 pub mod journal;
 pub mod layout;
+pub mod metrics;
 pub mod page;
 pub mod picture;
 pub mod pipeline;

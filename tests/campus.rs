@@ -166,7 +166,7 @@ async fn two_terminals_share_one_students_quota() {
     let q = transcript(&on_b).quota.unwrap();
     assert_eq!((q.used, q.elsewhere, q.remaining()), (3, 3, 1), "{q:?}");
     assert_eq!(transcript(&on_b).max_copies, 1);
-    assert_eq!(*b.note.lock().unwrap(), Some(Basis::Campus));
+    assert_eq!(b.note.live().quota_basis, Some(Basis::Campus));
     assert!(work::quota_line(&b.note).contains("campus-wide"));
     // Two copies are refused as B's journal writes the attempt, with the
     // whole count.
@@ -202,7 +202,7 @@ async fn two_terminals_share_one_students_quota() {
     let on_b = b.services(&templates, &person).await;
     let q = transcript(&on_b).quota.unwrap();
     assert_eq!((q.used, q.elsewhere), (1, 0), "{q:?}");
-    match &*b.note.lock().unwrap() {
+    match &b.note.live().quota_basis {
         Some(Basis::Local { why }) => assert!(why.contains("within"), "{why}"),
         other => panic!("quotas should be local: {other:?}"),
     }
@@ -220,7 +220,7 @@ async fn two_terminals_share_one_students_quota() {
     srv.stop().await;
     let on_b = b.services(&card, &person).await;
     assert_eq!(on_b[0].quota.unwrap().used, 0);
-    match &*b.note.lock().unwrap() {
+    match &b.note.live().quota_basis {
         Some(Basis::Local { why }) => assert!(why.contains("unavailable"), "{why}"),
         other => panic!("quotas should be local: {other:?}"),
     }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::common::*;
 
 /// Processes killed when the test ends, pass or fail.
-struct Procs(Vec<Child>);
+pub(crate) struct Procs(pub(crate) Vec<Child>);
 
 impl Drop for Procs {
     fn drop(&mut self) {
@@ -73,7 +73,7 @@ fn screenshot(display: &str) -> (u32, u32, Vec<[u8; 3]>) {
 
 /// An X server (Xvfb) `w`×`h` on a free display with a window manager
 /// (matchbox, so fullscreen takes effect): the processes and the display.
-fn x_server(w: u32, h: u32) -> (Procs, String) {
+pub(crate) fn x_server(w: u32, h: u32) -> (Procs, String) {
     let n = free_display();
     let display = format!(":{n}");
     let xvfb = Command::new(tool("Xvfb"))

@@ -23,6 +23,7 @@ mod dry_run;
 mod gui_smoke;
 mod journal;
 mod layout;
+mod metrics;
 mod outbox;
 mod pdf_output;
 mod platform;

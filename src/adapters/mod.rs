@@ -9,6 +9,8 @@ pub mod card_reader;
 pub mod clock;
 pub mod files;
 pub mod journal;
+pub mod metrics;
 pub mod platform;
 pub mod printing;
 pub mod speech;
+pub mod watchdog;

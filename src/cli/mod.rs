@@ -48,6 +48,10 @@ pub enum Command {
         /// In a portrait window instead of fullscreen (for development).
         #[arg(long)]
         windowed: bool,
+        /// Serve `/metrics` (Prometheus) and `/health` here, instead of
+        /// `[metrics] listen`.
+        #[arg(long, value_name = "ADDR")]
+        metrics: Option<std::net::SocketAddr>,
     },
     /// Make a signing key for a terminal: a secret key file (mode 0600) and
     /// the keyring entry that lets recipients verify its documents.
@@ -401,7 +405,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             data,
             windowed,
-        } => run::run(&config, demo, data, windowed),
+            metrics,
+        } => run::run(&config, demo, data, windowed, metrics),
         Command::PinHash { pin } => run::pin_hash(&pin),
         Command::Keygen {
             terminal_id,

@@ -7,7 +7,13 @@ use campus_kiosk::config::Config;
 use campus_kiosk::ui::setup::{self, Setup};
 
 /// `kiosk run`: the kiosk, fullscreen.
-pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> anyhow::Result<()> {
+pub fn run(
+    config: &Path,
+    demo: bool,
+    data: Option<PathBuf>,
+    windowed: bool,
+    metrics: Option<std::net::SocketAddr>,
+) -> anyhow::Result<()> {
     let clock = Arc::new(SystemClock::new());
     // The demo's platform serves from this runtime while the UI runs.
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -15,6 +21,7 @@ pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> 
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let mut listen = metrics;
     let (setup, _server) = if demo {
         let data = data.unwrap_or_else(|| campus_kiosk::fonts::assets_dir().join("sample-data"));
         // A fresh private folder (mode 0700), kept after the demo so its
@@ -35,6 +42,7 @@ pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> 
         (setup, Some(server))
     } else {
         let cfg = Config::load(config)?;
+        listen = listen.or(cfg.metrics.as_ref().map(|m| m.listen));
         (Setup::from_config(&cfg, clock)?, None)
     };
     // Attempts a crash left behind are settled before anyone prints, and
@@ -59,6 +67,17 @@ pub fn run(config: &Path, demo: bool, data: Option<PathBuf>, windowed: bool) -> 
         setup.utc_offset,
         setup.keep_person_days,
     ));
+    if let Some(addr) = listen {
+        let sources = campus_kiosk::adapters::metrics::Sources {
+            terminal: setup.terminal_id.clone(),
+            printer: setup.printer.clone(),
+            journal: durable.journal.clone(),
+            telemetry: setup.telemetry.clone(),
+            key_not_after: setup.key_not_after,
+        };
+        let at = rt.block_on(campus_kiosk::adapters::metrics::serve(addr, sources))?;
+        eprintln!("metrics: http://{at}/metrics and http://{at}/health");
+    }
     rt.spawn(campus_kiosk::adapters::platform::outbox::run(
         durable.journal,
         durable.platform,

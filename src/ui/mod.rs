@@ -327,7 +327,7 @@ impl Kiosk {
             term_start: self.setup.term_start(),
             counts_wait: self.setup.counts_wait,
         };
-        let note = self.setup.quota_note.clone();
+        let note = self.setup.telemetry.clone();
         Task::perform(work::services(client, journal, templates, person, at, note), move |r| {
             Message::ServicesLoaded(generation, r.map(Arc::new))
         })
@@ -453,7 +453,13 @@ impl Kiosk {
         let now = self.now();
         let current = |g: u64| g == self.generation;
         match message {
-            Message::Tick => self.input(Input::Tick),
+            Message::Tick => {
+                // The event loop turns: systemd's watchdog hears it.
+                if let Some(w) = &self.setup.watchdog {
+                    w.alive();
+                }
+                self.input(Input::Tick)
+            }
             Message::Touched | Message::StillHere => self.input(Input::Touch),
             Message::Key(k) => self.on_key(k),
             // Headphones in: voice on, the screen said from its start.
@@ -542,7 +548,12 @@ impl Kiosk {
                     Task::done(Message::CheckPrinter)
                 }
                 technician::Action::TestPage => self.test_page(),
-                technician::Action::Exit => iced::exit(),
+                technician::Action::Exit => {
+                    if let Some(w) = &self.setup.watchdog {
+                        w.stopping();
+                    }
+                    iced::exit()
+                }
             },
         }
     }
@@ -835,8 +846,14 @@ impl Kiosk {
 
     fn on_reader(&mut self, ev: ReaderEvent) -> Task<Message> {
         match ev {
-            ReaderEvent::Online => self.reader = Device::Ok,
-            ReaderEvent::Offline(_) => self.reader = Device::Offline,
+            ReaderEvent::Online => {
+                self.reader = Device::Ok;
+                self.setup.telemetry.reader(true);
+            }
+            ReaderEvent::Offline(_) => {
+                self.reader = Device::Offline;
+                self.setup.telemetry.reader(false);
+            }
             ReaderEvent::Tap(uid) => {
                 self.reader = Device::Ok;
                 return self.card(uid);
@@ -1023,7 +1040,7 @@ impl Kiosk {
         }
         lines.push(format!("reader: {:?}", self.reader));
         lines.push(format!("services: {}", s.templates.len()));
-        lines.push(work::quota_line(&s.quota_note));
+        lines.push(work::quota_line(&s.telemetry));
         // What the platform has not taken yet (the outbox keeps it).
         lines.push(work::outbox_line(s.journal.as_ref()));
         lines.extend(self.tech.test_page.clone());

@@ -123,8 +123,14 @@ pub struct Setup {
     pub headphones: Option<std::path::PathBuf>,
     /// Longest a sign-in waits for the platform's campus-wide counts.
     pub counts_wait: std::time::Duration,
-    /// What the last sign-in's quotas were counted from.
-    pub quota_note: Arc<crate::ui::work::QuotaNote>,
+    /// What the platform calls, the reader and sign-ins' quotas did, for the
+    /// technician and the centre's metrics.
+    pub telemetry: Arc<crate::metrics::Telemetry>,
+    /// When the signing key stops being valid (Unix seconds), from the
+    /// keyring entry `kiosk keygen` wrote beside it, if it is there.
+    pub key_not_after: Option<u64>,
+    /// systemd's notification socket, when systemd runs the kiosk.
+    pub watchdog: Option<Arc<crate::adapters::watchdog::Watchdog>>,
 }
 
 /// The speaker `[speech]` describes, if it is on and its engine runs here.
@@ -241,6 +247,18 @@ pub fn load_sealer(cfg: &Config) -> Result<crate::pipeline::Sealer, SetupError> 
     })
 }
 
+/// When the terminal's key stops being valid, from the keyring entry
+/// `kiosk keygen` wrote beside it (`<id>.keyring.toml`), if it is there.
+fn key_expiry(cfg: &Config, sealer: &crate::pipeline::Sealer) -> Option<u64> {
+    let seal = cfg.seal.as_ref()?;
+    let entry = cfg
+        .resolve(&seal.key_file)
+        .with_file_name(format!("{}.keyring.toml", cfg.terminal.id));
+    let ring = crate::adapters::files::keys::load_keyring(&entry).ok()?;
+    let public = sealer.key.verifying_key();
+    ring.iter().find(|k| k.public == public).map(|k| k.not_after)
+}
+
 impl Setup {
     /// The kiosk a configuration describes.
     pub fn from_config(cfg: &Config, clock: Arc<dyn Clock>) -> Result<Setup, SetupError> {
@@ -266,12 +284,17 @@ impl Setup {
             ),
             None => (None, None),
         };
+        let telemetry = Arc::new(crate::metrics::Telemetry::default());
+        let key_not_after = key_expiry(cfg, &sealer);
         Ok(Setup {
             terminal_id: cfg.terminal.id.clone(),
             terminal_name: cfg.terminal.name.clone(),
             utc_offset: cfg.terminal.offset(),
             terms: cfg.terms.terms(),
-            platform: Arc::new(client.clone()),
+            platform: Arc::new(crate::adapters::metrics::Metered {
+                inner: Arc::new(client.clone()),
+                telemetry: telemetry.clone(),
+            }),
             platform_url: cfg.platform.base_url.clone(),
             qr_login: true,
             printer,
@@ -296,7 +319,9 @@ impl Setup {
             speech: speaker(&cfg.speech),
             headphones: cfg.speech.headphones.as_ref().map(|p| cfg.resolve(p)),
             counts_wait: cfg.platform.counts_timeout(),
-            quota_note: Arc::default(),
+            telemetry,
+            key_not_after,
+            watchdog: crate::adapters::watchdog::Watchdog::from_env().map(Arc::new),
         })
     }
 

@@ -71,8 +71,9 @@ fn sheet_refusal(e: &SheetError) -> Bilingual {
 /// they count on this terminal's journal alone.
 pub const COUNTS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// What the last sign-in's quotas were counted from, for the technician.
-pub type QuotaNote = std::sync::Mutex<Option<Basis>>;
+/// What sign-ins' quotas were counted from, for the technician and the
+/// centre's metrics.
+pub type QuotaNote = crate::metrics::Telemetry;
 
 /// The platform's counts of the person's copies this term, if it gives
 /// them within `wait`; if not, why quotas are counted here only.
@@ -94,7 +95,7 @@ async fn campus_counts(
 
 /// The technician's line on how quotas are counted.
 pub fn quota_line(note: &QuotaNote) -> String {
-    match &*note.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
+    match &note.live().quota_basis {
         None => "quotas: no one has signed in yet".to_string(),
         Some(Basis::Campus) => "quotas: campus-wide (the platform's counts)".to_string(),
         Some(Basis::Local { why }) => format!("quotas: LOCAL to this terminal: {why}"),
@@ -174,7 +175,7 @@ pub async fn services(
             if let Err(why) = &counts {
                 eprintln!("services: quotas counted on this terminal only: {why}");
             }
-            *note.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(match &counts {
+            note.quotas_counted(match &counts {
                 Ok(_) => Basis::Campus,
                 Err(why) => Basis::Local { why: why.clone() },
             });

@@ -31,7 +31,7 @@ mod reconcile;
 mod stats;
 
 pub use reconcile::{keep_forgetting, reconcile};
-pub use stats::{Counts, QuotaUse, Stats};
+pub use stats::{Counts, QuotaUse, Stats, Tallies};
 
 /// A new record id: a random UUID (version 4).
 #[allow(

@@ -132,3 +132,56 @@ impl SqliteJournal {
         })
     }
 }
+
+/// The journal's counts for the centre's metrics, by SQL (a scrape does
+/// not read every attempt).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tallies {
+    /// (service, stage, attempts, sides printed).
+    pub by_service: Vec<(String, String, u64, u64)>,
+    /// (reason, failed attempts).
+    pub failures: Vec<(String, u64)>,
+    pub outbox: u64,
+    /// When the oldest record the platform has not taken was made.
+    pub outbox_oldest: Option<String>,
+}
+
+impl SqliteJournal {
+    /// Attempts by service and stage, failures by reason, the outbox.
+    pub fn tallies(&self) -> Result<Tallies, JournalError> {
+        self.flush_pending();
+        let db = self.db();
+        let q = || -> rusqlite::Result<Tallies> {
+            let mut t = Tallies::default();
+            let mut st = db.prepare(
+                "SELECT service, stage, COUNT(*), COALESCE(SUM(pages * copies), 0) FROM attempts GROUP BY service, stage",
+            )?;
+            t.by_service = st
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get::<_, i64>(2)?.max(0) as u64,
+                        r.get::<_, i64>(3)?.max(0) as u64,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            let mut st = db.prepare(
+                "SELECT COALESCE(reason, 'other'), COUNT(*) FROM attempts WHERE stage = 'failed' GROUP BY reason",
+            )?;
+            t.failures = st
+                .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64)))?
+                .collect::<Result<_, _>>()?;
+            let (n, oldest): (i64, Option<String>) = db.query_row(
+                "SELECT COUNT(*), MIN(created_at) FROM attempts
+                 WHERE posted = 0 AND stage IN ('printed', 'failed', 'cancelled', 'unknown')",
+                params![],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            t.outbox = n.max(0) as u64;
+            t.outbox_oldest = oldest;
+            Ok(t)
+        };
+        q().map_err(|e| self.err(e))
+    }
+}
