@@ -18,6 +18,7 @@ mod campus;
 mod card_reader;
 mod config;
 mod demo_platform_cli;
+mod deploy;
 mod diagnose;
 mod dry_run;
 mod gui_smoke;

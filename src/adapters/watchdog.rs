@@ -21,23 +21,21 @@ pub struct Watchdog {
 }
 
 impl Watchdog {
-    /// From systemd's environment (`NOTIFY_SOCKET`, `WATCHDOG_USEC`,
-    /// `WATCHDOG_PID`); `None` when not run by systemd with `Type=notify`.
-    /// An abstract socket (`@name`) is not supported.
+    /// From systemd's environment (`NOTIFY_SOCKET`, `WATCHDOG_USEC`);
+    /// `None` when not run by systemd with `Type=notify`. An abstract
+    /// socket (`@name`) is not supported. `WATCHDOG_PID` names the unit's
+    /// main process, which under cage is the compositor, not the kiosk: the
+    /// unit lets its children notify (`NotifyAccess=all`), so it is not
+    /// checked.
     pub fn from_env() -> Option<Watchdog> {
-        let socket = std::env::var_os("NOTIFY_SOCKET")?;
-        let socket = PathBuf::from(socket);
+        let socket = PathBuf::from(std::env::var_os("NOTIFY_SOCKET")?);
         if socket.as_os_str().is_empty() || socket.to_string_lossy().starts_with('@') {
             return None;
         }
-        let pid_ok = std::env::var("WATCHDOG_PID")
-            .ok()
-            .and_then(|p| p.parse::<u32>().ok())
-            .is_none_or(|p| p == std::process::id());
         let every = std::env::var("WATCHDOG_USEC")
             .ok()
             .and_then(|u| u.parse::<u64>().ok())
-            .filter(|&u| u > 0 && pid_ok)
+            .filter(|&u| u > 0)
             .map(|u| Duration::from_micros(u / 2));
         Some(Watchdog {
             socket,
