@@ -51,3 +51,124 @@ fn the_kiosk_unit_verifies_and_is_sandboxed_and_supervised() {
         "{text}"
     );
 }
+
+/// The package `cargo deb` makes from this build's binary (the debug one:
+/// the layout is the release's), and where it is unpacked.
+fn package(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let out = dir.join("deb");
+    let made = Command::new(tool("cargo-deb"))
+        .args(["--no-build", "--profile", "dev", "--fast", "--no-strip", "-o"])
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "cargo deb: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let deb = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "deb"))
+        .expect("a .deb");
+    let root_fs = dir.join("root");
+    run("dpkg-deb", &["-x", deb.to_str().unwrap(), root_fs.to_str().unwrap()]);
+    (deb, root_fs)
+}
+
+#[test]
+fn the_package_holds_what_a_terminal_needs_and_runs_from_where_it_installs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (deb, fs) = package(tmp.path());
+    let deb = deb.to_str().unwrap();
+    let listing = run("dpkg-deb", &["-c", deb]);
+    let has = |path: &str| listing.lines().any(|l| l.ends_with(&format!(" ./{path}")));
+    for path in [
+        "usr/bin/kiosk",
+        "usr/lib/systemd/system/campus-kiosk.service",
+        "usr/lib/sysusers.d/campus-kiosk.conf",
+        "usr/lib/tmpfiles.d/campus-kiosk.conf",
+        "etc/campus-kiosk/terminal.toml",
+        "usr/share/campus-kiosk/assets/fonts/NotoSerifSC-Regular.ttf",
+        "usr/share/campus-kiosk/assets/fonts/HanaMinB.ttf",
+        "usr/share/campus-kiosk/assets/verify-page/index.html",
+        "usr/share/campus-kiosk/assets/test-page/template.toml",
+        "usr/share/campus-kiosk/assets/studio/studio.js",
+        "usr/share/campus-kiosk/print-templates/enrollment-certificate/template.toml",
+        "usr/share/campus-kiosk/print-templates/transcript-zh/seal.png",
+        "usr/share/campus-kiosk/monitoring/alerts.yml",
+        "usr/share/campus-kiosk/monitoring/grafana-dashboard.json",
+        "usr/share/doc/campus-kiosk/deployment.md",
+    ] {
+        assert!(has(path), "the package lacks {path}:\n{listing}");
+    }
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with("-rwxr-xr-x") && l.ends_with("./usr/bin/kiosk"))
+    );
+    // The configuration is the one conffile, and holds no secret.
+    let conffiles = run("dpkg-deb", &["-f", deb, "Conffiles"]);
+    let control = tmp.path().join("control");
+    run("dpkg-deb", &["-e", deb, control.to_str().unwrap()]);
+    let conffiles = conffiles + &std::fs::read_to_string(control.join("conffiles")).unwrap();
+    assert!(conffiles.contains("/etc/campus-kiosk/terminal.toml"), "{conffiles}");
+    let config = std::fs::read_to_string(fs.join("etc/campus-kiosk/terminal.toml")).unwrap();
+    assert!(!config.contains("BEGIN") && !config.lines().any(|l| l.trim_start().starts_with("token =")));
+    assert!(run("dpkg-deb", &["-f", deb, "Depends"]).contains("cage"));
+    // The user, the journal's folder (0700) and the configuration folder.
+    let sysusers = std::fs::read_to_string(fs.join("usr/lib/sysusers.d/campus-kiosk.conf")).unwrap();
+    assert!(sysusers.contains("u campus-kiosk"), "{sysusers}");
+    let tmpfiles = std::fs::read_to_string(fs.join("usr/lib/tmpfiles.d/campus-kiosk.conf")).unwrap();
+    assert!(
+        tmpfiles.contains("d /var/lib/campus-kiosk 0700 campus-kiosk campus-kiosk"),
+        "{tmpfiles}"
+    );
+    let postinst = std::fs::read_to_string(control.join("postinst")).unwrap();
+    assert!(
+        postinst.contains("systemd-sysusers")
+            && postinst.contains("systemd-tmpfiles --create campus-kiosk.conf")
+            && postinst.contains("deb-systemd-helper enable campus-kiosk.service"),
+        "{postinst}"
+    );
+    // The unit as installed verifies.
+    let out = Command::new(tool("systemd-analyze"))
+        .arg("verify")
+        .arg(fs.join("usr/lib/systemd/system/campus-kiosk.service"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The installed binary finds its fonts and templates where the
+    // package put them (../share/campus-kiosk), not in this source tree.
+    let checked = Command::new(fs.join("usr/bin/kiosk"))
+        .args(["template", "check"])
+        .arg(fs.join("usr/share/campus-kiosk/print-templates"))
+        .env_remove("KIOSK_ASSETS")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert!(checked.status.success(), "{said}");
+    assert!(said.contains("transcript-zh"), "{said}");
+    // It is that folder it reads: without its fonts, nothing prints.
+    std::fs::remove_file(fs.join("usr/share/campus-kiosk/assets/fonts/HanaMinB.ttf")).unwrap();
+    let broken = Command::new(fs.join("usr/bin/kiosk"))
+        .args(["template", "check"])
+        .arg(fs.join("usr/share/campus-kiosk/print-templates"))
+        .env_remove("KIOSK_ASSETS")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&broken.stderr);
+    assert!(!broken.status.success() && said.contains("HanaMinB"), "{said}");
+}
