@@ -221,7 +221,10 @@ async fn two_terminals_share_one_students_quota() {
     let on_b = b.services(&card, &person).await;
     assert_eq!(on_b[0].quota.unwrap().used, 0);
     match &b.note.live().quota_basis {
-        Some(Basis::Local { why }) => assert!(why.contains("unavailable"), "{why}"),
+        Some(Basis::Local { why }) => {
+            assert!(why.contains("unavailable"), "{why}");
+            assert!(!why.contains(&person.id), "no person's id in what is logged: {why}");
+        }
         other => panic!("quotas should be local: {other:?}"),
     }
     let line = work::quota_line(&b.note);

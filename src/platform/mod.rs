@@ -268,6 +268,12 @@ impl PlatformError {
 }
 
 impl ErrorKind {
+    /// The kind in words, for logs and technicians: no request path, so no
+    /// person's id.
+    pub fn describe(self) -> &'static str {
+        kind_text(self)
+    }
+
     /// What the person at the terminal is told (a catalogue string).
     pub fn for_person(self) -> T {
         match self {

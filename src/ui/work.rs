@@ -88,7 +88,9 @@ async fn campus_counts(
         Ok(Err(e)) if e.kind == ErrorKind::NotImplemented => {
             Err("the platform runs contract 1.0, which has no print counts".to_string())
         }
-        Ok(Err(e)) => Err(format!("the platform's print counts failed: {e}")),
+        // Its kind only: the error's detail holds the request's path, and
+        // with it the person's id, which stays out of logs.
+        Ok(Err(e)) => Err(format!("the platform's print counts failed: {}", e.kind.describe())),
         Err(_) => Err(format!("the platform gave no print counts within {wait:?}")),
     }
 }
