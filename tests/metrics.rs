@@ -329,3 +329,76 @@ fn a_hung_event_loop_stops_the_watchdog_pings() {
     let ping = next(5_000).expect("pings again once it runs");
     assert_eq!(ping, "WATCHDOG=1\n");
 }
+
+#[test]
+fn under_cage_the_kiosk_serves_and_notifies_systemd() {
+    // cage, the compositor the unit runs, on wlroots' headless backend:
+    // a real Wayland session without a screen. cage refuses to run as
+    // root; as root, the kiosk runs as nobody, as the unit runs it as its
+    // own user.
+    let tmp = tempfile::tempdir().unwrap();
+    let runtime = tmp.path().join("runtime");
+    let home = tmp.path().join("home");
+    for d in [&runtime, &home] {
+        std::fs::create_dir(d).unwrap();
+    }
+    let socket = tmp.path().join("notify");
+    let listener = UnixDatagram::bind(&socket).unwrap();
+    let root_user = run("id", &["-u"]).trim() == "0";
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o777)).unwrap();
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let mut cmd = if root_user {
+        for d in [&runtime, &home] {
+            run("chown", &["65534:65534", d.to_str().unwrap()]);
+        }
+        let mut c = Command::new(tool("setpriv"));
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(tool("cage"));
+        c
+    } else {
+        Command::new(tool("cage"))
+    };
+    let metrics = format!("127.0.0.1:{}", free_port());
+    let _ = tool("Xwayland");
+    cmd.args([
+        "-d",
+        "--",
+        env!("CARGO_BIN_EXE_kiosk"),
+        "run",
+        "--demo",
+        "--metrics",
+        &metrics,
+    ])
+    .current_dir(root())
+    .env("HOME", &home)
+    .env("TMPDIR", &home)
+    .env("XDG_RUNTIME_DIR", &runtime)
+    .env("WLR_BACKENDS", "headless")
+    .env("WLR_LIBINPUT_NO_DEVICES", "1")
+    .env("WLR_RENDERER", "pixman")
+    .env("NOTIFY_SOCKET", &socket)
+    .env("WATCHDOG_USEC", "1000000")
+    .env_remove("DISPLAY")
+    .env_remove("WAYLAND_DISPLAY")
+    .stdout(Stdio::null())
+    .stderr(std::fs::File::create(tmp.path().join("cage.log")).unwrap());
+    let cage = cmd.spawn().unwrap();
+    // systemd names the unit's main process: cage, not the kiosk.
+    let _procs = Procs(vec![cage]);
+    listener.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut buf = [0u8; 256];
+    let said = || std::fs::read_to_string(tmp.path().join("cage.log")).unwrap_or_default();
+    let n = listener
+        .recv(&mut buf)
+        .unwrap_or_else(|e| panic!("no READY=1 from the kiosk under cage ({e}):\n{}", said()));
+    assert!(String::from_utf8_lossy(&buf[..n]).contains("READY=1"));
+    listener.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let n = listener.recv(&mut buf).expect("a watchdog ping through cage");
+    assert_eq!(&buf[..n], b"WATCHDOG=1\n");
+    let (status, body) = within(30, "the kiosk's health under cage", || get(&metrics, "/health"));
+    assert_eq!((status, body.as_str()), (200, "ok\n"), "{}", said());
+}
