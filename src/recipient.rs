@@ -88,20 +88,21 @@ pub fn standing(paper: &Seal, answer: &[DocumentStatus]) -> Standing {
 /// An entry's status as a standing (for a seal fetched from the entry
 /// itself, after it verified).
 pub fn of(entry: &DocumentStatus) -> Standing {
-    match entry.status {
+    let c = entry.change.clone();
+    match c.status {
         DocumentState::Valid => Standing::Valid {
-            checked: entry.status_changed_at.clone(),
+            checked: c.status_changed_at,
         },
         DocumentState::Revoked => Standing::Revoked {
-            at: entry.status_changed_at.clone(),
-            reason: entry.reason.clone(),
-            reason_en: entry.reason_en.clone(),
+            at: c.status_changed_at,
+            reason: c.reason,
+            reason_en: c.reason_en,
         },
         DocumentState::Superseded => Standing::Superseded {
-            at: entry.status_changed_at.clone(),
-            by: entry.superseded_by.clone(),
-            reason: entry.reason.clone(),
-            reason_en: entry.reason_en.clone(),
+            at: c.status_changed_at,
+            by: c.superseded_by,
+            reason: c.reason,
+            reason_en: c.reason_en,
         },
     }
 }
@@ -156,11 +157,13 @@ mod tests {
         DocumentStatus {
             document_id: id.into(),
             seal: seal.into(),
-            status,
-            status_changed_at: Some("2026-12-01T10:00:00+08:00".into()),
-            reason: Some("成绩更正".into()),
-            reason_en: Some("A grade was corrected".into()),
-            superseded_by: None,
+            change: crate::platform::StatusChange {
+                status,
+                status_changed_at: Some("2026-12-01T10:00:00+08:00".into()),
+                reason: Some("成绩更正".into()),
+                reason_en: Some("A grade was corrected".into()),
+                superseded_by: None,
+            },
         }
     }
 

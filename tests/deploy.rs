@@ -14,11 +14,7 @@ fn the_kiosk_unit_verifies_and_is_sandboxed_and_supervised() {
         .arg(&unit)
         .output()
         .unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = said(&out);
     // Unknown keys are only warned about: nothing may be said at all.
     assert!(out.status.success() && said.trim().is_empty(), "{said}");
     let text = std::fs::read_to_string(&unit).unwrap();
@@ -146,29 +142,22 @@ fn the_package_holds_what_a_terminal_needs_and_runs_from_where_it_installs() {
     );
     // The installed binary finds its fonts and templates where the
     // package put them (../share/campus-kiosk), not in this source tree.
-    let checked = Command::new(fs.join("usr/bin/kiosk"))
-        .args(["template", "check"])
-        .arg(fs.join("usr/share/campus-kiosk/print-templates"))
-        .env_remove("KIOSK_ASSETS")
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&checked.stdout),
-        String::from_utf8_lossy(&checked.stderr)
-    );
+    let check = || {
+        Command::new(fs.join("usr/bin/kiosk"))
+            .args(["template", "check"])
+            .arg(fs.join("usr/share/campus-kiosk/print-templates"))
+            .env_remove("KIOSK_ASSETS")
+            .current_dir(tmp.path())
+            .output()
+            .unwrap()
+    };
+    let checked = check();
+    let said = said(&checked);
     assert!(checked.status.success(), "{said}");
     assert!(said.contains("transcript-zh"), "{said}");
     // It is that folder it reads: without its fonts, nothing prints.
     std::fs::remove_file(fs.join("usr/share/campus-kiosk/assets/fonts/HanaMinB.ttf")).unwrap();
-    let broken = Command::new(fs.join("usr/bin/kiosk"))
-        .args(["template", "check"])
-        .arg(fs.join("usr/share/campus-kiosk/print-templates"))
-        .env_remove("KIOSK_ASSETS")
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
+    let broken = check();
     let said = String::from_utf8_lossy(&broken.stderr);
     assert!(!broken.status.success() && said.contains("HanaMinB"), "{said}");
 }

@@ -7,38 +7,7 @@ use std::path::Path;
 use crate::common::*;
 
 fn write_config(dir: &Path, base_url: &str, printer_uri: &str, reader: &Path) {
-    std::fs::write(
-        dir.join("terminal.toml"),
-        format!(
-            r#"[terminal]
-id = "T-DIAG"
-name = "诊断 Diagnose"
-
-[platform]
-base_url = "{base_url}"
-token_file = "token"
-
-[printer]
-kind = "ipp"
-uri = "{printer_uri}"
-
-[reader]
-port = "{}"
-protocol = "line"
-format = "hex"
-
-[services]
-templates = "{}"
-
-[seal]
-key_file = "T-DIAG.key"
-verify_url = "HTTPS://VERIFY.EXAMPLE.EDU.CN/V"
-"#,
-            reader.display(),
-            root().join("print-templates").display()
-        ),
-    )
-    .unwrap();
+    write_terminal_config(dir, "T-DIAG", base_url, printer_uri, reader, "");
 }
 
 fn diagnose(dir: &Path, keyring: &Path) -> (bool, String) {

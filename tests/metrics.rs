@@ -97,41 +97,14 @@ fn prometheus_sees_the_paper_run_out_and_a_print_complete() {
     let _reader = Procs(vec![socat_pair(dir)]);
     write_private(&dir.join("token"), "demo-token\n");
     let metrics = format!("127.0.0.1:{}", free_port());
-    std::fs::write(
-        dir.join("terminal.toml"),
-        format!(
-            r#"[terminal]
-id = "T-METRICS"
-name = "指标 Metrics"
-
-[platform]
-base_url = "{base}"
-token_file = "token"
-
-[printer]
-kind = "ipp"
-uri = "{uri}"
-
-[reader]
-port = "{}"
-protocol = "line"
-format = "hex"
-
-[services]
-templates = "{}"
-
-[seal]
-key_file = "T-METRICS.key"
-verify_url = "HTTPS://VERIFY.EXAMPLE.EDU.CN/V"
-
-[metrics]
-listen = "{metrics}"
-"#,
-            dir.join("reader").display(),
-            root().join("print-templates").display()
-        ),
-    )
-    .unwrap();
+    write_terminal_config(
+        dir,
+        "T-METRICS",
+        &base,
+        &uri,
+        &dir.join("reader"),
+        &format!("\n[metrics]\nlisten = \"{metrics}\"\n"),
+    );
     let (mut procs, display) = crate::gui_smoke::x_server(1080, 1920);
     let log = std::fs::File::create(dir.join("kiosk.log")).unwrap();
     procs.0.push(
@@ -273,11 +246,7 @@ fn the_alert_rules_pass_their_unit_tests() {
         .current_dir(root().join("tests/monitoring"))
         .output()
         .unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = said(&out);
     assert!(out.status.success() && said.contains("SUCCESS"), "{said}");
 }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 use campus_kiosk::adapters::files::keys;
-use campus_kiosk::adapters::platform::demo::{self, Contract, DemoOptions, DemoServer, StatusEntry};
+use campus_kiosk::adapters::platform::demo::{self, Contract, DemoOptions, DemoServer, StatusChange};
 use campus_kiosk::adapters::platform::http::{ClientSettings, PlatformClient};
 use campus_kiosk::platform::{DocumentState, PrintRecord};
 use campus_kiosk::seal::{self, Payload};
@@ -126,7 +126,7 @@ async fn platform(w: &World, contract: Contract) -> DemoServer {
     demo::set_document_status(
         &w.data,
         SUPERSEDED,
-        StatusEntry {
+        StatusChange {
             status: DocumentState::Superseded,
             reason: Some("成绩更正".into()),
             reason_en: Some("A grade was corrected".into()),
@@ -146,14 +146,7 @@ fn verify(w: &World, input: &str, online: Option<&str>) -> (bool, String) {
         args.extend(["--online", base]);
     }
     let out = kiosk(&args, &w.dir);
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    (out.status.success(), said(&out))
 }
 
 /// `code` with one character of its signature changed.

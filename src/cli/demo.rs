@@ -3,7 +3,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use campus_kiosk::adapters::platform::demo::{self, Contract, DemoOptions, DemoServer, StatusEntry};
+use campus_kiosk::adapters::platform::demo::{self, Contract, DemoOptions, DemoServer, StatusChange};
 use campus_kiosk::platform::DocumentState;
 
 use super::DocumentCmd;
@@ -16,6 +16,13 @@ pub fn set_status(cmd: DocumentCmd) -> anyhow::Result<()> {
             .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
             .format(&time::format_description::well_known::Rfc3339)?,
     );
+    let change = |status, reason, reason_en, superseded_by| StatusChange {
+        status,
+        status_changed_at: now.clone(),
+        reason,
+        reason_en,
+        superseded_by,
+    };
     let (data, document, entry) = match cmd {
         DocumentCmd::Revoke {
             document,
@@ -25,13 +32,7 @@ pub fn set_status(cmd: DocumentCmd) -> anyhow::Result<()> {
         } => (
             data,
             document,
-            StatusEntry {
-                status: DocumentState::Revoked,
-                reason: Some(reason),
-                reason_en,
-                superseded_by: None,
-                status_changed_at: now,
-            },
+            change(DocumentState::Revoked, Some(reason), reason_en, None),
         ),
         DocumentCmd::Supersede {
             document,
@@ -42,25 +43,9 @@ pub fn set_status(cmd: DocumentCmd) -> anyhow::Result<()> {
         } => (
             data,
             document,
-            StatusEntry {
-                status: DocumentState::Superseded,
-                reason: Some(reason),
-                reason_en,
-                superseded_by: by,
-                status_changed_at: now,
-            },
+            change(DocumentState::Superseded, Some(reason), reason_en, by),
         ),
-        DocumentCmd::Reinstate { document, data } => (
-            data,
-            document,
-            StatusEntry {
-                status: DocumentState::Valid,
-                reason: None,
-                reason_en: None,
-                superseded_by: None,
-                status_changed_at: now,
-            },
-        ),
+        DocumentCmd::Reinstate { document, data } => (data, document, change(DocumentState::Valid, None, None, None)),
     };
     if !data.join("cards.json").is_file() {
         anyhow::bail!(

@@ -144,6 +144,23 @@ impl DocumentState {
     }
 }
 
+/// A printed document's standing with the office that issued it, as the
+/// platform keeps it and staff set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: DocumentState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_changed_at: Option<String>,
+    /// Why revoked or superseded, in Chinese, for the recipient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_en: Option<String>,
+    /// The newer document, if one was printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+}
+
 /// One document as the public lookup answers it
 /// (`GET /public/documents/{code}`, contract 1.1): the seal its terminal
 /// reported, which the caller verifies itself, and its status.
@@ -151,15 +168,8 @@ impl DocumentState {
 pub struct DocumentStatus {
     pub document_id: String,
     pub seal: String,
-    pub status: DocumentState,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_changed_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason_en: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub superseded_by: Option<String>,
+    #[serde(flatten)]
+    pub change: StatusChange,
 }
 
 /// A code a recipient may look a document up by: the short code printed

@@ -61,6 +61,53 @@ pub fn run(name: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `dir/terminal.toml` for terminal `id` (its key `<id>.key` in `dir`,
+/// its token in `dir/token`): the platform at `base_url`, an IPP printer, a
+/// `line` reader on `reader`, the built-in templates, and `extra` sections.
+pub fn write_terminal_config(dir: &Path, id: &str, base_url: &str, printer_uri: &str, reader: &Path, extra: &str) {
+    std::fs::write(
+        dir.join("terminal.toml"),
+        format!(
+            r#"[terminal]
+id = "{id}"
+name = "测试终端 Test terminal"
+
+[platform]
+base_url = "{base_url}"
+token_file = "token"
+
+[printer]
+kind = "ipp"
+uri = "{printer_uri}"
+
+[reader]
+port = "{}"
+protocol = "line"
+format = "hex"
+
+[services]
+templates = "{}"
+
+[seal]
+key_file = "{id}.key"
+verify_url = "HTTPS://VERIFY.EXAMPLE.EDU.CN/V"
+{extra}"#,
+            reader.display(),
+            root().join("print-templates").display()
+        ),
+    )
+    .unwrap();
+}
+
+/// What a finished command printed: its standard output, then its errors.
+pub fn said(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 /// Runs the `kiosk` binary.
 pub fn kiosk(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kiosk"))

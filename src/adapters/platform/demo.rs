@@ -33,6 +33,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+
+pub use crate::platform::StatusChange;
 use serde_json::{Value, json};
 
 /// A fault the server answers the next API call with.
@@ -99,20 +101,6 @@ impl DemoOptions {
 /// "reason_en": …, "superseded_by": …, "status_changed_at": … } }`.
 pub const STATUS_FILE: &str = "document-status.json";
 
-/// A document's status as staff set it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
-pub struct StatusEntry {
-    pub status: crate::platform::DocumentState,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason_en: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub superseded_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_changed_at: Option<String>,
-}
-
 /// Why a status could not be set.
 #[derive(Debug, thiserror::Error)]
 pub enum StatusError {
@@ -122,7 +110,7 @@ pub enum StatusError {
     BadId(String),
 }
 
-fn read_statuses(data: &Path) -> Result<std::collections::BTreeMap<String, StatusEntry>, StatusError> {
+fn read_statuses(data: &Path) -> Result<std::collections::BTreeMap<String, StatusChange>, StatusError> {
     let path = data.join(STATUS_FILE);
     match std::fs::read_to_string(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
@@ -140,7 +128,7 @@ fn read_statuses(data: &Path) -> Result<std::collections::BTreeMap<String, Statu
 /// Sets `document_id`'s status in `data`'s [`STATUS_FILE`] (the file is
 /// replaced whole); `valid` removes the entry. A running server sees it
 /// at its next lookup.
-pub fn set_document_status(data: &Path, document_id: &str, entry: StatusEntry) -> Result<(), StatusError> {
+pub fn set_document_status(data: &Path, document_id: &str, entry: StatusChange) -> Result<(), StatusError> {
     let id = crate::platform::lookup_code(document_id).map_err(StatusError::BadId)?;
     if id.len() != 16 {
         return Err(StatusError::BadId(format!(
