@@ -75,7 +75,14 @@ pub struct Config {
 pub struct MetricsConfig {
     /// e.g. `127.0.0.1:9464` (this machine only) or the terminal's campus
     /// address for the centre's Prometheus.
-    pub listen: std::net::SocketAddr,
+    listen: String,
+}
+
+impl MetricsConfig {
+    /// The address to listen on (checked when the file is loaded).
+    pub fn listen(&self) -> Option<std::net::SocketAddr> {
+        self.listen.parse().ok()
+    }
 }
 
 /// The terminal itself.
@@ -624,6 +631,17 @@ impl Config {
         if let Err(message) = crate::core::quota::Terms::parse(&cfg.terms.starts) {
             return Err(invalid("terms.starts", message));
         }
+        if let Some(m) = &cfg.metrics
+            && m.listen().is_none()
+        {
+            return Err(invalid(
+                "metrics.listen",
+                format!(
+                    "{:?}: write an IP address and a port, e.g. \"127.0.0.1:9464\" for this machine only",
+                    m.listen
+                ),
+            ));
+        }
         if let Some(seal) = &cfg.seal {
             let u = seal.verify_url.to_ascii_lowercase();
             if !(u.starts_with("https://") || u.starts_with("http://")) || seal.verify_url.contains('#') {
@@ -753,6 +771,19 @@ uri = "ipps://printer.local/ipp/print"
             Path::new("kiosk-config/x/terminal.toml"),
             Path::new("kiosk-config/x"),
         )
+    }
+
+    #[test]
+    fn a_metrics_address_without_a_port_is_named() {
+        let e = parse(&format!("{GOOD}\n[metrics]\nlisten = \"localhost\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("metrics.listen") && e.contains("127.0.0.1:9464"), "{e}");
+        let ok = parse(&format!("{GOOD}\n[metrics]\nlisten = \"127.0.0.1:9464\"\n")).unwrap();
+        assert_eq!(
+            ok.metrics.and_then(|m| m.listen()),
+            Some("127.0.0.1:9464".parse().unwrap())
+        );
     }
 
     #[test]

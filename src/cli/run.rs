@@ -42,7 +42,7 @@ pub fn run(
         (setup, Some(server))
     } else {
         let cfg = Config::load(config)?;
-        listen = listen.or(cfg.metrics.as_ref().map(|m| m.listen));
+        listen = listen.or(cfg.metrics.as_ref().and_then(|m| m.listen()));
         (Setup::from_config(&cfg, clock)?, None)
     };
     // Attempts a crash left behind are settled before anyone prints, and
