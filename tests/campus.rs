@@ -15,10 +15,11 @@ use campus_kiosk::adapters::platform::outbox;
 use campus_kiosk::adapters::printing::dir::DirectoryPrinter;
 use campus_kiosk::core::quota::Basis;
 use campus_kiosk::flow::print::{self, Ports};
+use campus_kiosk::metrics::Telemetry;
 use campus_kiosk::platform::{ErrorKind, Person};
 use campus_kiosk::printing::{Follow, JobOutcome, PrintError};
 use campus_kiosk::template::Template;
-use campus_kiosk::ui::work::{self, Lookup, QuotaNote, Service};
+use campus_kiosk::ui::work::{self, Lookup, Service};
 
 const TOKEN: &str = "campus-token";
 const TERM: &str = "2026-08-01";
@@ -50,7 +51,7 @@ struct Terminal {
     id: &'static str,
     journal: Arc<SqliteJournal>,
     client: PlatformClient,
-    note: Arc<QuotaNote>,
+    note: Arc<Telemetry>,
     printed: std::path::PathBuf,
 }
 

@@ -14,6 +14,7 @@ use crate::data::{DataSet, Source};
 use crate::fonts::FontBook;
 use crate::i18n::{self, Bilingual, T};
 use crate::journal::Journal;
+use crate::metrics::Telemetry;
 use crate::pipeline::{self, PipelineError};
 use crate::platform::{ErrorKind, Person, PersonKind, Platform, PlatformError};
 use crate::sheets::SheetError;
@@ -67,14 +68,6 @@ fn sheet_refusal(e: &SheetError) -> Bilingual {
     }
 }
 
-/// Longest the services wait for the platform's campus-wide count before
-/// they count on this terminal's journal alone.
-pub const COUNTS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// What sign-ins' quotas were counted from, for the technician and the
-/// centre's metrics.
-pub type QuotaNote = crate::metrics::Telemetry;
-
 /// The platform's counts of the person's copies this term, if it gives
 /// them within `wait`; if not, why quotas are counted here only.
 async fn campus_counts(
@@ -96,7 +89,7 @@ async fn campus_counts(
 }
 
 /// The technician's line on how quotas are counted.
-pub fn quota_line(note: &QuotaNote) -> String {
+pub fn quota_line(note: &Telemetry) -> String {
     match &note.live().quota_basis {
         None => "quotas: no one has signed in yet".to_string(),
         Some(Basis::Campus) => "quotas: campus-wide (the platform's counts)".to_string(),
@@ -111,15 +104,15 @@ pub fn quota_refusal(q: Quota) -> Bilingual {
 
 /// The services this person may see, in the configured order. Quotas
 /// are counted campus-wide when the platform gives its counts within
-/// [`COUNTS_WAIT`], on this terminal's journal otherwise; `note` keeps
-/// which, for the technician.
+/// `at.counts_wait`, on this terminal's journal otherwise; `note` keeps
+/// which, for the technician and the centre's metrics.
 pub async fn services(
     platform: Arc<dyn Platform>,
     journal: Arc<dyn Journal>,
     templates: Arc<Vec<Arc<Template>>>,
     person: Person,
     at: Lookup,
-    note: Arc<QuotaNote>,
+    note: Arc<Telemetry>,
 ) -> Result<Vec<Service>, PlatformError> {
     let Lookup {
         issued_at,
