@@ -656,6 +656,30 @@ pub fn studio_other_site() -> Bilingual {
     )
 }
 
+/// A save that lost a race: the template changed since the page read it.
+pub fn studio_changed() -> Bilingual {
+    Bilingual::new(
+        "未保存：模板刚被另一个窗口或同事修改过。已载入最新版本，请在其上重新修改",
+        "not saved: the template was changed meanwhile, in another window or by a colleague. The latest version is loaded; make the change again on it",
+    )
+}
+
+/// The studio has as much work as it takes at once.
+pub fn studio_busy() -> Bilingual {
+    Bilingual::new(
+        "模板工作室正忙，请稍候几秒再试",
+        "the template studio is busy: try again in a few seconds",
+    )
+}
+
+/// Too many wrong passwords from one computer.
+pub fn studio_locked_out(seconds: u64) -> Bilingual {
+    Bilingual::new(
+        format!("密码错误次数过多，请 {seconds} 秒后再试"),
+        format!("too many wrong passwords: try again in {seconds} s"),
+    )
+}
+
 /// An upload larger than allowed.
 pub fn studio_too_large(max: usize) -> Bilingual {
     let mb = max / (1024 * 1024);

@@ -16,7 +16,7 @@ use serde_json::Value;
 const ISSUED_AT: &str = "2026-11-23T09:30:00+08:00";
 
 /// A studio over a copy of the built-in services in `dir/templates`.
-fn studio(dir: &Path) -> (Procs, String, PathBuf) {
+pub(crate) fn studio(dir: &Path) -> (Procs, String, PathBuf) {
     let templates = dir.join("templates");
     std::fs::create_dir_all(&templates).unwrap();
     for id in ["enrollment-certificate", "transcript-zh"] {
@@ -46,7 +46,7 @@ fn studio(dir: &Path) -> (Procs, String, PathBuf) {
 }
 
 /// curl: (status, body).
-fn curl(args: &[&str]) -> (u16, Vec<u8>) {
+pub(crate) fn curl(args: &[&str]) -> (u16, Vec<u8>) {
     let mut all = vec![
         "-s",
         "--path-as-is",
@@ -66,11 +66,11 @@ fn curl(args: &[&str]) -> (u16, Vec<u8>) {
 }
 
 /// curl: POST a JSON body to `url`.
-fn post_json(url: &str, body: &str) -> (u16, Vec<u8>) {
+pub(crate) fn post_json(url: &str, body: &str) -> (u16, Vec<u8>) {
     curl(&["-X", "POST", "-H", "content-type: application/json", "-d", body, url])
 }
 
-fn json(body: &[u8]) -> Value {
+pub(crate) fn json(body: &[u8]) -> Value {
     serde_json::from_slice(body).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(body)))
 }
 

@@ -22,6 +22,7 @@ mod deploy;
 mod diagnose;
 mod dry_run;
 mod gui_smoke;
+mod hostile;
 mod journal;
 mod layout;
 mod metrics;

@@ -94,8 +94,8 @@ function flash(text, ok = false) {
   m.hidden = !text;
 }
 
-async function api(method, url, body, raw = false) {
-  const init = { method, headers: {} };
+async function api(method, url, body, raw = false, headers = {}) {
+  const init = { method, headers: { ...headers } };
   if (body instanceof Blob || body instanceof ArrayBuffer || typeof body === "string") {
     init.body = body;
   } else if (body !== undefined) {
@@ -256,21 +256,38 @@ function readForm() {
   return f;
 }
 
+// Saves go one after another, each on the revision the last one left,
+// so this page never races itself.
 function later(fn) {
   clearTimeout(st.timer);
   st.pending = fn;
-  st.timer = setTimeout(() => { st.pending = null; fn(); }, 300);
+  st.timer = setTimeout(() => {
+    st.pending = null;
+    st.saving = (st.saving || Promise.resolve()).then(fn, fn);
+  }, 300);
+}
+
+// A save made on the revision this page shows: if someone else saved
+// since, the server refuses it (409) and the page loads theirs.
+const onRevision = () => (st.desc && st.desc.revision ? { "if-match": `"${st.desc.revision}"` } : {});
+
+async function lostRace(e) {
+  if (e.status !== 409) return false;
+  showService(await api("GET", svc()), { keepToml: false });
+  flash(e.message);
+  await refreshPreview();
+  return true;
 }
 
 function formChanged(ev) {
   if (ev && ["f-rule-field", "f-rule-op", "f-rule-value"].includes(ev.target.id)) $("f-rule").value = ruleFromPicker();
   later(async () => {
     try {
-      const desc = await api("PUT", svc("/form"), readForm());
+      const desc = await api("PUT", svc("/form"), readForm(), false, onRevision());
       flash("");
       showService(desc, { keepToml: false });
       await refreshPreview();
-    } catch (e) { flash(e.message); }
+    } catch (e) { if (!(await lostRace(e))) flash(e.message); }
   });
 }
 
@@ -278,11 +295,11 @@ function tomlChanged() {
   drawGutter();
   later(async () => {
     try {
-      const desc = await api("PUT", svc("/toml"), $("toml").value);
+      const desc = await api("PUT", svc("/toml"), $("toml").value, false, onRevision());
       flash("");
       showService(desc, { keepToml: true });
       await refreshPreview();
-    } catch (e) { flash(e.message); }
+    } catch (e) { if (!(await lostRace(e))) flash(e.message); }
   });
 }
 
@@ -495,7 +512,7 @@ async function useSheet() {
     owner: $("s-owner").value.trim(), max_age_days: $("s-age").value || "30",
   });
   try {
-    const desc = await api("POST", `${svc("/source")}?${p}`, file);
+    const desc = await api("POST", `${svc("/source")}?${p}`, file, false, onRevision());
     showService(desc);
     out.textContent = t("sheet_used", p.get("name"));
     out.className = "ok";

@@ -187,8 +187,11 @@ pub async fn serve(listen: SocketAddr, src: Sources) -> Result<SocketAddr, Liste
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(err)?;
     let addr = listener.local_addr().map_err(err)?;
     let app = router(Arc::new(src));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    tokio::spawn(super::http_server::serve(
+        listener,
+        app,
+        super::http_server::Limits::METRICS,
+        std::future::pending(),
+    ));
     Ok(addr)
 }

@@ -8,6 +8,7 @@
 pub mod card_reader;
 pub mod clock;
 pub mod files;
+pub mod http_server;
 pub mod journal;
 pub mod metrics;
 pub mod platform;

@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct Watchdog {
     socket: PathBuf,
+    /// Opened once, at start: a ping needs no new descriptor, so a process
+    /// short of descriptors (a flood of connections elsewhere) still pings.
+    out: Option<UnixDatagram>,
     /// Half the watchdog's interval, as systemd advises; `None`: readiness
     /// only.
     every: Option<Duration>,
@@ -37,15 +40,22 @@ impl Watchdog {
             .and_then(|u| u.parse::<u64>().ok())
             .filter(|&u| u > 0)
             .map(|u| Duration::from_micros(u / 2));
+        let out = UnixDatagram::unbound()
+            .inspect_err(|e| eprintln!("watchdog: cannot open a socket to notify systemd: {e}"))
+            .ok();
         Some(Watchdog {
             socket,
+            out,
             every,
             last: Mutex::new(None),
         })
     }
 
     fn send(&self, what: &str) {
-        let sent = UnixDatagram::unbound().and_then(|s| s.send_to(what.as_bytes(), &self.socket));
+        let sent = match &self.out {
+            Some(s) => s.send_to(what.as_bytes(), &self.socket),
+            None => UnixDatagram::unbound().and_then(|s| s.send_to(what.as_bytes(), &self.socket)),
+        };
         if let Err(e) = sent {
             eprintln!("watchdog: cannot notify {}: {e}", self.socket.display());
         }

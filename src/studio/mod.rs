@@ -10,7 +10,7 @@
 pub mod form;
 
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -48,7 +48,7 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 /// Largest template.toml the studio saves.
 pub const MAX_TOML_BYTES: usize = 256 * 1024;
 /// The highest resolution a preview page is drawn at.
-const PREVIEW_DPI_MAX: f32 = 300.0;
+const PREVIEW_DPI_MAX: f32 = 200.0;
 
 /// How the studio runs.
 pub struct Options {
@@ -79,7 +79,17 @@ pub struct Studio {
     password_hash: Option<String>,
     /// Authorization headers already verified (their SHA-256).
     verified: Mutex<HashSet<[u8; 32]>>,
+    /// Wrong passwords by client, for slowing down and locking out guessers.
+    guesses: Mutex<HashMap<IpAddr, Guesses>>,
+    /// One password check (argon2, deliberately slow) at a time.
+    checking: tokio::sync::Semaphore,
+    /// Turns at the blocking work (renders, checks, files): the cores, and
+    /// two more for quick answers.
+    work: Arc<tokio::sync::Semaphore>,
     sheets: Mutex<HashMap<String, Arc<Uploaded>>>,
+    /// One writer per service at a time: a save reads, compares and
+    /// writes the service's files while it holds its service's lock.
+    writers: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     clock: Arc<dyn Clock>,
     offset: time::UtcOffset,
     threads: usize,
@@ -105,7 +115,11 @@ impl Studio {
             book,
             password_hash: opts.password_hash,
             verified: Mutex::new(HashSet::new()),
+            guesses: Mutex::new(HashMap::new()),
+            checking: tokio::sync::Semaphore::new(1),
+            work: Arc::new(tokio::sync::Semaphore::new(opts.threads.max(1) + 2)),
             sheets: Mutex::new(HashMap::new()),
+            writers: Mutex::new(HashMap::new()),
             clock: opts.clock,
             offset: opts.offset,
             threads: opts.threads.max(1),
@@ -128,6 +142,47 @@ impl Studio {
     fn now(&self) -> String {
         local_rfc3339(self.clock.as_ref(), self.offset)
     }
+
+    /// Runs `f` as the service's only writer. `expected`: the revision
+    /// the page edited (`If-Match`); when the template is no longer that
+    /// one, nothing is written and the answer is 409.
+    fn write<T>(
+        &self,
+        id: &str,
+        dir: &Path,
+        expected: Option<&str>,
+        f: impl FnOnce(&str) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let lock = self
+            .writers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(id.to_string())
+            .or_default()
+            .clone();
+        let _only = lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current = std::fs::read_to_string(dir.join(TEMPLATE_FILE)).map_err(ApiError::internal)?;
+        if expected.is_some_and(|e| e != revision(&current)) {
+            return Err(ApiError::new(StatusCode::CONFLICT, i18n::studio_changed()));
+        }
+        f(&current)
+    }
+}
+
+/// A template's revision, as the page sends it back in `If-Match`: the
+/// SHA-256 of its text.
+fn revision(toml: &str) -> String {
+    Sha256::digest(toml.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The revision a save was made on (`If-Match: "…"`), if it says.
+fn if_match(h: &HeaderMap) -> Option<String> {
+    let v = h.get(header::IF_MATCH)?.to_str().ok()?.trim();
+    let v = v.strip_prefix("W/").unwrap_or(v);
+    Some(v.trim_matches('"').to_string())
 }
 
 /// A service id: lower-case letters, digits and `-`, as a folder name.
@@ -140,11 +195,23 @@ pub fn valid_id(id: &str) -> bool {
 pub struct ApiError {
     status: StatusCode,
     words: Bilingual,
+    /// Seconds to wait before asking again (`Retry-After`).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, words: Bilingual) -> ApiError {
-        ApiError { status, words }
+        ApiError {
+            status,
+            words,
+            retry_after: None,
+        }
+    }
+    fn busy() -> ApiError {
+        ApiError {
+            retry_after: Some(2),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, i18n::studio_busy())
+        }
     }
     fn bad(words: Bilingual) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, words)
@@ -156,20 +223,40 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut r = (
             self.status,
             Json(json!({ "error": { "zh": self.words.zh, "en": self.words.en } })),
         )
-            .into_response()
+            .into_response();
+        if let Some(secs) = self.retry_after {
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        r
     }
 }
 
 type Shared = Arc<Studio>;
 type ApiResult<T> = Result<T, ApiError>;
 
-/// Runs blocking work (rendering, checking, files) off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> ApiResult<T> + Send + 'static) -> ApiResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(ApiError::internal)?
+/// How long a request waits for a turn at the studio's work before it is
+/// told to come back.
+const WORK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Runs blocking work (rendering, checking, files) off the async threads,
+/// a few at once ([`Studio::work`]): beyond them, after [`WORK_WAIT`], 503
+/// with `Retry-After`, so no number of requests (a page of another site
+/// asking for previews) makes the studio render more at once.
+async fn blocking<T: Send + 'static>(s: &Studio, f: impl FnOnce() -> ApiResult<T> + Send + 'static) -> ApiResult<T> {
+    let turn = tokio::time::timeout(WORK_WAIT, s.work.clone().acquire_owned()).await;
+    let Ok(Ok(permit)) = turn else {
+        return Err(ApiError::busy());
+    };
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f()
+    })
+    .await
+    .map_err(ApiError::internal)?
 }
 
 /// The routes.
@@ -207,32 +294,55 @@ fn page(body: &'static str, kind: &'static str) -> Response {
     ([(header::CONTENT_TYPE, kind)], body).into_response()
 }
 
-/// Every answer: the password when one is set, the same origin for
-/// anything that changes a file, and headers that keep the page to itself.
+/// Every answer: the same site only, the password when one is set, and
+/// headers that keep the page to itself.
 async fn guard(State(s): State<Shared>, req: Request, next: Next) -> Response {
-    if let Some(hash) = &s.password_hash {
-        let auth = req.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes().to_vec());
-        if !authorized(&s, hash, auth.as_deref()) {
-            let mut r = ApiError::new(StatusCode::UNAUTHORIZED, i18n::studio_password()).into_response();
-            r.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"kiosk studio\", charset=\"UTF-8\""),
-            );
-            return secure(r);
-        }
-    }
     // Without a password the studio is this machine's only: a page of
     // another site that renames itself to 127.0.0.1 (DNS rebinding) still
     // sends its own name as the Host.
     if s.password_hash.is_none() && !local_host(req.headers()) {
         return secure(ApiError::new(StatusCode::FORBIDDEN, i18n::studio_other_site()).into_response());
     }
-    if req.method() != Method::GET && !same_origin(req.headers()) {
+    // A page of another site can make a browser ask for a preview (an
+    // image) or a list: nothing but the studio's own page may.
+    if cross_site(req.method(), req.uri().path(), req.headers()) {
         return secure(ApiError::new(StatusCode::FORBIDDEN, i18n::studio_other_site()).into_response());
+    }
+    if let Some(hash) = &s.password_hash {
+        let client = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        let auth = req.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes().to_vec());
+        if let Err(e) = authorized(&s, hash, client, auth).await {
+            let mut r = e.into_response();
+            if r.status() == StatusCode::UNAUTHORIZED {
+                r.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"kiosk studio\", charset=\"UTF-8\""),
+                );
+            }
+            return secure(r);
+        }
     }
     secure(next.run(req).await)
 }
 
+/// Whether a browser sent the request for a page of another site
+/// (`Sec-Fetch-Site`, or an `Origin` that is not the studio's). A link
+/// from elsewhere may still open the studio's page itself; tools that
+/// send neither header (curl) are not browsers.
+fn cross_site(method: &Method, path: &str, h: &HeaderMap) -> bool {
+    let navigation =
+        method == Method::GET && path == "/" && h.get("sec-fetch-mode").is_some_and(|m| m.as_bytes() == b"navigate");
+    match h.get("sec-fetch-site").map(HeaderValue::as_bytes) {
+        Some(b"same-origin" | b"none") => {}
+        Some(_) if navigation => {}
+        Some(_) => return true,
+        None => {}
+    }
+    !same_origin(h)
+}
 fn secure(mut r: Response) -> Response {
     let h = r.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
@@ -266,23 +376,103 @@ fn same_origin(h: &HeaderMap) -> bool {
         == Some(host)
 }
 
-fn authorized(s: &Studio, hash: &str, auth: Option<&[u8]>) -> bool {
-    let Some(auth) = auth else { return false };
-    let key: [u8; 32] = Sha256::digest(auth).into();
+/// Wrong passwords from one client.
+#[derive(Debug, Default, Clone, Copy)]
+struct Guesses {
+    /// Wrong in a row.
+    wrong: u32,
+    /// Not heard again before this (the studio's clock, in milliseconds).
+    until: crate::core::session::Ms,
+}
+
+/// Wrong passwords a client may give in a row before it must wait.
+const FREE_GUESSES: u32 = 5;
+
+/// How long a client waits after `wrong` wrong passwords in a row: from the
+/// sixth on, 30 s doubling to 15 minutes.
+fn lockout_ms(wrong: u32) -> crate::core::session::Ms {
+    if wrong < FREE_GUESSES {
+        return 0;
+    }
+    let doublings = (wrong - FREE_GUESSES).min(5);
+    (30_000u64 << doublings).min(15 * 60_000)
+}
+
+/// Checks the password of `auth` (HTTP Basic), the argon2 work on the
+/// blocking threads, one check at a time, for a client not locked out:
+/// 401 when wrong, 429 with `Retry-After` while locked out. A wrong one
+/// is logged with the client's address, never the password.
+async fn authorized(s: &Shared, hash: &str, client: IpAddr, auth: Option<Vec<u8>>) -> ApiResult<()> {
+    let unauthorized = || ApiError::new(StatusCode::UNAUTHORIZED, i18n::studio_password());
+    let Some(auth) = auth else { return Err(unauthorized()) };
+    let key: [u8; 32] = Sha256::digest(&auth).into();
+    let locked = |s: &Studio| {
+        let now = s.clock.now_ms();
+        let g = s.guesses.lock().ok()?.get(&client).copied()?;
+        (g.until > now).then(|| ApiError {
+            retry_after: Some((g.until - now).div_ceil(1000)),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                i18n::studio_locked_out((g.until - now).div_ceil(1000)),
+            )
+        })
+    };
+    // A locked-out client is not heard at all, not even with a password
+    // verified before (or the cache would answer its guesses).
+    if let Some(e) = locked(s) {
+        return Err(e);
+    }
     if s.verified.lock().is_ok_and(|v| v.contains(&key)) {
-        return true;
+        return Ok(());
     }
-    let password = std::str::from_utf8(auth)
-        .ok()
-        .and_then(|a| a.strip_prefix("Basic "))
-        .and_then(|b| base64_decode(b.trim()))
-        .and_then(|raw| String::from_utf8(raw).ok())
-        .and_then(|up| up.split_once(':').map(|(_, p)| p.to_string()));
-    let ok = password.is_some_and(|p| crate::core::pin::matches(&p, hash));
-    if ok && let Ok(mut v) = s.verified.lock() {
-        v.insert(key);
+    let Ok(_turn) = s.checking.acquire().await else {
+        return Err(ApiError::busy());
+    };
+    // Another request of the same client may have locked it meanwhile.
+    if let Some(e) = locked(s) {
+        return Err(e);
     }
-    ok
+    let stored = hash.to_string();
+    let ok = tokio::task::spawn_blocking(move || {
+        let password = std::str::from_utf8(&auth)
+            .ok()
+            .and_then(|a| a.strip_prefix("Basic "))
+            .and_then(|b| base64_decode(b.trim()))
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .and_then(|up| up.split_once(':').map(|(_, p)| p.to_string()));
+        password.is_some_and(|p| crate::core::pin::matches(&p, &stored))
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let mut guesses = s.guesses.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if ok {
+        guesses.remove(&client);
+        drop(guesses);
+        if let Ok(mut v) = s.verified.lock() {
+            v.insert(key);
+        }
+        return Ok(());
+    }
+    // A bounded table: an address not seen for a while is forgotten first.
+    if guesses.len() >= 10_000 {
+        let now = s.clock.now_ms();
+        guesses.retain(|_, g| g.until > now);
+    }
+    let g = guesses.entry(client).or_default();
+    g.wrong = g.wrong.saturating_add(1);
+    let wait = lockout_ms(g.wrong);
+    g.until = s.clock.now_ms() + wait;
+    let wrong = g.wrong;
+    drop(guesses);
+    if wait > 0 {
+        eprintln!(
+            "studio: wrong password from {client} ({wrong} in a row); it must wait {} s",
+            wait / 1000
+        );
+    } else {
+        eprintln!("studio: wrong password from {client} ({wrong} in a row)");
+    }
+    Err(unauthorized())
 }
 
 /// Standard base64 (RFC 4648), as HTTP Basic credentials are sent.
@@ -303,7 +493,7 @@ struct Listed {
 
 async fn list(State(s): State<Shared>) -> ApiResult<Json<serde_json::Value>> {
     let root = s.root.clone();
-    let services = blocking(move || {
+    let services = blocking(&s.clone(), move || {
         let dirs = check::template_dirs(&root).map_err(ApiError::internal)?;
         let mut out = Vec::new();
         for d in dirs {
@@ -354,7 +544,7 @@ async fn create(State(s): State<Shared>, Json(c): Json<Create>) -> ApiResult<(St
         Some(s.service_dir(&c.from)?)
     };
     let id = c.id.clone();
-    blocking(move || {
+    blocking(&s.clone(), move || {
         let files: Vec<(String, Vec<u8>)> = match &from {
             None => vec![
                 (TEMPLATE_FILE.into(), BLANK_TEMPLATE.as_bytes().to_vec()),
@@ -462,6 +652,7 @@ fn describe(s: &Studio, id: &str, dir: &Path) -> ApiResult<serde_json::Value> {
         .unwrap_or_default();
     Ok(json!({
         "id": id,
+        "revision": revision(&toml),
         "toml": toml,
         "form": form,
         "form_error": form_error,
@@ -501,21 +692,25 @@ fn sample_fields(d: &DataSet) -> Vec<(String, String)> {
 
 async fn show(State(s): State<Shared>, UrlPath(id): UrlPath<String>) -> ApiResult<Json<serde_json::Value>> {
     let dir = s.service_dir(&id)?;
-    blocking(move || describe(&s, &id, &dir).map(Json)).await
+    blocking(&s.clone(), move || describe(&s, &id, &dir).map(Json)).await
 }
 
 async fn save_toml(
     State(s): State<Shared>,
     UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let dir = s.service_dir(&id)?;
     let body =
         body.map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, i18n::studio_too_large(MAX_TOML_BYTES)))?;
     let text = String::from_utf8(body.to_vec()).map_err(|_| ApiError::bad(i18n::studio_not_text()))?;
-    blocking(move || {
-        write_private(&dir.join(TEMPLATE_FILE), text.as_bytes()).map_err(ApiError::internal)?;
-        describe(&s, &id, &dir).map(Json)
+    let expected = if_match(&headers);
+    blocking(&s.clone(), move || {
+        s.write(&id, &dir, expected.as_deref(), |_| {
+            write_private(&dir.join(TEMPLATE_FILE), text.as_bytes()).map_err(ApiError::internal)?;
+            describe(&s, &id, &dir).map(Json)
+        })
     })
     .await
 }
@@ -523,15 +718,17 @@ async fn save_toml(
 async fn save_form(
     State(s): State<Shared>,
     UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
     Json(f): Json<form::Form>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let dir = s.service_dir(&id)?;
-    blocking(move || {
-        let path = dir.join(TEMPLATE_FILE);
-        let src = std::fs::read_to_string(&path).map_err(ApiError::internal)?;
-        let out = form::apply(&src, &f).map_err(|e| ApiError::bad(i18n::studio_form(&e)))?;
-        write_private(&path, out.as_bytes()).map_err(ApiError::internal)?;
-        describe(&s, &id, &dir).map(Json)
+    let expected = if_match(&headers);
+    blocking(&s.clone(), move || {
+        s.write(&id, &dir, expected.as_deref(), |src| {
+            let out = form::apply(src, &f).map_err(|e| ApiError::bad(i18n::studio_form(&e)))?;
+            write_private(&dir.join(TEMPLATE_FILE), out.as_bytes()).map_err(ApiError::internal)?;
+            describe(&s, &id, &dir).map(Json)
+        })
     })
     .await
 }
@@ -591,7 +788,7 @@ async fn render_info(
     Query(q): Query<PreviewQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let dir = s.service_dir(&id)?;
-    blocking(move || {
+    blocking(&s.clone(), move || {
         let doc = render(&s, &dir, &id, &q)?;
         Ok(Json(json!({ "pages": doc.pages.len() })))
     })
@@ -608,7 +805,7 @@ async fn page_png(
         .dpi
         .unwrap_or(crate::export::raster::SCREEN_DPI)
         .clamp(36.0, PREVIEW_DPI_MAX);
-    blocking(move || {
+    blocking(&s.clone(), move || {
         let doc = render(&s, &dir, &id, &q)?;
         let page = n
             .checked_sub(1)
@@ -630,7 +827,7 @@ async fn document_pdf(
     Query(q): Query<PreviewQuery>,
 ) -> ApiResult<Response> {
     let dir = s.service_dir(&id)?;
-    blocking(move || {
+    blocking(&s.clone(), move || {
         let doc = render(&s, &dir, &id, &q)?;
         let pdf = crate::export::pdf::to_pdf(s.book, &doc).map_err(ApiError::internal)?;
         let name = format!("attachment; filename=\"{id}.pdf\"");
@@ -681,7 +878,7 @@ async fn upload_sheet(
         .and_then(|n| n.to_str())
         .unwrap_or("upload")
         .to_string();
-    blocking(move || {
+    blocking(&s.clone(), move || {
         let tpl = Template::load(&dir).map_err(|e| ApiError::bad(i18n::template_problem(&inside(&dir, &e))))?;
         let stands =
             dry_run::Stands::choose(&tpl, q.source.as_deref()).map_err(|e| ApiError::bad(i18n::studio_failed(&e)))?;
@@ -747,9 +944,11 @@ async fn add_sheet_source(
     State(s): State<Shared>,
     UrlPath(id): UrlPath<String>,
     Query(q): Query<SourceQuery>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let dir = s.service_dir(&id)?;
+    let expected = if_match(&headers);
     let body = sheet_body(body)?;
     let file = sheet_file_name(&q.file).ok_or_else(|| ApiError::bad(i18n::studio_sheet_name(&q.file)))?;
     if !valid_id(&q.name) {
@@ -758,7 +957,7 @@ async fn add_sheet_source(
     if q.key_column.trim().is_empty() || q.owner.trim().is_empty() || !(1..=3650).contains(&q.max_age_days) {
         return Err(ApiError::bad(i18n::studio_sheet_declaration()));
     }
-    blocking(move || {
+    blocking(&s.clone(), move || {
         // A spreadsheet, with its key column, before anything is written.
         let (_, cells) = spreadsheet::grid_from_bytes(&body, &file, None)
             .map_err(|e| ApiError::bad(i18n::studio_sheet(&e.to_string())))?;
@@ -769,24 +968,25 @@ async fn add_sheet_source(
         if !has_key {
             return Err(ApiError::bad(i18n::sheet_no_column(q.key_column.trim(), None)));
         }
-        let path = dir.join(TEMPLATE_FILE);
-        let src = std::fs::read_to_string(&path).map_err(ApiError::internal)?;
-        let mut f = form::read(&src).map_err(|e| ApiError::bad(i18n::studio_form(&e)))?;
-        f.sheet = Some(form::SheetForm {
-            name: q.name.clone(),
-            file: file.clone(),
-            key_column: q.key_column.trim().to_string(),
-            owner: q.owner.trim().to_string(),
-            max_age_days: q.max_age_days,
-        });
-        let declared = format!("spreadsheet:{}", q.name);
-        if !f.data.contains(&declared) {
-            f.data.push(declared);
-        }
-        let out = form::apply(&src, &f).map_err(|e| ApiError::bad(i18n::studio_form(&e)))?;
-        write_private(&dir.join(&file), &body).map_err(ApiError::internal)?;
-        write_private(&path, out.as_bytes()).map_err(ApiError::internal)?;
-        describe(&s, &id, &dir).map(Json)
+        s.write(&id, &dir, expected.as_deref(), |src| {
+            let path = dir.join(TEMPLATE_FILE);
+            let mut f = form::read(src).map_err(|e| ApiError::bad(i18n::studio_form(&e)))?;
+            f.sheet = Some(form::SheetForm {
+                name: q.name.clone(),
+                file: file.clone(),
+                key_column: q.key_column.trim().to_string(),
+                owner: q.owner.trim().to_string(),
+                max_age_days: q.max_age_days,
+            });
+            let declared = format!("spreadsheet:{}", q.name);
+            if !f.data.contains(&declared) {
+                f.data.push(declared);
+            }
+            let out = form::apply(src, &f).map_err(|e| ApiError::bad(i18n::studio_form(&e)))?;
+            write_private(&dir.join(&file), &body).map_err(ApiError::internal)?;
+            write_private(&path, out.as_bytes()).map_err(ApiError::internal)?;
+            describe(&s, &id, &dir).map(Json)
+        })
     })
     .await
 }
@@ -808,7 +1008,7 @@ async fn make_bundle(
     if h.department.trim().is_empty() || h.author.trim().is_empty() {
         return Err(ApiError::bad(i18n::studio_hand_in_who()));
     }
-    blocking(move || {
+    blocking(&s.clone(), move || {
         let who = bundle::HandIn {
             department: h.department.trim().to_string(),
             author: h.author.trim().to_string(),
@@ -840,8 +1040,12 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     studio: Studio,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router(Arc::new(studio)))
-        .with_graceful_shutdown(stop)
-        .await
+) {
+    crate::adapters::http_server::serve(
+        listener,
+        router(Arc::new(studio)),
+        crate::adapters::http_server::Limits::STUDIO,
+        stop,
+    )
+    .await;
 }

@@ -7,18 +7,27 @@ pub mod keys;
 pub mod spreadsheet;
 
 /// Writes a file only its owner can read, whole or not at all: the bytes
-/// go to a temporary file beside it, which is synced and renamed over it.
+/// go to a temporary file of its own beside it (a hidden name ending in
+/// `.saving`, unique to this write, so writes at once never share one),
+/// which is synced and renamed over it; on any failure (a full disk) the
+/// temporary file is removed.
 pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("saving");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // tempfile makes it with mode 0600 and removes it when dropped.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".saving")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

@@ -85,10 +85,27 @@ fn read_xlsx_streamed<RS: std::io::Read + std::io::Seek>(
     // Rows and columns from A1, so row numbers and column letters are
     // Excel's.
     let mut grid: Vec<Vec<Cell>> = Vec::new();
+    let mut text = 0usize;
     while let Some(c) = cells.next_cell().map_err(|e| open_err(file, e))? {
         let (row, col) = c.get_position();
         if row >= MAX_ROWS || col >= MAX_COLUMNS {
             return Err(too_big(file, row, col));
+        }
+        text += match c.get_value() {
+            calamine::DataRef::String(s) | calamine::DataRef::DateTimeIso(s) | calamine::DataRef::DurationIso(s) => {
+                s.len()
+            }
+            calamine::DataRef::SharedString(s) => s.len(),
+            _ => 0,
+        };
+        if text > MAX_TEXT_BYTES {
+            return Err(open_err(
+                file,
+                format!(
+                    "the sheet's cells hold more than {} MB of text, more than a list of people needs: save only the sheet with the list",
+                    MAX_TEXT_BYTES >> 20
+                ),
+            ));
         }
         let value = xlsx_cell(&Data::from(c.get_value().clone()));
         let (row, col) = (row as usize, col as usize);
@@ -104,12 +121,178 @@ fn read_xlsx_streamed<RS: std::io::Read + std::io::Seek>(
     Ok((sheet, grid))
 }
 
+/// Most bytes one part of a workbook (a worksheet's XML, its shared
+/// strings) may unpack to: a list of 20,000 people with a few dozen
+/// columns is a few megabytes of XML.
+pub const MAX_PART_BYTES: u64 = 32 * 1024 * 1024;
+/// Most bytes all the parts of a workbook may unpack to together.
+pub const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+/// Most times larger than its packed size a part may unpack to (once it is
+/// over a megabyte): Excel's XML packs about ten to one.
+pub const MAX_RATIO: u64 = 100;
+/// Most parts a workbook may have.
+pub const MAX_PARTS: usize = 1_000;
+/// Most entries a workbook's shared-strings table may declare: no more
+/// than the cells a sheet may use.
+pub const MAX_SHARED_STRINGS: u64 = MAX_ROWS as u64 * MAX_COLUMNS as u64;
+/// Most bytes of text a sheet's cells may hold together (a string used by
+/// many cells counts once for each).
+pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Checks what a workbook (a zip of XML parts) unpacks to before the
+/// spreadsheet library reads it: every part is unpacked here, counting,
+/// within [`MAX_PART_BYTES`], [`MAX_UNPACKED_BYTES`] and [`MAX_RATIO`]
+/// (sizes written in the zip are not trusted), and the counts the
+/// library allocates by (the shared strings' `count` and `uniqueCount`)
+/// within [`MAX_SHARED_STRINGS`].
+pub fn check_workbook(bytes: &[u8], file: &str) -> Result<(), SheetError> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        open_err(
+            file,
+            format!("the workbook cannot be unpacked ({e}): save it again from Excel as .xlsx"),
+        )
+    })?;
+    if zip.len() > MAX_PARTS {
+        return Err(open_err(
+            file,
+            format!(
+                "the workbook has {} parts, more than the {MAX_PARTS} a spreadsheet needs: save it again from Excel as .xlsx",
+                zip.len()
+            ),
+        ));
+    }
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|e| {
+            open_err(
+                file,
+                format!(
+                    "part {} cannot be unpacked ({e}): save it again from Excel as .xlsx",
+                    i + 1
+                ),
+            )
+        })?;
+        let raw_name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let name = crate::text::printable(&raw_name);
+        let packed = part.compressed_size().max(1);
+        let shared = raw_name.to_ascii_lowercase().ends_with("sharedstrings.xml");
+        let mut kept = Vec::new();
+        let mut size = 0u64;
+        loop {
+            let n = part.read(&mut buf).map_err(|e| {
+                open_err(
+                    file,
+                    format!("part {name} cannot be unpacked ({e}): save it again from Excel as .xlsx"),
+                )
+            })?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            total += n as u64;
+            if size > MAX_PART_BYTES {
+                return Err(open_err(
+                    file,
+                    format!(
+                        "part {name} unpacks to more than {} MB, more than a list of people needs: save only the sheet with the list",
+                        MAX_PART_BYTES >> 20
+                    ),
+                ));
+            }
+            if size > 1024 * 1024 && size > MAX_RATIO * packed {
+                return Err(open_err(
+                    file,
+                    format!(
+                        "part {name} unpacks to more than {MAX_RATIO} times its packed size, which no spreadsheet does: save it again from Excel as .xlsx"
+                    ),
+                ));
+            }
+            if total > MAX_UNPACKED_BYTES {
+                return Err(open_err(
+                    file,
+                    format!(
+                        "the workbook unpacks to more than {} MB, more than a list of people needs: save only the sheet with the list",
+                        MAX_UNPACKED_BYTES >> 20
+                    ),
+                ));
+            }
+            if shared {
+                kept.extend_from_slice(&buf[..n]);
+            }
+        }
+        if shared {
+            check_shared_strings(&kept, file, &name)?;
+        }
+    }
+    Ok(())
+}
+
+/// The shared strings' declared counts, which the spreadsheet library
+/// reserves memory by, within [`MAX_SHARED_STRINGS`] on every `sst`
+/// element of the part (the library takes the first it meets, wherever
+/// it is).
+fn check_shared_strings(xml: &[u8], file: &str, part: &str) -> Result<(), SheetError> {
+    use quick_xml::events::Event;
+    let not_xml = |e: &dyn std::fmt::Display| {
+        open_err(
+            file,
+            format!("part {part} is not XML ({e}): save it again from Excel as .xlsx"),
+        )
+    };
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut scratch = Vec::new();
+    loop {
+        scratch.clear();
+        let element = match reader.read_event_into(&mut scratch) {
+            Ok(Event::Start(e) | Event::Empty(e)) => e,
+            Ok(Event::Eof) => return Ok(()),
+            Ok(_) => continue,
+            Err(e) => return Err(not_xml(&e)),
+        };
+        let name = element.local_name();
+        let name: &str = name.as_ref();
+        if name != "sst" {
+            continue;
+        }
+        for attr in element.attributes() {
+            let attr = attr.map_err(|e| not_xml(&e))?;
+            let key = attr.key.local_name();
+            let key: &str = key.as_ref();
+            if key != "count" && key != "uniqueCount" {
+                continue;
+            }
+            let raw: &str = attr.value.as_ref();
+            let fits = raw.trim().parse::<u64>().is_ok_and(|n| n <= MAX_SHARED_STRINGS);
+            if !fits {
+                return Err(open_err(
+                    file,
+                    format!(
+                        "part {part} declares {key}=\"{}\" shared strings, more than the {MAX_SHARED_STRINGS} cells a sheet may use: save it again from Excel as .xlsx",
+                        crate::text::printable(&raw.chars().take(40).collect::<String>()),
+                    ),
+                ));
+            }
+        }
+    }
+}
+
 fn read_xlsx(bytes: &[u8], ext: &str, file: &str, sheet: Option<&str>) -> Result<(String, Vec<Vec<Cell>>), SheetError> {
+    if ext == "xls" {
+        // Excel 97's binary format declares sizes the library allocates
+        // by before they can be checked.
+        return Err(open_err(
+            file,
+            "this is an Excel 97-2003 (.xls) workbook: save it from Excel as .xlsx (Excel Workbook) or .csv",
+        ));
+    }
+    check_workbook(bytes, file)?;
     let reader = std::io::Cursor::new(bytes);
     if ext == "xlsx" || ext == "xlsm" {
         return read_xlsx_streamed(reader, file, sheet);
     }
-    // .xls and .ods: calamine reads the whole range.
+    // .ods: calamine reads the whole range.
     let mut wb = calamine::open_workbook_auto_from_rs(reader).map_err(|e| open_err(file, e))?;
     let sheet = pick_sheet(file, sheet, &wb.sheet_names())?;
     let range = wb.worksheet_range(&sheet).map_err(|e| open_err(file, e))?;

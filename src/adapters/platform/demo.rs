@@ -758,11 +758,10 @@ impl DemoServer {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = router(state.clone());
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
+            crate::adapters::http_server::serve(listener, app, crate::adapters::http_server::Limits::PLATFORM, async {
+                let _ = rx.await;
+            })
+            .await;
         });
         Ok(DemoServer {
             addr,

@@ -1,0 +1,540 @@
+//! What hostile probing of the servers, the spreadsheets and the
+//! technician screen once broke, each tried again the way it was found.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+use crate::studio::{curl, json, studio};
+
+// ---- spreadsheets that claim or unpack to far more than they are ----
+
+/// Makes a hostile copy of the dormitory fixture's workbook at `dst`:
+/// `shared` adds a shared-strings part claiming 2^40 entries (after a
+/// first element, where the library still finds it); `ratio` pads a
+/// worksheet with 200 MB of spaces that pack to a few hundred KB; `text`
+/// has one 600 KB shared string used by 150 cells (90 MB of cells).
+fn hostile_xlsx(kind: &str, dst: &Path) {
+    let script = r#"
+import sys, zipfile
+src, dst, kind = sys.argv[1], sys.argv[2], sys.argv[3]
+with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+    for item in z.infolist():
+        data = z.read(item.filename)
+        if item.filename == "xl/worksheets/sheet1.xml":
+            if kind == "ratio":
+                data = data.replace(b"</sheetData>", b" " * (200 << 20) + b"</sheetData>")
+            if kind == "text":
+                rows = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (r, r) for r in range(10, 160))
+                data = data.replace(b"</sheetData>", rows + b"</sheetData>")
+        out.writestr(item.filename, data)
+    if kind == "shared":
+        out.writestr("xl/sharedStrings.xml", b'<?xml version="1.0"?><x/><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1099511627776"><si><t>x</t></si></sst>')
+    if kind == "text":
+        # Stored, not packed: it is the cells' copies that are too many.
+        out.writestr("xl/sharedStrings.xml", b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="150" uniqueCount="1"><si><t>' + b"x" * (600 << 10) + b'</t></si></sst>', compress_type=zipfile.ZIP_STORED)
+"#;
+    let src = root().join("tests/fixtures/dormitory-certificate/dorm.xlsx");
+    run(
+        "python3",
+        &["-c", script, src.to_str().unwrap(), dst.to_str().unwrap(), kind],
+    );
+}
+
+/// The dormitory service with its workbook replaced by a hostile one.
+fn hostile_service(dir: &Path, kind: &str) -> PathBuf {
+    let service = dir.join(kind).join("dormitory-certificate");
+    copy_dir(&root().join("tests/fixtures/dormitory-certificate"), &service);
+    hostile_xlsx(kind, &service.join("dorm.xlsx"));
+    service
+}
+
+#[test]
+fn a_workbook_that_claims_or_unpacks_to_too_much_is_refused_by_name_everywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "shared",
+            "uniqueCount=\"1099511627776\" shared strings, more than the 2000000",
+        ),
+        (
+            "ratio",
+            "xl/worksheets/sheet1.xml unpacks to more than 100 times its packed size",
+        ),
+        ("text", "more than 64 MB of text"),
+    ];
+    for (kind, said_) in cases {
+        let service = hostile_service(tmp.path(), kind);
+        let sheet = service.join("dorm.xlsx");
+        let size = std::fs::metadata(&sheet).unwrap().len();
+        assert!(size < 1024 * 1024, "{kind}: {size} bytes");
+
+        // The library call every reader goes through.
+        let bytes = std::fs::read(&sheet).unwrap();
+        let e = campus_kiosk::adapters::files::spreadsheet::grid_from_bytes(&bytes, "dorm.xlsx", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("dorm.xlsx") && e.contains(said_), "{kind}: {e}");
+
+        // The dry run of every row, on the command line.
+        let out = kiosk(
+            &[
+                "template",
+                "dry-run",
+                service.to_str().unwrap(),
+                "--sheet",
+                sheet.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        let text = said(&out);
+        assert_eq!(out.status.code(), Some(1), "{kind}: {text}");
+        assert!(text.contains(said_), "{kind}: {text}");
+
+        // The same service handed in as a bundle, and checked.
+        let bundled = tmp.path().join(format!("{kind}.service.zip"));
+        let out = kiosk(
+            &[
+                "template",
+                "bundle",
+                service.to_str().unwrap(),
+                "--department",
+                "宿舍管理中心",
+                "--author",
+                "王老师",
+                "--out",
+                bundled.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        assert!(out.status.success(), "{kind}: {}", said(&out));
+        let out = kiosk(&["template", "check", bundled.to_str().unwrap()], tmp.path());
+        let text = said(&out);
+        assert!(
+            !out.status.success() && out.status.code() != Some(134),
+            "{kind}: {text}"
+        );
+        assert!(text.contains(said_), "{kind}: {text}");
+    }
+
+    // Through the studio's upload: refused by name, and the studio goes
+    // on serving.
+    let (_studio, url, _) = studio(tmp.path());
+    for (kind, said_) in cases {
+        let sheet = tmp.path().join(format!("{kind}/dormitory-certificate/dorm.xlsx"));
+        let (status, body) = curl(&[
+            "-X",
+            "POST",
+            "--data-binary",
+            &format!("@{}", sheet.display()),
+            &format!("{url}/api/services/enrollment-certificate/sheet?name=dorm.xlsx"),
+        ]);
+        assert_eq!(status, 400, "{kind}: {}", String::from_utf8_lossy(&body));
+        let en = json(&body)["error"]["en"].as_str().unwrap().to_string();
+        assert!(en.contains(said_), "{kind}: {en}");
+    }
+    let (status, body) = curl(&[&format!("{url}/api/services")]);
+    assert_eq!(status, 200);
+    assert!(!json(&body)["services"].as_array().unwrap().is_empty());
+}
+
+// ---- the studio's saves, one writer at a time ----
+
+/// curl with headers given as `(name, value)`.
+fn curl_h(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, Vec<u8>) {
+    let mut args: Vec<String> = vec!["-X".into(), method.into()];
+    for (k, v) in headers {
+        args.push("-H".into());
+        args.push(format!("{k}: {v}"));
+    }
+    if let Some(b) = body {
+        args.push("--data-binary".into());
+        args.push(b.into());
+    }
+    args.push(url.into());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    curl(&refs)
+}
+
+/// The files of a folder, recursively, relative to it.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in walk(dir) {
+        out.push(e.strip_prefix(dir).unwrap().display().to_string());
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.file_type().unwrap().is_dir() {
+            out.extend(walk(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+#[test]
+fn concurrent_saves_never_lose_or_tear_a_file_and_leave_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_studio, url, templates) = studio(tmp.path());
+    let (status, _) = curl_h(
+        "POST",
+        &format!("{url}/api/services"),
+        &[("content-type", "application/json")],
+        Some(r#"{"from":"blank","id":"race"}"#),
+    );
+    assert_eq!(status, 201);
+    let service = format!("{url}/api/services/race");
+    let on_disk = || std::fs::read_to_string(templates.join("race/template.toml")).unwrap();
+    let base = on_disk();
+    let (mut won, mut lost) = (0, 0);
+    for round in 0..100 {
+        let (status, body) = curl(&[&service]);
+        assert_eq!(status, 200);
+        let revision = json(&body)["revision"].as_str().unwrap().to_string();
+        assert_eq!(revision.len(), 64);
+        let tag = format!("\"{revision}\"");
+        let bodies: Vec<String> = ["a", "b"]
+            .iter()
+            .map(|w| format!("# round {round}, writer {w}\n{base}"))
+            .collect();
+        let answers: Vec<(u16, Vec<u8>)> = std::thread::scope(|s| {
+            let saves: Vec<_> = bodies
+                .iter()
+                .map(|b| {
+                    let (service, tag) = (&service, &tag);
+                    s.spawn(move || curl_h("PUT", &format!("{service}/toml"), &[("if-match", tag)], Some(b)))
+                })
+                .collect();
+            saves.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let disk = on_disk();
+        let statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+        let winners: Vec<usize> = (0..2).filter(|&i| answers[i].0 == 200).collect();
+        assert_eq!(winners.len(), 1, "round {round}: {statuses:?}");
+        let w = winners[0];
+        // The save that was answered 200 is what is on disk, whole, and
+        // the other was told it lost.
+        assert_eq!(
+            json(&answers[w].1)["toml"].as_str().unwrap(),
+            bodies[w],
+            "round {round}"
+        );
+        assert_eq!(disk, bodies[w], "round {round}");
+        let other = &answers[1 - w];
+        assert_eq!(other.0, 409, "round {round}");
+        assert!(
+            json(&other.1)["error"]["en"]
+                .as_str()
+                .unwrap()
+                .contains("changed meanwhile"),
+            "round {round}"
+        );
+        won += 1;
+        lost += 1;
+    }
+    assert_eq!((won, lost), (100, 100));
+
+    // A department's sheet named like the template, saved as the template
+    // is saved: each is what it was sent as, never the other.
+    for round in 0..20 {
+        let (_, body) = curl(&[&service]);
+        let tag = format!("\"{}\"", json(&body)["revision"].as_str().unwrap());
+        let toml = format!("# sheet round {round}\n{base}");
+        let csv = tmp.path().join("template.csv");
+        std::fs::write(&csv, "学号,姓名\n2023011234,张三\n").unwrap();
+        let csv_at = format!("@{}", csv.display());
+        let source = format!(
+            "{service}/source?file=template.csv&name=roster&key_column=%E5%AD%A6%E5%8F%B7&owner=%E5%AD%A6%E7%94%9F%E5%A4%84&max_age_days=30"
+        );
+        let answers: Vec<(u16, Vec<u8>)> = std::thread::scope(|s| {
+            let a = s.spawn(|| curl_h("PUT", &format!("{service}/toml"), &[("if-match", &tag)], Some(&toml)));
+            let b = s.spawn(|| curl_h("POST", &source, &[("if-match", &tag)], Some(&csv_at)));
+            vec![a.join().unwrap(), b.join().unwrap()]
+        });
+        let statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+        assert!(
+            statuses.contains(&409) && statuses.contains(&200),
+            "round {round}: {statuses:?}"
+        );
+        let disk = on_disk();
+        assert!(
+            !disk.contains("2023011234"),
+            "round {round}: the sheet replaced the template"
+        );
+        assert!(disk.parse::<toml::Table>().is_ok(), "round {round}: {disk}");
+        if answers[0].0 == 200 {
+            assert_eq!(disk, toml);
+        } else {
+            assert!(disk.contains("roster"), "{disk}");
+        }
+        // Back to the blank template for the next round.
+        let (_, body) = curl(&[&service]);
+        let tag = format!("\"{}\"", json(&body)["revision"].as_str().unwrap());
+        let (status, _) = curl_h("PUT", &format!("{service}/toml"), &[("if-match", &tag)], Some(&base));
+        assert_eq!(status, 200);
+    }
+
+    // No temporary file is left, and none is handed in.
+    let left: Vec<String> = files_under(&templates.join("race"))
+        .into_iter()
+        .filter(|f| f.contains("saving") || f.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let (status, zip) = curl_h(
+        "POST",
+        &format!("{service}/bundle"),
+        &[("content-type", "application/json")],
+        Some(r#"{"department":"学生处","author":"张老师"}"#),
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&zip));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("saving")), "{names:?}");
+}
+
+#[test]
+fn a_save_that_fails_for_want_of_room_leaves_the_template_and_no_partial_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let templates = tmp.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    copy_dir(
+        &root().join("print-templates/enrollment-certificate"),
+        &templates.join("enrollment-certificate"),
+    );
+    let before = std::fs::read_to_string(templates.join("enrollment-certificate/template.toml")).unwrap();
+    // The studio may write files of at most 64 KB (as a full disk would
+    // refuse more); SIGXFSZ is ignored so the write fails instead.
+    let port = free_port();
+    let child = std::process::Command::new("bash")
+        .args([
+            "-c",
+            "trap '' XFSZ; exec prlimit --fsize=65536 -- \"$@\"",
+            "studio",
+            env!("CARGO_BIN_EXE_kiosk"),
+            "studio",
+            "--templates",
+            templates.to_str().unwrap(),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _p = Procs(vec![child]);
+    wait_for_port(port);
+    let url = format!("http://127.0.0.1:{port}/api/services/enrollment-certificate");
+    let big = format!("{before}\n# {}\n", "填".repeat(40_000));
+    let (status, body) = curl_h("PUT", &format!("{url}/toml"), &[], Some(&big));
+    assert_eq!(status, 500, "{}", String::from_utf8_lossy(&body));
+    let after = std::fs::read_to_string(templates.join("enrollment-certificate/template.toml")).unwrap();
+    assert_eq!(after, before);
+    let names = files_under(&templates.join("enrollment-certificate"));
+    assert!(names.iter().all(|n| !n.contains("saving")), "{names:?}");
+    // And the studio still saves what fits.
+    let (status, _) = curl_h("PUT", &format!("{url}/toml"), &[], Some(&before));
+    assert_eq!(status, 200);
+}
+
+/// Waits until something listens on 127.0.0.1:`port`.
+fn wait_for_port(port: u16) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "nothing listens on {port}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+// ---- the studio driven from other sites, and guessed at ----
+
+/// The peak resident memory of a process, in MB.
+fn peak_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() / 1024
+}
+
+#[test]
+fn the_studio_answers_no_other_site_and_renders_a_few_at_a_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (studio, url, _) = studio(tmp.path());
+    let page = format!("{url}/api/services/enrollment-certificate/page/1?dpi=300");
+    // A page of another site, as Chromium sends its image or fetch.
+    for headers in [
+        vec![("sec-fetch-site", "cross-site"), ("sec-fetch-mode", "no-cors")],
+        vec![("sec-fetch-site", "same-site"), ("sec-fetch-mode", "cors")],
+        vec![("origin", "http://evil.example")],
+    ] {
+        let (status, _) = curl_h("GET", &page, &headers, None);
+        assert_eq!(status, 403, "{headers:?}");
+        let (status, _) = curl_h("GET", &format!("{url}/api/services"), &headers, None);
+        assert_eq!(status, 403, "{headers:?}");
+    }
+    // A link from elsewhere still opens the studio's page, and its own
+    // page's requests are answered.
+    let (status, _) = curl_h(
+        "GET",
+        &format!("{url}/"),
+        &[("sec-fetch-site", "cross-site"), ("sec-fetch-mode", "navigate")],
+        None,
+    );
+    assert_eq!(status, 200);
+    let (status, png) = curl_h("GET", &page, &[("sec-fetch-site", "same-origin")], None);
+    assert_eq!(status, 200);
+    assert!(png.starts_with(b"\x89PNG"));
+
+    // 64 previews at once at the highest resolution: a few are drawn at
+    // a time, the others told to come back, and memory stays bounded.
+    let answers: Vec<(u16, Vec<u8>)> = std::thread::scope(|s| {
+        // From four addresses, each within its share of connections.
+        let all: Vec<_> = (0..64)
+            .map(|i| {
+                let page = &page;
+                s.spawn(move || {
+                    let from = format!("127.0.0.{}", 20 + i % 4);
+                    let out = std::process::Command::new(tool("curl"))
+                        .args([
+                            "-s",
+                            "-o",
+                            "/dev/null",
+                            "-D",
+                            "-",
+                            "--max-time",
+                            "120",
+                            "--interface",
+                            &from,
+                            page,
+                        ])
+                        .output()
+                        .unwrap();
+                    let head = String::from_utf8_lossy(&out.stdout).to_lowercase();
+                    let status = head.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0);
+                    (status, head.into_bytes())
+                })
+            })
+            .collect();
+        all.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let drawn = answers.iter().filter(|a| a.0 == 200).count();
+    let busy: Vec<&(u16, Vec<u8>)> = answers.iter().filter(|a| a.0 == 503).collect();
+    assert_eq!(
+        drawn + busy.len(),
+        64,
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    assert!(drawn >= 4, "{drawn} drawn");
+    assert!(
+        busy.iter()
+            .all(|a| String::from_utf8_lossy(&a.1).contains("retry-after: 2")),
+        "every 503 says when to come back"
+    );
+    let peak = peak_mb(studio.0[0].id());
+    assert!(peak < 800, "the studio reached {peak} MB");
+    let (status, _) = curl(&[&format!("{url}/api/services")]);
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn password_guessers_are_slowed_locked_out_and_logged_while_staff_work_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut hash = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["studio", "--hash-password"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    hash.stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery\n")
+        .unwrap();
+    let hashed = String::from_utf8(hash.wait_with_output().unwrap().stdout).unwrap();
+    let config = tmp.path().join("studio.toml");
+    std::fs::write(&config, format!("[studio]\npassword_hash = \"{}\"\n", hashed.trim())).unwrap();
+    let log = tmp.path().join("studio.log");
+    let port = free_port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args([
+            "studio",
+            "--listen",
+            &format!("0.0.0.0:{port}"),
+            "--allow-network",
+            "--config",
+            config.to_str().unwrap(),
+            "--templates",
+            root().join("print-templates").to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let _p = Procs(vec![child]);
+    wait_for_port(port);
+    let api = format!("http://127.0.0.1:{port}/api/services");
+    let staff = |api: &str| curl(&["-u", "staff:correct horse battery", api]).0;
+    assert_eq!(staff(&api), 200);
+
+    // 16 guessers, each from an address of its own, 8 guesses each, while
+    // the staff member goes on working.
+    let (guesses, staff_answers) = std::thread::scope(|s| {
+        let guessers: Vec<_> = (0..16)
+            .map(|g| {
+                let api = api.clone();
+                s.spawn(move || {
+                    let from = format!("127.0.0.{}", 10 + g);
+                    (0..8)
+                        .map(|n| {
+                            let out = std::process::Command::new(tool("curl"))
+                                .args([
+                                    "-s",
+                                    "-o",
+                                    "/dev/null",
+                                    "-D",
+                                    "-",
+                                    "--interface",
+                                    &from,
+                                    "-u",
+                                    &format!("staff:guess-{g}-{n}"),
+                                    &api,
+                                ])
+                                .output()
+                                .unwrap();
+                            String::from_utf8_lossy(&out.stdout).to_lowercase()
+                        })
+                        .collect::<Vec<String>>()
+                })
+            })
+            .collect();
+        let staff_answers: Vec<u16> = (0..20).map(|_| staff(&api)).collect();
+        let guesses: Vec<Vec<String>> = guessers.into_iter().map(|h| h.join().unwrap()).collect();
+        (guesses, staff_answers)
+    });
+    assert!(staff_answers.iter().all(|&s| s == 200), "{staff_answers:?}");
+    for (g, answers) in guesses.iter().enumerate() {
+        let codes: Vec<&str> = answers
+            .iter()
+            .map(|h| h.split_whitespace().nth(1).unwrap_or(""))
+            .collect();
+        assert_eq!(codes[..5], ["401"; 5], "guesser {g}: {codes:?}");
+        assert_eq!(codes[5..], ["429"; 3], "guesser {g}: {codes:?}");
+        assert!(answers[5].contains("retry-after: 30"), "{}", answers[5]);
+    }
+    // Even the right password waits out the lockout from a locked address.
+    let (status, _) = curl(&["--interface", "127.0.0.10", "-u", "staff:correct horse battery", &api]);
+    assert_eq!(status, 429);
+
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("wrong password from 127.0.0.10 (5 in a row); it must wait 30 s"),
+        "{logged}"
+    );
+    assert!(!logged.contains("guess-"), "a password reached the log: {logged}");
+}
