@@ -64,25 +64,39 @@ pub fn unknown(e: &PlatformError) -> Standing {
 
 /// The standing of the document whose seal is `paper`, from the lookup's
 /// answer. The status counts only if the platform's entry for this
-/// document holds the same signed payload as the paper.
+/// document holds the same signed payload as the paper. When the answer
+/// lists the document more than once, the order does not matter: a
+/// revocation of the paper's own payload wins over anything else, then a
+/// supersession, and valid only when every such entry says so.
 pub fn standing(paper: &Seal, answer: &[DocumentStatus]) -> Standing {
     let id = &paper.payload.document_id;
-    let Some(entry) = answer.iter().find(|d| &d.document_id == id) else {
+    let listed: Vec<&DocumentStatus> = answer.iter().filter(|d| &d.document_id == id).collect();
+    if listed.is_empty() {
         return Standing::Unknown {
             why: format!("the platform lists no document {id}"),
         };
-    };
-    let same = seal::readings(&entry.seal)
-        .iter()
-        .filter_map(|r| base45::decode(r).ok())
-        .filter_map(|b| seal::from_bytes(&b).ok())
-        .any(|s| s.payload_bytes == paper.payload_bytes);
-    if !same {
-        return Standing::Unknown {
-            why: format!("the platform's seal of document {id} is not the one on the paper"),
-        };
     }
-    of(entry)
+    let same: Vec<&DocumentStatus> = listed
+        .into_iter()
+        .filter(|entry| {
+            seal::readings(&entry.seal)
+                .iter()
+                .filter_map(|r| base45::decode(r).ok())
+                .filter_map(|b| seal::from_bytes(&b).ok())
+                .any(|s| s.payload_bytes == paper.payload_bytes)
+        })
+        .collect();
+    let weight = |d: &DocumentStatus| match d.change.status {
+        DocumentState::Revoked => 2,
+        DocumentState::Superseded => 1,
+        DocumentState::Valid => 0,
+    };
+    match same.into_iter().max_by_key(|d| weight(d)) {
+        Some(entry) => of(entry),
+        None => Standing::Unknown {
+            why: format!("the platform's seal of document {id} is not the one on the paper"),
+        },
+    }
 }
 
 /// An entry's status as a standing (for a seal fetched from the entry
@@ -187,6 +201,35 @@ mod tests {
             standing(&paper, &[entry(id, &code, DocumentState::Valid)]),
             Standing::Valid { .. }
         ));
+    }
+
+    #[test]
+    fn a_withdrawal_of_the_papers_seal_wins_whatever_the_order_of_the_answer() {
+        let id = "ABCDEFGH12345678";
+        let (code, keys) = sealed(id, "王小明");
+        let (paper, _) = seal::check(&code, &keys).unwrap();
+        let (other, _) = sealed(id, "李四");
+        let valid = entry(id, &code, DocumentState::Valid);
+        let revoked = entry(id, &code, DocumentState::Revoked);
+        let superseded = entry(id, &code, DocumentState::Superseded);
+        let foreign_revoked = entry(id, &other, DocumentState::Revoked);
+        for answer in [
+            vec![valid.clone(), revoked.clone()],
+            vec![revoked.clone(), valid.clone()],
+            vec![valid.clone(), superseded.clone(), revoked.clone()],
+        ] {
+            assert!(matches!(standing(&paper, &answer), Standing::Revoked { .. }));
+        }
+        for answer in [vec![valid.clone(), superseded.clone()], vec![superseded, valid.clone()]] {
+            assert!(matches!(standing(&paper, &answer), Standing::Superseded { .. }));
+        }
+        // Another payload's withdrawal says nothing of this paper.
+        for answer in [
+            vec![foreign_revoked.clone(), valid.clone()],
+            vec![valid, foreign_revoked],
+        ] {
+            assert!(matches!(standing(&paper, &answer), Standing::Valid { .. }));
+        }
     }
 
     #[test]

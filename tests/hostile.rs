@@ -538,3 +538,189 @@ fn password_guessers_are_slowed_locked_out_and_logged_while_staff_work_on() {
     );
     assert!(!logged.contains("guess-"), "a password reached the log: {logged}");
 }
+
+// ---- idle connections against the terminal's /metrics ----
+
+/// `GET path` from `addr`, all of it within `limit`: the status.
+fn get_within(addr: &str, path: &str, limit: std::time::Duration) -> Option<u16> {
+    use std::io::{Read, Write};
+    let to: std::net::SocketAddr = addr.parse().unwrap();
+    let mut s = std::net::TcpStream::connect_timeout(&to, limit).ok()?;
+    s.set_read_timeout(Some(limit)).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    text.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn idle_connections_by_the_thousand_neither_stop_the_watchdog_nor_health() {
+    use std::os::unix::net::UnixDatagram;
+    use std::time::Duration;
+    // This test holds more connections than a default descriptor limit.
+    run("prlimit", &["--pid", &std::process::id().to_string(), "--nofile=8192:"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let socket = tmp.path().join("notify");
+    let listener = UnixDatagram::bind(&socket).unwrap();
+    let metrics = format!("127.0.0.1:{}", free_port());
+    let (mut procs, display) = crate::gui_smoke::x_server(1080, 1920);
+    // The kiosk as systemd starts it by default: 1,024 descriptors.
+    let kiosk = std::process::Command::new("prlimit")
+        .args([
+            "--nofile=1024:1024",
+            "--",
+            env!("CARGO_BIN_EXE_kiosk"),
+            "run",
+            "--demo",
+            "--metrics",
+            &metrics,
+        ])
+        .current_dir(root())
+        .env("DISPLAY", &display)
+        .env("TMPDIR", tmp.path())
+        .env("NOTIFY_SOCKET", &socket)
+        .env("WATCHDOG_USEC", "1000000")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    procs.0.push(kiosk);
+    let mut buf = [0u8; 256];
+    let mut next = |wait_ms: u64| -> Option<String> {
+        listener.set_read_timeout(Some(Duration::from_millis(wait_ms))).unwrap();
+        let n = listener.recv(&mut buf).ok()?;
+        Some(String::from_utf8_lossy(&buf[..n]).into_owned())
+    };
+    let first = next(60_000).expect("the kiosk says it is ready");
+    assert!(first.contains("READY=1"), "{first}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while get_within(&metrics, "/health", Duration::from_secs(1)).is_none() {
+        assert!(std::time::Instant::now() < deadline, "the metrics server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // 1,100 connections that say nothing, held open.
+    let held: Vec<std::net::TcpStream> = (0..1_100)
+        .filter_map(|_| std::net::TcpStream::connect(&metrics).ok())
+        .collect();
+    assert_eq!(held.len(), 1_100);
+    // The watchdog goes on pinging every half second, and /health answers
+    // at once, again and again.
+    while next(50).is_some() {}
+    for round in 0..5 {
+        let ping = next(2_000).unwrap_or_else(|| panic!("round {round}: no watchdog ping"));
+        assert_eq!(ping, "WATCHDOG=1\n");
+        let status = get_within(&metrics, "/health", Duration::from_secs(1));
+        assert!(
+            matches!(status, Some(200 | 503)),
+            "round {round}: /health did not answer within 1 s"
+        );
+    }
+    drop(held);
+}
+
+// ---- a platform that answers what suits it ----
+
+/// A platform that answers every public lookup with `answer`.
+async fn hostile_platform(answer: std::sync::Arc<std::sync::Mutex<serde_json::Value>>) -> String {
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/api/v1/public/documents/{code}",
+        get(move || {
+            let answer = answer.clone();
+            async move { axum::Json(answer.lock().unwrap().clone()) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}/api/v1")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosk_verify_exits_zero_only_for_a_valid_paper_whatever_the_platform_lists() {
+    use campus_kiosk::adapters::files::keys;
+    use campus_kiosk::seal::{self, Payload};
+    let tmp = tempfile::tempdir().unwrap();
+    let (key, ring) = keygen_files(tmp.path(), "T-HOSTILE");
+    let key = keys::load_signing_key(&key).unwrap().1;
+    let id = "8A2B3C4D5E6F7G8H";
+    let payload = Payload {
+        document_id: id.into(),
+        service: "transcript-zh".into(),
+        terminal: "T-HOSTILE".into(),
+        issued: u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap(),
+        fields: [("name".to_string(), "王小明".to_string())].into(),
+        digest: [5; 16],
+    };
+    let code = seal::to_code("HTTPS://VERIFY.EXAMPLE.EDU.CN/V", &seal::sign(&payload, &key));
+    let entry = |status: &str| {
+        serde_json::json!({
+            "document_id": id, "seal": code, "status": status,
+            "status_changed_at": "2026-12-01T10:00:00+08:00",
+            "reason": "申请材料不实，已撤销", "reason_en": "Issued on a false request"
+        })
+    };
+    let answer = std::sync::Arc::new(std::sync::Mutex::new(serde_json::json!({ "documents": [] })));
+    let base = hostile_platform(answer.clone()).await;
+    let verify = |input: &str| {
+        let out = kiosk(
+            &["verify", input, "--keyring", ring.to_str().unwrap(), "--online", &base],
+            tmp.path(),
+        );
+        (out.status.code(), said(&out))
+    };
+
+    // Nothing listed under the short code: nothing was verified.
+    let (exit, text) = verify("8A2B-3C4D");
+    assert_eq!(exit, Some(1), "{text}");
+    assert!(
+        text.contains("NOT FOUND") && text.contains("Nothing was verified"),
+        "{text}"
+    );
+    assert!(!text.contains("VALID:"), "{text}");
+
+    // The paper's own seal listed twice, valid and revoked, in either
+    // order: revoked, by the short code and by the QR code alike.
+    for order in [["valid", "revoked"], ["revoked", "valid"]] {
+        *answer.lock().unwrap() = serde_json::json!({ "documents": [entry(order[0]), entry(order[1])] });
+        for input in ["8A2B-3C4D", code.as_str()] {
+            let (exit, text) = verify(input);
+            assert_eq!(exit, Some(1), "{order:?} {input}: {text}");
+            assert!(text.contains("REVOKED"), "{order:?}: {text}");
+            assert_eq!(text.matches("document: ").count(), 1, "shown once: {text}");
+        }
+    }
+    // Listed once, valid: exit 0, and only then.
+    *answer.lock().unwrap() = serde_json::json!({ "documents": [entry("valid")] });
+    let (exit, text) = verify("8A2B-3C4D");
+    assert_eq!(exit, Some(0), "{text}");
+
+    // The page's script decides the same in either order.
+    let script = root().join("assets/verify-page/verify.js");
+    let check = format!(
+        r#"
+const {{ standing }} = await import({script:?});
+const [a, b] = {entries};
+const code = {code:?};
+const one = standing({{ documents: [a, b] }}, {id:?}, code).state;
+const two = standing({{ documents: [b, a] }}, {id:?}, code).state;
+const empty = standing({{ documents: [] }}, {id:?}, code).state;
+console.log(JSON.stringify([one, two, empty]));
+"#,
+        script = format!("file://{}", script.display()),
+        entries = serde_json::json!([entry("valid"), entry("revoked")]),
+        code = code,
+        id = id,
+    );
+    let out = std::process::Command::new(tool("node"))
+        .args(["--input-type=module", "-e", &check])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        r#"["revoked","revoked","unknown"]"#
+    );
+}

@@ -195,14 +195,19 @@ export function lookupCode(text) {
 
 // The platform's answer for a document: { state, entry?, why? } where
 // state is valid, revoked, superseded or unknown (why says). `paper` is
-// the code as scanned; `documentId` its seal's document.
+// the code as scanned; `documentId` its seal's document. A document listed
+// more than once gets the same verdict in any order: a revocation of the
+// paper's own seal wins, then a supersession, and valid only when every
+// such entry says so.
 export function standing(answer, documentId, paper) {
-  const entry = answer?.documents?.find?.((d) => d?.document_id === documentId);
-  if (!entry) return { state: "unknown", why: "not-listed" };
-  if (typeof entry.seal !== "string" || (paper !== null && !samePayload(paper, entry.seal))) {
-    return { state: "unknown", why: "other-seal" };
-  }
-  if (!["valid", "revoked", "superseded"].includes(entry.status)) return { state: "unknown", why: "bad-answer" };
+  const docs = Array.isArray(answer?.documents) ? answer.documents : [];
+  const listed = docs.filter((d) => d?.document_id === documentId);
+  if (listed.length === 0) return { state: "unknown", why: "not-listed" };
+  const same = listed.filter((d) => typeof d.seal === "string" && (paper === null || samePayload(paper, d.seal)));
+  if (same.length === 0) return { state: "unknown", why: "other-seal" };
+  const weight = { revoked: 2, superseded: 1, valid: 0 };
+  if (same.some((d) => !Object.hasOwn(weight, d.status))) return { state: "unknown", why: "bad-answer" };
+  const entry = same.reduce((worst, d) => (weight[d.status] > weight[worst.status] ? d : worst));
   return { state: entry.status, entry };
 }
 

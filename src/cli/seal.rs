@@ -412,15 +412,33 @@ pub fn verify(input: &str, keyring: &Path, templates: Option<&Path>, online: Opt
                 input.trim()
             ),
         };
+        if answer.is_empty() {
+            say(format!(
+                "NOT FOUND: the platform listed no document for {}",
+                input.trim()
+            ));
+            say("Nothing was verified. Check the code on the paper, or verify its QR code.".into());
+            return Ok(false);
+        }
+        // Exit 0 only when a seal verified and nothing the platform lists
+        // under the code is withdrawn or forged. A document listed twice is
+        // shown once, with the standing of all its entries together.
         let mut all_good = true;
+        let mut verified = false;
+        let mut shown = std::collections::HashSet::new();
         for entry in &answer {
             match recipient::looked_up(entry, &trusted) {
-                Ok(((parsed, key), standing)) => {
+                Ok(((parsed, key), _)) => {
+                    if !shown.insert(parsed.payload_bytes.clone()) {
+                        continue;
+                    }
+                    let standing = recipient::standing(&parsed, &answer);
                     let (head, status) = verdict_lines(&standing);
                     say(head);
                     say(status);
                     describe(&mut say, &parsed, key, &services);
                     all_good &= !standing.is_withdrawn();
+                    verified = true;
                 }
                 Err(r) => {
                     // The platform vouches for nothing: its seal is checked.
@@ -433,7 +451,7 @@ pub fn verify(input: &str, keyring: &Path, templates: Option<&Path>, online: Opt
             }
         }
         say("Compare these with the paper: they must match it exactly.".into());
-        return Ok(all_good);
+        return Ok(all_good && verified);
     }
     let codes = codes_in(input)?;
     // A page may carry other codes: the first that reads as a seal counts.
