@@ -724,3 +724,104 @@ console.log(JSON.stringify([one, two, empty]));
         r#"["revoked","revoked","unknown"]"#
     );
 }
+
+// ---- print records, bound to the terminal that reports them ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_reports_only_its_own_prints_within_the_services_bounds() {
+    use campus_kiosk::adapters::platform::demo::{self, DemoOptions, DemoServer};
+    let mut opts = DemoOptions::new(root().join("assets/sample-data"), "shared-token");
+    opts.max_copies = demo::service_limits(&root().join("print-templates"));
+    assert_eq!(opts.max_copies["enrollment-certificate"], 5);
+    opts.terminal_tokens = [("T-1", "t1-secret"), ("T-2", "t2-secret")]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let srv = DemoServer::start(opts, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let base = srv.base_url();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let mut n = 0;
+    let mut post =
+        |as_terminal: &'static str, token: &'static str, record_terminal: &str, copies: serde_json::Value| {
+            n += 1;
+            let record = serde_json::json!({
+                "record_id": format!("00000000-0000-4000-8000-{n:012}"),
+                "terminal_id": record_terminal,
+                "person_id": "2023011234",
+                "service_id": "enrollment-certificate",
+                "copies": copies,
+                "pages": 1,
+                "status": "printed",
+                "created_at": "2026-11-23T09:30:00+08:00",
+            });
+            let req = http
+                .post(format!("{base}/print-records"))
+                .bearer_auth(token)
+                .header("X-Terminal-Id", as_terminal)
+                .header("content-type", "application/json")
+                .body(record.to_string());
+            async move {
+                let r = req.send().await.unwrap();
+                let status = r.status().as_u16();
+                (status, r.text().await.unwrap())
+            }
+        };
+    // Another terminal's record, or one of impossible size: refused, and
+    // nothing counted.
+    let (status, body) = post("T-1", "t1-secret", "T-2", 1.into()).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("terminal_mismatch"), "{body}");
+    let (status, body) = post("T-1", "t1-secret", "T-1", 1_000.into()).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("copies_out_of_range") && body.contains('5'), "{body}");
+    let (status, _) = post("T-1", "t1-secret", "T-1", 4.into()).await;
+    assert_eq!(status, 201);
+    let (status, body) = post("T-1", "t1-secret", "T-1", serde_json::json!(u64::MAX - 3)).await;
+    assert_eq!(status, 422, "{body}");
+    // A token speaks for its own terminal only; the shared one no longer.
+    let (status, _) = post("T-1", "t2-secret", "T-1", 1.into()).await;
+    assert_eq!(status, 401);
+    let (status, _) = post("T-1", "shared-token", "T-1", 1.into()).await;
+    assert_eq!(status, 401);
+
+    // The student's campus-wide count is the one real print: 4.
+    let counts = http
+        .get(format!("{base}/persons/2023011234/print-counts?since=2026-09-01"))
+        .bearer_auth("t2-secret")
+        .header("X-Terminal-Id", "T-2")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let counts: serde_json::Value = serde_json::from_str(&counts).unwrap();
+    assert_eq!(counts["counts"]["enrollment-certificate"], 4, "{counts}");
+    srv.stop().await;
+}
+
+// ---- smaller ----
+
+#[test]
+fn the_demo_runs_from_any_folder_and_an_error_says_its_cause_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Without a display the kiosk stops just before its window: by then
+    // it has found its demo configuration, templates and sample data.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["run", "--demo"])
+        .current_dir(tmp.path())
+        .env("TMPDIR", tmp.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let text = said(&out);
+    assert!(text.contains("demo: reference platform on http://127.0.0.1:"), "{text}");
+    assert!(text.contains("no display"), "{text}");
+
+    let out = kiosk(&["run", "--demo", "--config", "/nonexistent/terminal.toml"], tmp.path());
+    let text = said(&out);
+    assert!(!out.status.success());
+    assert_eq!(text.matches("No such file or directory").count(), 1, "{text}");
+}

@@ -65,13 +65,44 @@ pub fn set_status(cmd: DocumentCmd) -> anyhow::Result<()> {
 }
 
 /// `kiosk demo-platform`: serves until Ctrl-C.
-pub fn serve(
-    data: PathBuf,
-    listen: SocketAddr,
-    token: String,
-    contract: &str,
-    lookups_per_minute: u32,
-) -> anyhow::Result<()> {
+/// `kiosk demo-platform`'s arguments.
+pub struct Serve {
+    pub data: PathBuf,
+    pub listen: SocketAddr,
+    pub token: String,
+    pub contract: String,
+    pub lookups_per_minute: u32,
+    pub templates: Option<PathBuf>,
+    pub terminal_tokens: Vec<String>,
+}
+
+pub fn serve(a: Serve) -> anyhow::Result<()> {
+    let Serve {
+        data,
+        listen,
+        token,
+        contract,
+        lookups_per_minute,
+        templates,
+        terminal_tokens,
+    } = a;
+    let mut tokens = std::collections::BTreeMap::new();
+    for t in &terminal_tokens {
+        let Some((id, secret)) = t.split_once('=').filter(|(i, s)| !i.is_empty() && !s.is_empty()) else {
+            anyhow::bail!(
+                "--terminal-token {t}: give TERMINAL-ID=TOKEN, e.g. --terminal-token T-0001=a-long-random-token"
+            );
+        };
+        tokens.insert(id.to_string(), secret.to_string());
+    }
+    let templates = templates.unwrap_or_else(super::builtin_templates);
+    if !templates.is_dir() {
+        anyhow::bail!(
+            "--templates {}: no such folder; give the folder of the services' templates",
+            templates.display()
+        );
+    }
+    let max_copies = campus_kiosk::adapters::platform::demo::service_limits(&templates);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -85,6 +116,8 @@ pub fn serve(
             Contract::V1_1
         };
         opts.lookup_limit = lookups_per_minute.max(1);
+        opts.max_copies = max_copies;
+        opts.terminal_tokens = tokens;
         let server = DemoServer::start(opts, listen).await?;
         // A closed stdout (a log pipe gone) must not stop the server.
         let mut out = std::io::stdout().lock();

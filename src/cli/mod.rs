@@ -190,6 +190,15 @@ pub enum Command {
         /// Public lookups each client may make per minute.
         #[arg(long, default_value_t = 30)]
         lookups_per_minute: u32,
+        /// The services' templates, whose `max_copies` bound the copies a
+        /// print record may report (default: the built-in services;
+        /// others: 20, the most any template allows).
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        /// A terminal's own token, `TERMINAL-ID=TOKEN` (repeatable): once any
+        /// is given, each terminal is let in only with its own.
+        #[arg(long = "terminal-token", value_name = "TERMINAL-ID=TOKEN")]
+        terminal_tokens: Vec<String>,
         #[command(subcommand)]
         status: Option<DocumentCmd>,
     },
@@ -406,7 +415,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             data,
             windowed,
             metrics,
-        } => run::run(&config, demo, data, windowed, metrics),
+        } => run::run(&installed(&config), demo, data, windowed, metrics),
         Command::PinHash { pin } => run::pin_hash(&pin),
         Command::Keygen {
             terminal_id,
@@ -439,8 +448,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             token,
             contract,
             lookups_per_minute,
+            templates,
+            terminal_tokens,
             status: None,
-        } => demo::serve(data, listen, token, &contract, lookups_per_minute),
+        } => demo::serve(demo::Serve {
+            data,
+            listen,
+            token,
+            contract,
+            lookups_per_minute,
+            templates,
+            terminal_tokens,
+        }),
         Command::Reader(ReaderCmd::Test { config }) => reader::test(&config),
         Command::Printer(PrinterCmd::Status { config }) => printer::status(&config),
         Command::Printer(PrinterCmd::TestPage { config }) => printer::test_page(&config),
@@ -471,4 +490,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// The font book, with a message that says what to do if it is missing.
 pub fn fonts() -> anyhow::Result<&'static campus_kiosk::fonts::FontBook> {
     campus_kiosk::fonts::FontBook::shared().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// A path named relative to the repository or the installation
+/// (`kiosk-config/demo`, `print-templates`): as given when it exists from
+/// the current folder, else beside the assets this binary uses (the source
+/// tree it was built from, or /usr/share/campus-kiosk), else as given.
+pub fn installed(p: &std::path::Path) -> PathBuf {
+    if p.is_absolute() || p.exists() {
+        return p.to_path_buf();
+    }
+    let assets = campus_kiosk::fonts::assets_dir();
+    match assets.parent().map(|root| root.join(p)) {
+        Some(there) if there.exists() => there,
+        _ => p.to_path_buf(),
+    }
+}
+
+/// The built-in services' templates.
+pub fn builtin_templates() -> PathBuf {
+    installed(std::path::Path::new("print-templates"))
 }

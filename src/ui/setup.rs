@@ -357,12 +357,11 @@ impl Setup {
                 .map_err(|e| SetupError::Demo(format!("{}: {e}", token_file.display())))?;
         }
         cfg.platform.token_file = token_file;
-        let server = DemoServer::start(
-            DemoOptions::new(data, token),
-            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        )
-        .await
-        .map_err(|e| SetupError::Demo(e.to_string()))?;
+        let mut opts = DemoOptions::new(data, token);
+        opts.max_copies = crate::adapters::platform::demo::service_limits(&cfg.services.templates);
+        let server = DemoServer::start(opts, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .map_err(|e| SetupError::Demo(e.to_string()))?;
         cfg.platform.base_url = server.base_url();
         cfg.printer.kind = crate::config::PrinterKind::Directory;
         cfg.printer.dir = Some(printed.to_path_buf());

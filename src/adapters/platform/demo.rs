@@ -19,7 +19,7 @@
     reason = "the reference platform keeps its own clock, as the real one does"
 )]
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -80,6 +80,31 @@ pub struct DemoOptions {
     /// `lookup_window`, then 429 with `Retry-After`.
     pub lookup_limit: u32,
     pub lookup_window: Duration,
+    /// Each service's most copies in one print (its template's
+    /// `max_copies`); a service not listed: [`MAX_COPIES_ANY`].
+    pub max_copies: BTreeMap<String, u32>,
+    /// Tokens of their own for terminals: when any is given, a terminal
+    /// is let in only with its own token (the shared one no longer
+    /// serves).
+    pub terminal_tokens: BTreeMap<String, String>,
+}
+
+/// The most copies any service may print at once (the template format's
+/// own bound on `max_copies`).
+pub const MAX_COPIES_ANY: u64 = 20;
+/// The most pages a print record may report.
+pub const MAX_PAGES: u64 = 10_000;
+
+/// The `max_copies` of every service in a templates folder (folders that
+/// do not load as templates are left out).
+pub fn service_limits(templates: &Path) -> BTreeMap<String, u32> {
+    let Ok(dirs) = std::fs::read_dir(templates) else {
+        return BTreeMap::new();
+    };
+    dirs.filter_map(Result::ok)
+        .filter_map(|d| crate::template::Template::load(&d.path()).ok())
+        .map(|t| (t.file.service.id.clone(), t.file.service.max_copies))
+        .collect()
 }
 
 impl DemoOptions {
@@ -92,6 +117,8 @@ impl DemoOptions {
             contract: Contract::V1_1,
             lookup_limit: 30,
             lookup_window: Duration::from_secs(60),
+            max_copies: BTreeMap::new(),
+            terminal_tokens: BTreeMap::new(),
         }
     }
 }
@@ -301,15 +328,22 @@ async fn guard(State(st): State<Arc<DemoState>>, headers: HeaderMap, req: Reques
         }
         None => {}
     }
+    let terminal = headers.get("x-terminal-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    // With tokens of their own, a token speaks for its terminal only.
+    let expected = if st.opts.terminal_tokens.is_empty() {
+        Some(st.opts.token.as_str())
+    } else {
+        st.opts.terminal_tokens.get(terminal).map(String::as_str)
+    };
     let auth_ok = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| t == st.opts.token);
+        .is_some_and(|t| Some(t) == expected);
     if !auth_ok {
         return error(StatusCode::UNAUTHORIZED, "token_invalid", "终端令牌无效或已吊销");
     }
-    if headers.get("x-terminal-id").is_none_or(|v| v.is_empty()) {
+    if terminal.is_empty() {
         return error(StatusCode::UNAUTHORIZED, "terminal_unknown", "缺少 X-Terminal-Id");
     }
     next.run(req).await
@@ -489,7 +523,7 @@ async fn dataset(State(st): State<Arc<DemoState>>, UrlPath((id, name)): UrlPath<
     }
 }
 
-async fn print_record(State(st): State<Arc<DemoState>>, body: Option<Json<Value>>) -> Response {
+async fn print_record(State(st): State<Arc<DemoState>>, headers: HeaderMap, body: Option<Json<Value>>) -> Response {
     st.record_posts.fetch_add(1, Ordering::SeqCst);
     let Some(Json(rec)) = body else {
         return error(StatusCode::BAD_REQUEST, "bad_request", "请求体应为 JSON");
@@ -518,6 +552,36 @@ async fn print_record(State(st): State<Arc<DemoState>>, body: Option<Json<Value>
     if !matches!(rec["status"].as_str(), Some("printed" | "failed" | "cancelled")) {
         return error(StatusCode::BAD_REQUEST, "bad_request", "status 取值错误");
     }
+    // A terminal reports its own prints only.
+    let caller = headers.get("x-terminal-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if rec["terminal_id"].as_str() != Some(caller) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "terminal_mismatch",
+            "terminal_id 与 X-Terminal-Id 不符：终端只能报告自己的打印记录",
+        );
+    }
+    let service = rec["service_id"].as_str().unwrap_or_default();
+    let most = st
+        .opts
+        .max_copies
+        .get(service)
+        .map_or(MAX_COPIES_ANY, |&m| u64::from(m));
+    let copies = rec["copies"].as_u64().unwrap_or(u64::MAX);
+    if copies > most {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "copies_out_of_range",
+            &format!("copies {copies} 超出该服务每次最多 {most} 份"),
+        );
+    }
+    if rec["pages"].as_u64().unwrap_or(u64::MAX) > MAX_PAGES {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "pages_out_of_range",
+            &format!("pages 超出 {MAX_PAGES}"),
+        );
+    }
     for k in ["seal", "template_version", "document_id"] {
         if !rec.get(k).is_none_or(|v| v.is_string() || v.is_null()) {
             return error(StatusCode::BAD_REQUEST, "bad_request", &format!("字段 {k} 应为字符串"));
@@ -526,6 +590,18 @@ async fn print_record(State(st): State<Arc<DemoState>>, body: Option<Json<Value>
     let mut records = lock(&st.records);
     if records.iter().any(|r| r["record_id"] == rec["record_id"]) {
         return (StatusCode::OK, Json(json!({ "recorded": false }))).into_response();
+    }
+    // A person's count never wraps: a record it would overflow is refused.
+    let total = records
+        .iter()
+        .filter(|r| r["person_id"] == rec["person_id"] && r["service_id"] == rec["service_id"])
+        .try_fold(copies, |sum, r| sum.checked_add(r["copies"].as_u64().unwrap_or(0)));
+    if total.is_none() {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "copies_out_of_range",
+            "打印份数累计溢出",
+        );
     }
     records.push(rec);
     (StatusCode::CREATED, Json(json!({ "recorded": true }))).into_response()
@@ -569,7 +645,14 @@ async fn print_counts(
                 .is_some_and(|d| d >= since.as_str())
     }) {
         let service = r["service_id"].as_str().unwrap_or_default().to_string();
-        let n = counts.get(&service).and_then(Value::as_u64).unwrap_or(0) + r["copies"].as_u64().unwrap_or(0);
+        let n = counts
+            .get(&service)
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            .checked_add(r["copies"].as_u64().unwrap_or(0));
+        let Some(n) = n else {
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "count_overflow", "打印份数累计溢出");
+        };
         counts.insert(service, json!(n));
     }
     Json(json!({
