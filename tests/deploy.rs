@@ -36,6 +36,10 @@ fn the_kiosk_unit_verifies_and_is_sandboxed_and_supervised() {
         "PrivateTmp=yes",
         "ProtectHome=yes",
         "UMask=0077",
+        "CapabilityBoundingSet=",
+        "SystemCallFilter=@system-service",
+        "DevicePolicy=closed",
+        "LimitNOFILE=8192",
         "ExecStart=/usr/bin/cage -d -- /usr/bin/kiosk run --config /etc/campus-kiosk",
     ] {
         assert!(set.contains(&want), "the unit lacks {want}:\n{text}");
@@ -139,6 +143,25 @@ fn the_package_holds_what_a_terminal_needs_and_runs_from_where_it_installs() {
         out.status.success() && out.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    // And it exposes little: systemd's own score at most 4.0 (of 10).
+    let out = Command::new(tool("systemd-analyze"))
+        .args(["security", "--offline=true", "--threshold=40", "--no-pager"])
+        .arg(fs.join("usr/lib/systemd/system/campus-kiosk.service"))
+        .output()
+        .unwrap();
+    let report = said(&out);
+    let score: f64 = report
+        .lines()
+        .find_map(|l| l.split("exposure level for campus-kiosk.service: ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no score: {report}"));
+    assert!(out.status.success() && score <= 4.0, "exposure {score}: {report}");
+    // The demo's configuration is there for `kiosk run --demo`.
+    assert!(
+        fs.join("usr/share/campus-kiosk/kiosk-config/demo/terminal.toml")
+            .is_file()
     );
     // The installed binary finds its fonts and templates where the
     // package put them (../share/campus-kiosk), not in this source tree.

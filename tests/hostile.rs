@@ -543,6 +543,11 @@ fn password_guessers_are_slowed_locked_out_and_logged_while_staff_work_on() {
 
 /// `GET path` from `addr`, all of it within `limit`: the status.
 fn get_within(addr: &str, path: &str, limit: std::time::Duration) -> Option<u16> {
+    get_text(addr, path, limit).map(|(status, _)| status)
+}
+
+/// `GET path` from `addr`, all of it within `limit`: the status and body.
+fn get_text(addr: &str, path: &str, limit: std::time::Duration) -> Option<(u16, String)> {
     use std::io::{Read, Write};
     let to: std::net::SocketAddr = addr.parse().unwrap();
     let mut s = std::net::TcpStream::connect_timeout(&to, limit).ok()?;
@@ -550,7 +555,8 @@ fn get_within(addr: &str, path: &str, limit: std::time::Duration) -> Option<u16>
     write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
     let mut text = String::new();
     s.read_to_string(&mut text).ok()?;
-    text.split_whitespace().nth(1)?.parse().ok()
+    let status = text.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, text.split_once("\r\n\r\n")?.1.to_string()))
 }
 
 #[test]
@@ -618,6 +624,12 @@ fn idle_connections_by_the_thousand_neither_stop_the_watchdog_nor_health() {
         );
     }
     drop(held);
+    // The demo signs its documents, so its key's expiry is watched too.
+    let (_, scrape) = get_text(&metrics, "/metrics", Duration::from_secs(10)).unwrap();
+    assert!(
+        scrape.contains("kiosk_signing_key_expiry_timestamp_seconds{terminal=\"DEMO-01\"}"),
+        "{scrape}"
+    );
 }
 
 // ---- a platform that answers what suits it ----
@@ -824,4 +836,75 @@ fn the_demo_runs_from_any_folder_and_an_error_says_its_cause_once() {
     let text = said(&out);
     assert!(!out.status.success());
     assert_eq!(text.matches("No such file or directory").count(), 1, "{text}");
+}
+
+#[test]
+fn a_bundle_with_a_second_manifest_or_a_disguised_name_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("cert.service.zip");
+    let out = kiosk(
+        &[
+            "template",
+            "bundle",
+            root().join("print-templates/enrollment-certificate").to_str().unwrap(),
+            "--department",
+            "学生处",
+            "--author",
+            "张老师",
+            "--out",
+            good.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(out.status.success(), "{}", said(&out));
+    // A second manifest after the real one (unzip reads the last), naming
+    // another version; and a file whose name carries a bidi override.
+    let script = r#"
+import sys, zipfile, warnings
+warnings.simplefilter("ignore")
+src, dst, kind = sys.argv[1:4]
+with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w") as out:
+    for i in z.infolist():
+        out.writestr(i, z.read(i.filename))
+    if kind == "manifest":
+        m = z.read("manifest.toml").decode().replace('version = "', 'version = "9', 1)
+        out.writestr("manifest.toml", m)
+    if kind == "bidi":
+        out.writestr("service/invoice\u202egpj.exe", b"x")
+"#;
+    for (kind, expected) in [
+        ("manifest", "manifest.toml (or another file) twice under one name"),
+        ("bidi", "U+202E"),
+    ] {
+        let bad = tmp.path().join(format!("{kind}.service.zip"));
+        run(
+            "python3",
+            &["-c", script, good.to_str().unwrap(), bad.to_str().unwrap(), kind],
+        );
+        let out = kiosk(&["template", "check", bad.to_str().unwrap()], tmp.path());
+        let text = said(&out);
+        assert!(!out.status.success(), "{kind}: {text}");
+        assert!(text.contains(expected), "{kind}: {text}");
+        assert!(!text.contains('\u{202e}'), "{kind}: the name is shown escaped: {text}");
+    }
+    // Nor is such a name packed.
+    let dir = tmp.path().join("enrollment-certificate");
+    copy_dir(&root().join("print-templates/enrollment-certificate"), &dir);
+    std::fs::write(dir.join("note\u{202e}txt.exe"), "x").unwrap();
+    let out = kiosk(
+        &[
+            "template",
+            "bundle",
+            dir.to_str().unwrap(),
+            "--department",
+            "学生处",
+            "--author",
+            "张老师",
+            "--out",
+            tmp.path().join("again.zip").to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    let text = said(&out);
+    assert!(!out.status.success() && text.contains("U+202E"), "{text}");
 }

@@ -191,6 +191,15 @@ pub fn folder_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, BundleError> {
                 .ok()
                 .and_then(clean_relative)
                 .ok_or_else(|| err(&path, "a file name that is not plain text".into()))?;
+            if let Some(c) = rel.chars().find(|c| crate::text::is_forbidden(*c)) {
+                return Err(err(
+                    Path::new(&crate::text::printable(&path.display().to_string())),
+                    format!(
+                        "the name holds the invisible or direction-changing character U+{:04X}: rename the file",
+                        u32::from(c)
+                    ),
+                ));
+            }
             if out.len() >= MAX_FILES {
                 return Err(err(
                     root,
@@ -314,6 +323,38 @@ pub fn unpack(bytes: &[u8], parent: &Path) -> Result<(Manifest, PathBuf), Bundle
             "{} entries, more than a service may hand in ({MAX_FILES})",
             zip.len()
         )));
+    }
+    // One entry of each name: with two manifests (or two of a file),
+    // which one counts would depend on the reader (unzip takes the last).
+    if zip.has_duplicate_names() {
+        let names: Vec<String> = zip
+            .file_names()
+            .filter_map(Result::ok)
+            .map(|n| n.into_owned())
+            .collect();
+        let which = if names.iter().any(|n| n == MANIFEST) {
+            format!("{MANIFEST} (or another file)")
+        } else {
+            "a file".to_string()
+        };
+        return Err(BundleError::NotABundle(format!(
+            "it holds {which} twice under one name: a bundle has one of each; export it again from the studio"
+        )));
+    }
+    // Names that display differently from what they are (bidi overrides,
+    // invisible or control characters) are refused before anything else.
+    if let Some((name, bad)) = zip.file_names().filter_map(Result::ok).find_map(|n| {
+        n.chars()
+            .find(|c| crate::text::is_forbidden(*c))
+            .map(|c| (n.clone(), c))
+    }) {
+        return Err(BundleError::Entry {
+            entry: crate::text::printable(&name),
+            message: format!(
+                "its name holds the invisible or direction-changing character U+{:04X}: rename the file and export again",
+                u32::from(bad)
+            ),
+        });
     }
     let manifest_bytes = {
         let mut f = zip

@@ -368,9 +368,11 @@ impl Setup {
         cfg.journal.path = printed.join("journal.sqlite");
         // A fresh key for this run, and its keyring beside the printed
         // files, so the demo's documents can be verified.
-        let (key, _, entry) =
-            crate::adapters::files::keys::generate(&cfg.terminal.id, clock.now_utc() - time::Duration::days(1), 30)
-                .map_err(|e| SetupError::Demo(format!("no randomness for a key: {e}")))?;
+        let from = clock.now_utc() - time::Duration::days(1);
+        let (key, _, entry) = crate::adapters::files::keys::generate(&cfg.terminal.id, from, 30)
+            .map_err(|e| SetupError::Demo(format!("no randomness for a key: {e}")))?;
+        // Its expiry, for the fleet's key alert as a real terminal's.
+        let key_not_after = u64::try_from((from + time::Duration::days(30)).unix_timestamp()).ok();
         std::fs::create_dir_all(printed).map_err(|e| SetupError::Demo(format!("{}: {e}", printed.display())))?;
         std::fs::write(
             printed.join("keyring.toml"),
@@ -387,6 +389,7 @@ impl Setup {
             verify_url,
         };
         let mut setup = Setup::with_sealer(&cfg, clock, sealer)?;
+        setup.key_not_after = key_not_after;
         setup.demo = Some(Demo {
             state: server.state.clone(),
             cards: demo_cards(data),

@@ -153,6 +153,12 @@ pub fn check_workbook(bytes: &[u8], file: &str) -> Result<(), SheetError> {
             format!("the workbook cannot be unpacked ({e}): save it again from Excel as .xlsx"),
         )
     })?;
+    if zip.has_duplicate_names() {
+        return Err(open_err(
+            file,
+            "the workbook holds two parts under one name, which Excel never writes: save it again from Excel as .xlsx",
+        ));
+    }
     if zip.len() > MAX_PARTS {
         return Err(open_err(
             file,
