@@ -154,7 +154,10 @@ catalogue! {
     Enter => "确认", "Enter";
     Cancel => "取消", "Cancel";
     TestPage => "打印测试页", "Print a test page";
-    ExitKiosk => "退出到桌面", "Exit to desktop";
+    ExitKiosk => "退出程序", "Exit the kiosk";
+    ExitConfirm => "确定退出？终端程序将关闭，并由系统自动重新启动。", "Exit? The kiosk closes, and the system starts it again.";
+    ExitYes => "确定退出", "Yes, exit";
+    ExitNo => "不退出", "No, stay";
     Terminal => "终端", "Terminal";
     Platform => "数据平台", "Platform";
     CheckNow => "刷新状态", "Check now";

@@ -681,7 +681,15 @@ fn the_technician_screen_refuses_a_wrong_pin_and_locks() {
     assert!(d.shows("已锁定，300 秒后可再试"), "locked after three wrong PINs");
     // Locked: the right PIN cannot even be typed.
     assert!(!d.shows("2"));
-    d.wait(301_000);
+    // Left alone, the lockout screen gives way to the attract screen; the
+    // lockout outlives it.
+    d.wait(61_000);
+    assert!(d.shows(d.t(T::TapCard)));
+    d.open_technician();
+    assert!(d.shows("已锁定，239 秒后可再试"), "still locked");
+    d.wait(240_000);
+    assert!(d.shows(d.t(T::TapCard)));
+    d.open_technician();
     for digit in ["2", "4", "6", "8"] {
         d.click(digit);
     }
@@ -696,6 +704,67 @@ fn the_technician_screen_refuses_a_wrong_pin_and_locks() {
     printed_before(&j, "transcript-zh", "2023011234", 1, "2026-10-09T10:00:00+08:00");
     d.send(Message::CheckPrinter);
     assert!(d.shows("journal: 1 record waiting for the platform, the oldest from 2026-10-09T10:00:00+08:00"));
+}
+
+#[test]
+fn the_technician_screen_is_no_door_left_open() {
+    let mut d = Driver::new();
+    // The keys stay where they are after a wrong PIN.
+    d.open_technician();
+    let keys = |d: &mut Driver| -> Vec<iced::Rectangle> {
+        ["1", "5", "9", "0"].iter().map(|k| d.visible(k).unwrap()).collect()
+    };
+    let before = keys(&mut d);
+    for digit in ["1", "1", "1", "1"] {
+        d.click(digit);
+    }
+    d.click(d.t(T::Enter));
+    assert!(d.shows(d.t(T::WrongPin)));
+    assert_eq!(keys(&mut d), before, "the PIN pad moved under the finger");
+
+    // Left alone, the PIN pad gives way to the attract screen.
+    d.wait(30_000);
+    assert!(d.shows(d.t(T::EnterPin)));
+    d.wait(31_000);
+    assert!(d.shows(d.t(T::TapCard)), "the PIN pad closed after the idle time");
+
+    // A student's card on the PIN pad, and on the lockout screen, signs
+    // the student in.
+    d.open_technician();
+    d.tap("04A1B2C3");
+    assert!(matches!(d.app.state(), State::SignedIn { .. }), "{:?}", d.app.state());
+    assert!(d.shows("王*明 · 2023****34"));
+    d.click(d.t(T::Logout));
+    d.open_technician();
+    // Wrong PINs count across openings: the earlier one was the first.
+    for _ in 0..2 {
+        for digit in ["1", "1", "1", "1"] {
+            d.click(digit);
+        }
+        d.click(d.t(T::Enter));
+    }
+    assert!(d.shows("已锁定，300 秒后可再试"));
+    d.tap("04A1B2C3");
+    assert!(matches!(d.app.state(), State::SignedIn { .. }), "{:?}", d.app.state());
+    d.click(d.t(T::Logout));
+
+    // Unlocked: exit asks first, and the screen closes when left alone.
+    d.wait(300_000);
+    d.open_technician();
+    for digit in ["2", "4", "6", "8"] {
+        d.click(digit);
+    }
+    d.click(d.t(T::Enter));
+    d.click(d.t(T::ExitKiosk));
+    assert!(d.shows(d.t(T::ExitConfirm)));
+    d.click(d.t(T::ExitNo));
+    assert!(d.shows(d.t(T::TestPage)), "still on the technician screen");
+    d.wait(61_000);
+    assert!(
+        d.shows(d.t(T::TapCard)),
+        "the technician screen closed after the idle time"
+    );
+    assert!(!d.shows(d.t(T::TestPage)));
 }
 
 #[test]

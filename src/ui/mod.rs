@@ -381,9 +381,15 @@ impl Kiosk {
         }
     }
 
+    /// A card: on the PIN pad or its lockout screen a student's card is
+    /// still a card (the pad closes and the student signs in); only the
+    /// unlocked technician screen ignores cards.
     fn card(&mut self, uid: String) -> Task<Message> {
-        if self.tech.open {
+        if self.tech.open && !self.tech.asking_pin() {
             return Task::none();
+        }
+        if self.tech.asking_pin() {
+            self.tech.close();
         }
         self.input(Input::CardTapped(uid))
     }
@@ -458,9 +464,17 @@ impl Kiosk {
                 if let Some(w) = &self.setup.watchdog {
                     w.alive();
                 }
+                // The technician screen, left alone, gives way to the
+                // attract screen after the session's idle time.
+                let now = self.now();
+                self.tech.tick(now, self.session.timings.idle_timeout);
                 self.input(Input::Tick)
             }
-            Message::Touched | Message::StillHere => self.input(Input::Touch),
+            Message::Touched | Message::StillHere => {
+                let now = self.now();
+                self.tech.touched(now);
+                self.input(Input::Touch)
+            }
             Message::Key(k) => self.on_key(k),
             // Headphones in: voice on, the screen said from its start.
             // Out: voice off, so nothing carries on aloud from the speaker.
@@ -569,7 +583,9 @@ impl Kiosk {
         let keyboard::Event::KeyPressed { key, text, .. } = event else {
             return Task::none();
         };
-        if self.tech.open {
+        // A wedge reader's card still reads on the PIN pad (it closes for
+        // the student); no other key acts under the technician screen.
+        if self.tech.open && !self.tech.asking_pin() {
             return Task::none();
         }
         let attract = matches!(self.session.state(), State::Idle | State::Identifying { .. });
@@ -598,6 +614,9 @@ impl Kiosk {
             }
             let taps: Vec<String> = found.into_iter().filter_map(Result::ok).collect();
             return Task::batch(taps.into_iter().map(|uid| self.card(uid)).collect::<Vec<_>>());
+        }
+        if self.tech.open {
+            return Task::none();
         }
         let Some(press) = keypad::press(&key, text.as_deref()) else {
             return Task::none();

@@ -1,6 +1,9 @@
 //! The technician screen, behind five taps on a corner and a PIN: status
-//! of the terminal, platform, printer and reader, a test page, exit to the
-//! desktop. Wrong PINs lock it for a while. Time is an input here too.
+//! of the terminal, platform, printer and reader, a test page, exit (under
+//! cage the kiosk is started again), after a confirmation. Wrong PINs lock
+//! it for a while. Left alone for the session's idle time, the PIN pad,
+//! the lockout and the status page give way to the attract screen; the
+//! keys of the PIN pad never move. Time is an input here too.
 
 use iced::widget::{Space, column, container, grid, row};
 use iced::{Alignment, Element, Length};
@@ -23,6 +26,10 @@ pub enum Message {
     TestPage,
     CheckNow,
     Exit,
+    /// Exit after all (the confirmation's yes).
+    ExitConfirmed,
+    /// Stay (the confirmation's no).
+    ExitCancelled,
 }
 
 /// What the shell does next.
@@ -49,6 +56,10 @@ pub struct State {
     locked_until: Option<Ms>,
     wrong: bool,
     taps: Vec<Ms>,
+    /// Exit was asked for and waits for its confirmation.
+    confirming_exit: bool,
+    /// The last touch of the technician screen (opening it included).
+    last_touch: Ms,
     /// Status lines for the technician, filled by the shell.
     pub lines: Vec<String>,
     /// How the last test page went, kept across refreshes of the lines.
@@ -68,6 +79,8 @@ impl State {
             locked_until: None,
             wrong: false,
             taps: Vec::new(),
+            confirming_exit: false,
+            last_touch: 0,
             lines: Vec::new(),
             test_page: None,
         }
@@ -85,9 +98,34 @@ impl State {
             self.open = true;
             self.entered.clear();
             self.wrong = false;
+            self.confirming_exit = false;
+            self.last_touch = now;
             return true;
         }
         false
+    }
+
+    /// The clock turned: left alone for `idle`, the screen closes (true:
+    /// it just did). A lockout stays in force.
+    pub fn tick(&mut self, now: Ms, idle: Ms) -> bool {
+        if self.open && now.saturating_sub(self.last_touch) >= idle {
+            self.close();
+            return true;
+        }
+        false
+    }
+
+    /// A touch anywhere on the screen: the technician is still there.
+    pub fn touched(&mut self, now: Ms) {
+        if self.open {
+            self.last_touch = now;
+        }
+    }
+
+    /// Whether the PIN pad (or its lockout) shows, where a student's card
+    /// is still a card.
+    pub fn asking_pin(&self) -> bool {
+        self.open && !self.unlocked
     }
 
     /// Seconds of lockout left.
@@ -98,19 +136,27 @@ impl State {
     pub fn close(&mut self) {
         self.open = false;
         self.unlocked = false;
+        self.confirming_exit = false;
         self.entered.clear();
+        self.wrong = false;
         self.lines.clear();
     }
 
     pub fn update(&mut self, m: Message, now: Ms) -> Action {
+        self.last_touch = now;
         match m {
             Message::Cancel => {
                 self.close();
                 return Action::Close;
             }
-            Message::TestPage if self.unlocked => return Action::TestPage,
-            Message::CheckNow if self.unlocked => return Action::CheckNow,
-            Message::Exit if self.unlocked => return Action::Exit,
+            Message::TestPage if self.unlocked && !self.confirming_exit => return Action::TestPage,
+            Message::CheckNow if self.unlocked && !self.confirming_exit => return Action::CheckNow,
+            Message::Exit if self.unlocked => self.confirming_exit = true,
+            Message::ExitCancelled => self.confirming_exit = false,
+            Message::ExitConfirmed if self.unlocked && self.confirming_exit => {
+                self.confirming_exit = false;
+                return Action::Exit;
+            }
             _ if self.unlocked || self.locked(now).is_some() => {}
             Message::Digit(d) if self.entered.len() < 12 && d.is_ascii_digit() => {
                 self.entered.push(d);
@@ -138,7 +184,16 @@ impl State {
     }
 
     pub fn view(&self, lang: Lang, now: Ms) -> Element<'_, Message> {
-        let body: Element<'_, Message> = if self.unlocked {
+        let body: Element<'_, Message> = if self.unlocked && self.confirming_exit {
+            column![
+                label(tr(lang, T::ExitConfirm), style::H2),
+                Space::new().height(24),
+                text_button(tr(lang, T::ExitNo), Kind::Primary, Some(Message::ExitCancelled)),
+                text_button(tr(lang, T::ExitYes), Kind::Secondary, Some(Message::ExitConfirmed)),
+            ]
+            .spacing(style::GAP)
+            .into()
+        } else if self.unlocked {
             let mut lines = column![].spacing(12);
             for l in &self.lines {
                 lines = lines.push(label(l.as_str(), style::SMALL));
@@ -163,12 +218,18 @@ impl State {
                 .push(text_button(tr(lang, T::Clear), Kind::Secondary, Some(Message::Clear)).width(Length::Fill))
                 .push(text_button("0", Kind::Secondary, Some(Message::Digit('0'))).width(Length::Fill))
                 .push(text_button(tr(lang, T::Enter), Kind::Primary, Some(Message::Enter)).width(Length::Fill));
+            // The dots and the "wrong PIN" line keep their room whether
+            // or not they show, so the keys never move under a finger.
             let dots = "●".repeat(self.entered.len());
-            let mut col = column![label(tr(lang, T::EnterPin), style::BODY), heading(dots, style::H2)].spacing(16);
-            if self.wrong {
-                col = col.push(label(tr(lang, T::WrongPin), style::BODY).color(style::RED));
-            }
-            col.push(container(pad).width(600)).into()
+            let wrong = if self.wrong { tr(lang, T::WrongPin) } else { "" };
+            column![
+                label(tr(lang, T::EnterPin), style::BODY),
+                container(heading(dots, style::H2)).height(Length::Fixed(style::H2 * 1.6)),
+                container(label(wrong, style::BODY).color(style::RED)).height(Length::Fixed(style::BODY * 1.6)),
+                container(pad).width(600),
+            ]
+            .spacing(16)
+            .into()
         };
         container(
             column![
@@ -245,6 +306,51 @@ mod tests {
         assert!(!s.unlocked);
         assert_eq!(enter(&mut s, "2468", 62_000), Action::Unlocked);
         assert!(s.unlocked);
-        assert_eq!(s.update(Message::Exit, 63_000), Action::Exit);
+        // Exit asks first; no keeps the screen, yes exits.
+        assert_eq!(s.update(Message::Exit, 63_000), Action::None);
+        assert_eq!(
+            s.update(Message::TestPage, 63_100),
+            Action::None,
+            "nothing else while asking"
+        );
+        assert_eq!(s.update(Message::ExitCancelled, 63_200), Action::None);
+        assert_eq!(
+            s.update(Message::ExitConfirmed, 63_300),
+            Action::None,
+            "no longer asked"
+        );
+        assert_eq!(s.update(Message::Exit, 63_400), Action::None);
+        assert_eq!(s.update(Message::ExitConfirmed, 63_500), Action::Exit);
+    }
+
+    #[test]
+    fn left_alone_it_closes_and_a_lockout_outlives_it() {
+        let mut s = tech();
+        (0..5).for_each(|i| {
+            s.corner(1_000 + i * 100);
+        });
+        assert!(s.open && s.asking_pin());
+        assert!(!s.tick(50_000, 60_000));
+        s.update(Message::Digit('1'), 50_000);
+        assert!(!s.tick(100_000, 60_000), "a touch starts the idle time again");
+        assert!(s.tick(110_000, 60_000));
+        assert!(!s.open);
+        // Locked out, then left: the pad closes, the lockout stays.
+        (0..5).for_each(|i| {
+            s.corner(200_000 + i * 100);
+        });
+        for n in 0..3 {
+            enter(&mut s, "1111", 201_000 + n);
+        }
+        assert!(s.locked(201_003).is_some());
+        assert!(s.tick(262_000, 60_000));
+        (0..5).for_each(|i| {
+            s.corner(262_100 + i * 100);
+        });
+        assert!(s.locked(262_600).is_none() || s.locked(262_600).is_some_and(|left| left <= 1));
+        // Unlocked and left: closed, and locked again behind the PIN.
+        assert_eq!(enter(&mut s, "2468", 263_000), Action::Unlocked);
+        assert!(s.tick(323_000, 60_000));
+        assert!(!s.unlocked && !s.open);
     }
 }
