@@ -101,11 +101,22 @@ pub fn document_facts(service: &str, data: &DataSet, issued_at: &str) -> Documen
     let digest = h.finalize();
     let id = base32(&digest, 16);
     DocumentFacts {
-        short_code: format!("{}-{}", &id[..4], &id[4..8]),
+        short_code: grouped(&id),
         verification: format!("urn:campus-kiosk:unsigned:{id}"),
         issued_at: issued_at.to_string(),
         id,
     }
+}
+
+/// A document id as printed under the QR code, in fours: all 16
+/// characters (80 bits), so a code cannot be guessed (docs/verification.md).
+pub fn grouped(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 fn check_time(issued_at: &str) -> Result<(), PipelineError> {

@@ -199,7 +199,7 @@ async fn two_terminals_share_one_students_quota() {
 
     // The platform is too slow with its counts: B counts on its own
     // journal (its 1 copy) and says so; everything else works.
-    srv.state.push_fault(Fault::Stall { ms: 2_500 });
+    srv.state.push_fault_on("print-counts", Fault::Stall { ms: 2_500 });
     let on_b = b.services(&templates, &person).await;
     let q = transcript(&on_b).quota.unwrap();
     assert_eq!((q.used, q.elsewhere), (1, 0), "{q:?}");
@@ -318,7 +318,8 @@ async fn the_public_lookup_answers_the_seal_only_and_limits_each_client() {
     outbox::deliver(&t.journal, &t.client).await.unwrap();
     let record = &srv.state.records()[0];
     let id = record["document_id"].as_str().unwrap().to_string();
-    let short = format!("{}-{}", &id[..4], &id[4..8]);
+    let short = campus_kiosk::pipeline::grouped(&id);
+    assert_eq!(short.len(), 19, "{short}");
 
     let http = reqwest::Client::new();
     let get = |code: String| {
@@ -326,7 +327,8 @@ async fn the_public_lookup_answers_the_seal_only_and_limits_each_client() {
         let url = format!("{}/public/documents/{code}", srv.base_url());
         async move { http.get(url).send().await.unwrap() }
     };
-    // Any case, with or without the hyphen, the short code or the id.
+    // Any case, with or without the hyphens: the code under the QR code is
+    // the whole id.
     for code in [short.clone(), short.to_lowercase(), short.replace('-', ""), id.clone()] {
         let r = get(code.clone()).await;
         assert_eq!(r.status(), 200, "{code}");
@@ -344,7 +346,9 @@ async fn the_public_lookup_answers_the_seal_only_and_limits_each_client() {
     assert_eq!(r.status(), 400);
     let body: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
     assert_eq!(body["error"]["code"], "bad_code");
-    assert_eq!(get("ZZZZ-ZZZZ".into()).await.status(), 404);
+    // The 8-character prefix older papers carried is no way in.
+    assert_eq!(get(id[..8].to_string()).await.status(), 400);
+    assert_eq!(get("ZZZZ-ZZZZ-ZZZZ-ZZZZ".into()).await.status(), 404);
 
     // A bounded loop: past the limit (30 a minute), 429 with Retry-After.
     let mut limited = None;

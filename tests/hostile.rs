@@ -908,3 +908,62 @@ with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w") as out:
     let text = said(&out);
     assert!(!out.status.success() && text.contains("U+202E"), "{text}");
 }
+
+// ---- codes that cannot be guessed, and lookups counted by network ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn document_codes_cannot_be_enumerated_from_one_network() {
+    use campus_kiosk::adapters::platform::demo::{DemoOptions, DemoServer};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // The printed code is the whole document id: 16 characters of base 32,
+    // 80 bits. At 10 million documents a guess hits one in 2^80 / 10^7.
+    let facts = campus_kiosk::pipeline::document_facts("transcript-zh", &sample("2023011234"), ISSUED_AT);
+    assert_eq!(facts.short_code, campus_kiosk::pipeline::grouped(&facts.id));
+    assert_eq!(facts.short_code.replace('-', ""), facts.id);
+    let expected_guesses = 2f64.powi(80) / 1e7;
+    assert!(expected_guesses >= 1e12, "{expected_guesses:e}");
+
+    let mut opts = DemoOptions::new(root().join("assets/sample-data"), "t");
+    opts.lookup_limit = 5;
+    opts.lookup_window = std::time::Duration::from_secs(3);
+    let srv = DemoServer::start(opts, "0.0.0.0:0".parse().unwrap()).await.unwrap();
+    let port = srv.addr.port();
+    // A lookup of `code` from the address `ip`: the status.
+    let ask = |ip: [u8; 4], code: String| async move {
+        let client = reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(ip))
+            .build()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}/api/v1/public/documents/{code}");
+        client.get(url).send().await.unwrap().status().as_u16()
+    };
+    // An 8-character prefix is refused outright (and counts as a lookup).
+    assert_eq!(ask([127, 0, 0, 1], facts.id[..8].to_string()).await, 400);
+
+    // One network's lookups count together: five from 127.0.0.1 and
+    // 127.0.0.2 fill 127.0.0.0/24's share; another /24 still has its own.
+    let mut statuses = Vec::new();
+    for n in 0..4 {
+        let ip = [127, 0, 0, 1 + (n % 2)];
+        statuses.push(ask(ip, format!("ZZZZ-ZZZZ-ZZZZ-ZZZ{n}")).await);
+    }
+    assert_eq!(statuses, [404; 4]);
+    assert_eq!(ask([127, 0, 0, 3], "ZZZZ-ZZZZ-ZZZZ-ZZZ9".into()).await, 429);
+    assert_eq!(ask([127, 0, 0, 9], "ZZZZ-ZZZZ-ZZZZ-ZZZ9".into()).await, 429);
+    assert_eq!(ask([127, 0, 1, 1], "ZZZZ-ZZZZ-ZZZZ-ZZZ9".into()).await, 404);
+
+    // A sliding window: a window that started with the first lookup would
+    // let a burst through at its boundary; here the last 3 s count.
+    let ip = [127, 0, 2, 1];
+    assert_eq!(ask(ip, "ZZZZ-ZZZZ-ZZZZ-ZZZA".into()).await, 404);
+    tokio::time::sleep(std::time::Duration::from_millis(2_000)).await;
+    for _ in 0..4 {
+        assert_eq!(ask(ip, "ZZZZ-ZZZZ-ZZZZ-ZZZB".into()).await, 404);
+    }
+    // 1.4 s later the first lookup has left the window, the other four
+    // have not: one more is allowed, the next is not.
+    tokio::time::sleep(std::time::Duration::from_millis(1_400)).await;
+    assert_eq!(ask(ip, "ZZZZ-ZZZZ-ZZZZ-ZZZC".into()).await, 404);
+    assert_eq!(ask(ip, "ZZZZ-ZZZZ-ZZZZ-ZZZD".into()).await, 429);
+    srv.stop().await;
+}

@@ -1129,7 +1129,7 @@ fn the_done_screen_says_what_printed_and_counts_down() {
     assert!(d.shows("已打印：中文成绩单 2 份，共 4 张"));
     // The document code is the one the seal carries.
     let code = d.fakes.as_ref().unwrap().printer.submitted()[0].id.clone();
-    let short = format!("{}-{}", &code[..4], &code[4..8]);
+    let short = campus_kiosk::pipeline::grouped(&code);
     assert!(d.shows(&short), "the document code {short}");
     assert!(d.shows("15 秒后自动退出"));
     d.wait(5_000);

@@ -165,8 +165,9 @@ fn forged(w: &World) -> String {
     seal::to_code(URL, &seal::sign(&p, &ed25519_dalek::SigningKey::from_bytes(&[66; 32])))
 }
 
+/// The code printed under the QR code: the whole id, in fours.
 fn short(id: &str) -> String {
-    format!("{}-{}", &id[..4], &id[4..8])
+    campus_kiosk::pipeline::grouped(id)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -214,11 +215,14 @@ async fn kiosk_verify_online_adds_the_documents_status() {
         ok && said.contains("status: valid") && said.contains("学号 Student ID: 2023011234"),
         "{said}"
     );
-    let (ok, said) = verify(&w, "ZZZZ-ZZZZ", online);
+    let (ok, said) = verify(&w, "ZZZZ-ZZZZ-ZZZZ-ZZZZ", online);
     assert!(!ok && said.contains("NOT FOUND"), "{said}");
     // A mistyped code is named by its character; a bad address is named.
-    let (ok, said) = verify(&w, "8A2B-3C!D", online);
+    let (ok, said) = verify(&w, "8A2B-3C!D-5E6F-7G8H", online);
     assert!(!ok && said.contains("character 8"), "{said}");
+    // The 8-character short code of older papers is refused, saying why.
+    let (ok, said) = verify(&w, &REVOKED[..8], online);
+    assert!(!ok && said.contains("8-character short code of older papers"), "{said}");
     let (ok, said) = verify(&w, &short(VALID), Some("ftp://data.example"));
     assert!(!ok && said.contains("not an http(s) address"), "{said}");
     // Without --online a short code proves nothing, and says what to do.
@@ -348,8 +352,8 @@ async fn the_verification_page_shows_the_status_beside_the_verdict() {
         { "name": "offline", "url": format!("file://{}#{}", index.display(), code(REVOKED)), "offline": true, "shot": shots.join("verify-offline.png") },
         { "name": "old-platform", "url": format!("{old_url}#{}", code(REVOKED)) },
         { "name": "typed", "url": url, "type": short(SUPERSEDED).to_lowercase() },
-        { "name": "typed-bad", "url": url, "type": "ABCD-EF!H" },
-        { "name": "typed-unknown", "url": url, "type": "ZZZZ-ZZZZ" },
+        { "name": "typed-bad", "url": url, "type": "ABCD-EF!H-JKMN-PQRS" },
+        { "name": "typed-unknown", "url": url, "type": "ZZZZ-ZZZZ-ZZZZ-ZZZZ" },
     ]);
     let run = |cases: &Value| -> std::collections::BTreeMap<String, Value> {
         let file = w.dir.join("cases.json");
@@ -413,7 +417,7 @@ async fn the_verification_page_shows_the_status_beside_the_verdict() {
         "{text}"
     );
     let (_, text) = shown("typed-bad");
-    assert!(text.contains("XXXX-XXXX"), "{text}");
+    assert!(text.contains("XXXX-XXXX-XXXX-XXXX"), "{text}");
     let (kind, text) = shown("typed-unknown");
     assert!(kind == "invalid" && text.contains("Not found"), "{text}");
     // The phone sends the platform the document's id, nothing else.

@@ -183,14 +183,16 @@ export function samePayload(a, b) {
 }
 
 // A code to look a document up by (contract 1.1's public lookup): the
-// short code under the QR code, XXXX-XXXX in Crockford's base 32 (any
-// case, hyphen optional; I and L read as 1, O as 0), or a document id of
-// 16. Its canonical form, or null.
+// 16 characters under the QR code, XXXX-XXXX-XXXX-XXXX in Crockford's base
+// 32 (any case, hyphens or spaces between the fours optional; I and L read
+// as 1, O as 0): the document id. Its canonical form, or null. (The
+// 8-character short code of older papers is not looked up: 40 bits can be
+// guessed.)
 export function lookupCode(text) {
-  let t = text.trim().toUpperCase();
-  if (t.length >= 5 && t[4] === "-") t = t.slice(0, 4) + t.slice(5);
-  t = t.replace(/[IL]/g, "1").replace(/O/g, "0");
-  return /^[0-9A-TV-Z]{8}([0-9A-TV-Z]{8})?$/.test(t) ? t : null;
+  const groups = text.trim().toUpperCase().split(/[- ]+/);
+  if (groups.some((g) => g.length % 4 !== 0)) return null;
+  const t = groups.join("").replace(/[IL]/g, "1").replace(/O/g, "0");
+  return /^[0-9A-TV-Z]{16}$/.test(t) ? t : null;
 }
 
 // The platform's answer for a document: { state, entry?, why? } where

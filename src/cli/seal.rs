@@ -237,14 +237,15 @@ fn codes_of_pdf(pdf: &Path, deadline: Instant) -> anyhow::Result<Vec<String>> {
     Ok(Vec::new())
 }
 
-/// Whether `input` is meant as a code to look a document up by: the short
-/// code printed under a QR code (`XXXX-XXXX`) or a document id, by its
+/// Whether `input` is meant as a code to look a document up by: the code
+/// printed under a QR code (`XXXX-XXXX-XXXX-XXXX`, the document id), or the
+/// 8-character short code of older papers (refused, saying why), by its
 /// length (a seal's text is far longer). `Err` names the character that
 /// cannot be in one.
 fn lookup_code_in(input: &str) -> Option<Result<String, String>> {
     let t = input.trim();
     let n = t.chars().count();
-    let meant = matches!(n, 8 | 9 | 16 | 17) && !t.contains('#') && !t.contains('/');
+    let meant = matches!(n, 8 | 9 | 16..=19) && !t.contains('#') && !t.contains('/');
     meant.then(|| campus_kiosk::platform::lookup_code(t))
 }
 

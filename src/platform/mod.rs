@@ -172,38 +172,49 @@ pub struct DocumentStatus {
     pub change: StatusChange,
 }
 
-/// A code a recipient may look a document up by: the short code printed
-/// under the QR code (`XXXX-XXXX`, hyphen optional, any case) or a whole
-/// document id (16 characters), in Crockford's base 32 (`I` and `L` read
-/// as `1`, `O` as `0`). Its canonical form, upper case without the
-/// hyphen; or why not, naming the character.
+/// A code a recipient may look a document up by: the code printed under
+/// the QR code, the whole document id (16 characters of Crockford's base
+/// 32, printed `XXXX-XXXX-XXXX-XXXX`; hyphens and spaces between the
+/// groups optional, any case, `I` and `L` read as `1`, `O` as `0`). Its
+/// canonical form, upper case without hyphens; or why not, naming the
+/// character. The 8-character prefix that papers once carried is refused:
+/// 40 bits can be guessed (docs/verification.md).
 pub fn lookup_code(input: &str) -> Result<String, String> {
     let t = input.trim();
     let mut out = String::with_capacity(16);
     for (i, c) in t.chars().enumerate() {
         let c = match c.to_ascii_uppercase() {
-            '-' if i == 4 => continue,
+            '-' | ' ' if !out.is_empty() && out.len().is_multiple_of(4) => continue,
             'I' | 'L' => '1',
             'O' => '0',
             c @ ('0'..='9' | 'A'..='Z') if c != 'U' => c,
             other => {
                 return Err(format!(
-                    "character {} ({:?}) cannot be in a document code: codes are XXXX-XXXX in the digits 0-9 and the letters A-Z but U",
+                    "character {} ({:?}) cannot be in a document code: codes are XXXX-XXXX-XXXX-XXXX in the digits 0-9 and the letters A-Z but U",
                     i + 1,
                     crate::text::printable(&other.to_string())
                 ));
             }
         };
+        if out.len() == 16 {
+            return Err(format!(
+                "{:?} is longer than a document code: it has 16 characters (XXXX-XXXX-XXXX-XXXX)",
+                crate::text::printable(t)
+            ));
+        }
         out.push(c);
     }
-    if out.len() != 8 && out.len() != 16 {
-        return Err(format!(
-            "{:?} has {} characters: a short code has 8 (XXXX-XXXX), a document id 16",
-            crate::text::printable(t),
-            out.len()
-        ));
+    match out.len() {
+        16 => Ok(out),
+        8 => Err(format!(
+            "{:?} is the 8-character short code of older papers, which is no longer looked up: type all 16 characters under the QR code (XXXX-XXXX-XXXX-XXXX), or scan the QR code",
+            crate::text::printable(t)
+        )),
+        n => Err(format!(
+            "{:?} has {n} characters: a document code has 16 (XXXX-XXXX-XXXX-XXXX)",
+            crate::text::printable(t)
+        )),
     }
-    Ok(out)
 }
 
 /// What kind of failure a platform call ended in: what the screen and the

@@ -401,15 +401,15 @@ pub fn print_counts(v: &Json, person_id: &str, since: &str) -> Result<PrintCount
 
 /// Most services a count may name.
 pub const MAX_COUNTED_SERVICES: usize = 500;
-/// Most documents a public lookup may list (a short code matching more is
-/// absurd: 40 bits of a hash).
+/// Most documents a public lookup may list (one id listed more than a few
+/// times is absurd).
 pub const MAX_LOOKUP_DOCUMENTS: usize = 16;
 /// Longest seal text accepted (a seal's QR code holds at most 4296).
 pub const MAX_SEAL_TEXT: usize = 4296;
 
 /// The body of `GET /public/documents/{code}` (1.1): every document listed
-/// has an id starting with `code` (canonical, see `lookup_code`), a seal
-/// and a known status.
+/// is the one asked (`code`, canonical, see `lookup_code`), with a seal and
+/// a known status.
 pub fn documents(v: &Json, code: &str) -> Result<Vec<DocumentStatus>, PlatformError> {
     let o = object(v, "lookup")?;
     let list = o
@@ -427,10 +427,10 @@ pub fn documents(v: &Json, code: &str) -> Result<Vec<DocumentStatus>, PlatformEr
         let w = format!("lookup.documents[{i}]");
         let item = object(d, &w)?;
         let id = text(item, &w, "document_id")?;
-        if !id.to_ascii_uppercase().starts_with(code) {
+        if id.to_ascii_uppercase() != code {
             return Err(bad(
                 &format!("{w}.document_id"),
-                &format!("{id:?} does not start with {code}"),
+                &format!("{id:?} is not the document asked, {code}"),
             ));
         }
         let seal = item.get("seal").and_then(Json::as_str).unwrap_or_default();

@@ -194,10 +194,11 @@ pub struct DemoState {
     qr: Mutex<HashMap<String, QrEntry>>,
     records: Mutex<Vec<Value>>,
     record_posts: AtomicU64,
-    faults: Mutex<VecDeque<Fault>>,
+    /// Faults queued, each for any call or for calls whose path holds a text.
+    faults: Mutex<VecDeque<(Option<String>, Fault)>>,
     next_id: AtomicU64,
-    /// Public lookups per client address: the window's start and count.
-    lookups: Mutex<HashMap<std::net::IpAddr, (SystemTime, u32)>>,
+    /// The times of each network's lookups within the window, oldest first.
+    lookups: Mutex<HashMap<std::net::IpAddr, VecDeque<SystemTime>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -207,7 +208,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl DemoState {
     /// Queues a fault for the next API call.
     pub fn push_fault(&self, f: Fault) {
-        lock(&self.faults).push_back(f);
+        lock(&self.faults).push_back((None, f));
+    }
+
+    /// Queues a fault for the next API call whose path holds `path`
+    /// (`print-counts`), whatever calls come in between.
+    pub fn push_fault_on(&self, path: &str, f: Fault) {
+        lock(&self.faults).push_back((Some(path.to_string()), f));
     }
 
     /// Faults queued and not yet played.
@@ -296,7 +303,14 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// Checks the token and terminal id, and plays queued faults.
 async fn guard(State(st): State<Arc<DemoState>>, headers: HeaderMap, req: Request, next: Next) -> Response {
-    let fault = lock(&st.faults).pop_front();
+    let fault = {
+        let mut faults = lock(&st.faults);
+        let path = req.uri().path();
+        let first = faults
+            .iter()
+            .position(|(on, _)| on.as_deref().is_none_or(|p| path.contains(p)));
+        first.and_then(|i| faults.remove(i)).map(|(_, f)| f)
+    };
     match fault {
         Some(Fault::Status {
             status,
@@ -664,31 +678,47 @@ async fn print_counts(
     .into_response()
 }
 
-/// Whether the client at `ip` may make one more public lookup now; if
-/// not, the seconds until it may.
+/// Whose lookups count together: an IPv4 /24 or an IPv6 /64 (one
+/// household's, one host's or one small network's addresses), so that a
+/// client cannot multiply its share by taking the next address.
+fn lookup_network(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V4(v4) => std::net::IpAddr::V4(std::net::Ipv4Addr::from_bits(v4.to_bits() & !0xFF)),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => lookup_network(std::net::IpAddr::V4(v4)),
+            None => std::net::IpAddr::V6(std::net::Ipv6Addr::from_bits(v6.to_bits() & !u128::from(u64::MAX))),
+        },
+    }
+}
+
+/// Whether the client at `ip` may make one more public lookup now: at
+/// most `lookup_limit` in any `lookup_window` (a sliding window: the times
+/// of its network's last lookups are kept), or the seconds until it may.
 fn lookup_allowed(st: &DemoState, ip: std::net::IpAddr) -> Result<(), u64> {
     let now = SystemTime::now();
+    let window = st.opts.lookup_window;
+    let within = |t: &SystemTime| now.duration_since(*t).is_ok_and(|d| d < window);
     let mut all = lock(&st.lookups);
-    // Forget windows long over, so the map stays small.
+    // Forget networks whose lookups are all past, so the map stays small.
     if all.len() > 10_000 {
-        all.retain(|_, (start, _)| now.duration_since(*start).is_ok_and(|d| d < st.opts.lookup_window));
+        all.retain(|_, times| times.back().is_some_and(within));
     }
-    let (start, count) = all.entry(ip).or_insert((now, 0));
-    let elapsed = now.duration_since(*start).unwrap_or_default();
-    if elapsed >= st.opts.lookup_window {
-        *start = now;
-        *count = 0;
+    let times = all.entry(lookup_network(ip)).or_default();
+    while times.front().is_some_and(|t| !within(t)) {
+        times.pop_front();
     }
-    if *count >= st.opts.lookup_limit {
-        let left = st.opts.lookup_window.saturating_sub(elapsed);
+    if times.len() >= st.opts.lookup_limit as usize {
+        let oldest = times.front().copied().unwrap_or(now);
+        let left = window.saturating_sub(now.duration_since(oldest).unwrap_or_default());
         return Err(left.as_secs_f64().ceil().max(1.0) as u64);
     }
-    *count += 1;
+    times.push_back(now);
     Ok(())
 }
 
-/// `GET /public/documents/{code}` (1.1, public): the printed documents
-/// whose id starts with the code, each with the seal its terminal
+/// `GET /public/documents/{code}` (1.1, public): the printed document
+/// whose id is the code (the whole id: the contract's 8-character prefix
+/// is refused, see docs/verification.md), with the seal its terminal
 /// reported and its status. Nothing else of the record is given.
 async fn public_document(State(st): State<Arc<DemoState>>, UrlPath(code): UrlPath<String>, req: Request) -> Response {
     let ip = req
@@ -720,7 +750,7 @@ fn public_answer(st: &DemoState, code: &str, ip: std::net::IpAddr) -> Response {
         return error(
             StatusCode::BAD_REQUEST,
             "bad_code",
-            "核验码格式错误：应为 XXXX-XXXX 或完整的文件编号",
+            "核验码格式错误：应为二维码下方的 16 位核验码 XXXX-XXXX-XXXX-XXXX",
         );
     };
     let statuses = match read_statuses(&st.opts.data) {
@@ -735,7 +765,7 @@ fn public_answer(st: &DemoState, code: &str, ip: std::net::IpAddr) -> Response {
         .filter(|r| r["status"] == "printed" && r["seal"].is_string())
         .filter_map(|r| {
             let id = r["document_id"].as_str()?;
-            id.starts_with(&code).then_some((id, r["seal"].as_str()?))
+            (id == code).then_some((id, r["seal"].as_str()?))
         })
         .map(|(id, seal)| {
             let mut d = json!({ "document_id": id, "seal": seal, "status": "valid" });

@@ -452,10 +452,10 @@ impl PlatformClient {
         validate::print_counts(&v, person_id, since)
     }
 
-    /// `GET /public/documents/{code}` (1.1, public): the documents whose id
-    /// starts with `code` (a short code or a document id, any case, hyphen
-    /// optional), with the seals their terminals reported and their
-    /// status. A malformed code is refused here, never sent.
+    /// `GET /public/documents/{code}` (1.1, public): the document whose id
+    /// is `code` (the 16 characters under the QR code, any case, hyphens
+    /// optional), with the seal its terminal reported and its status. A
+    /// malformed or 8-character code is refused here, never sent.
     pub async fn document_status(&self, code: &str) -> Result<Vec<DocumentStatus>, PlatformError> {
         let code = crate::platform::lookup_code(code).map_err(|e| PlatformError::new(ErrorKind::Rejected, e))?;
         let (_, v) = self
