@@ -685,7 +685,7 @@ async fn kiosk_verify_exits_zero_only_for_a_valid_paper_whatever_the_platform_li
     };
 
     // Nothing listed under the short code: nothing was verified.
-    let (exit, text) = verify("8A2B-3C4D");
+    let (exit, text) = verify("8A2B-3C4D-5E6F-7G8H");
     assert_eq!(exit, Some(1), "{text}");
     assert!(
         text.contains("NOT FOUND") && text.contains("Nothing was verified"),
@@ -697,7 +697,7 @@ async fn kiosk_verify_exits_zero_only_for_a_valid_paper_whatever_the_platform_li
     // order: revoked, by the short code and by the QR code alike.
     for order in [["valid", "revoked"], ["revoked", "valid"]] {
         *answer.lock().unwrap() = serde_json::json!({ "documents": [entry(order[0]), entry(order[1])] });
-        for input in ["8A2B-3C4D", code.as_str()] {
+        for input in ["8A2B-3C4D-5E6F-7G8H", code.as_str()] {
             let (exit, text) = verify(input);
             assert_eq!(exit, Some(1), "{order:?} {input}: {text}");
             assert!(text.contains("REVOKED"), "{order:?}: {text}");
@@ -706,7 +706,7 @@ async fn kiosk_verify_exits_zero_only_for_a_valid_paper_whatever_the_platform_li
     }
     // Listed once, valid: exit 0, and only then.
     *answer.lock().unwrap() = serde_json::json!({ "documents": [entry("valid")] });
-    let (exit, text) = verify("8A2B-3C4D");
+    let (exit, text) = verify("8A2B-3C4D-5E6F-7G8H");
     assert_eq!(exit, Some(0), "{text}");
 
     // The page's script decides the same in either order.
