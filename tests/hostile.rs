@@ -12,7 +12,8 @@ use crate::studio::{curl, json, studio};
 /// `shared` adds a shared-strings part claiming 2^40 entries (after a
 /// first element, where the library still finds it); `ratio` pads a
 /// worksheet with 200 MB of spaces that pack to a few hundred KB; `text`
-/// has one 600 KB shared string used by 150 cells (90 MB of cells).
+/// has one 600 KB shared string used by 150 cells (90 MB of cells);
+/// `cellref` names a cell in row 99,999,999,999.
 fn hostile_xlsx(kind: &str, dst: &Path) {
     let script = r#"
 import sys, zipfile
@@ -23,6 +24,8 @@ with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, 
         if item.filename == "xl/worksheets/sheet1.xml":
             if kind == "ratio":
                 data = data.replace(b"</sheetData>", b" " * (200 << 20) + b"</sheetData>")
+            if kind == "cellref":
+                data = data.replace(b'r="A1"', b'r="A99999999999"', 1)
             if kind == "text":
                 rows = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (r, r) for r in range(10, 160))
                 data = data.replace(b"</sheetData>", rows + b"</sheetData>")
@@ -61,6 +64,9 @@ fn a_workbook_that_claims_or_unpacks_to_too_much_is_refused_by_name_everywhere()
             "xl/worksheets/sheet1.xml unpacks to more than 100 times its packed size",
         ),
         ("text", "more than 64 MB of text"),
+        // A cell reference longer than any cell's (the library's
+        // arithmetic overflows on it).
+        ("cellref", "names the cell \"A99999999999\", which no sheet has"),
     ];
     for (kind, said_) in cases {
         let service = hostile_service(tmp.path(), kind);

@@ -183,7 +183,9 @@ pub fn check_workbook(bytes: &[u8], file: &str) -> Result<(), SheetError> {
         let raw_name = part.name().map(|n| n.into_owned()).unwrap_or_default();
         let name = crate::text::printable(&raw_name);
         let packed = part.compressed_size().max(1);
-        let shared = raw_name.to_ascii_lowercase().ends_with("sharedstrings.xml");
+        let lower = raw_name.to_ascii_lowercase();
+        let shared = lower.ends_with("sharedstrings.xml");
+        let worksheet = lower.trim_start_matches('/').starts_with("xl/worksheets/") && lower.ends_with(".xml");
         let mut kept = Vec::new();
         let mut size = 0u64;
         loop {
@@ -224,12 +226,15 @@ pub fn check_workbook(bytes: &[u8], file: &str) -> Result<(), SheetError> {
                     ),
                 ));
             }
-            if shared {
+            if shared || worksheet {
                 kept.extend_from_slice(&buf[..n]);
             }
         }
         if shared {
             check_shared_strings(&kept, file, &name)?;
+        }
+        if worksheet {
+            check_cell_references(&kept, file, &name)?;
         }
     }
     Ok(())
@@ -277,6 +282,60 @@ fn check_shared_strings(xml: &[u8], file: &str, part: &str) -> Result<(), SheetE
                     format!(
                         "part {part} declares {key}=\"{}\" shared strings, more than the {MAX_SHARED_STRINGS} cells a sheet may use: save it again from Excel as .xlsx",
                         crate::text::printable(&raw.chars().take(40).collect::<String>()),
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Whether `r` is a cell (`B7`), a column or row of one, or a range of
+/// them (`A1:XFD1048576`), within the letters and digits a sheet's cells
+/// can have: the spreadsheet library adds up longer ones without bound.
+fn cell_reference(r: &str) -> bool {
+    r.split(':').all(|part| {
+        let letters = part.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let digits = &part[letters..];
+        letters <= 3 && digits.len() <= 7 && digits.bytes().all(|b| b.is_ascii_digit())
+    }) && r.split(':').count() <= 2
+}
+
+/// The cell references of a worksheet (`r` and `ref` attributes of any
+/// element: cells, rows, the dimension, merged cells, shared formulas) are
+/// cells of a sheet.
+fn check_cell_references(xml: &[u8], file: &str, part: &str) -> Result<(), SheetError> {
+    use quick_xml::events::Event;
+    let not_xml = |e: &dyn std::fmt::Display| {
+        open_err(
+            file,
+            format!("part {part} is not XML ({e}): save it again from Excel as .xlsx"),
+        )
+    };
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut scratch = Vec::new();
+    loop {
+        scratch.clear();
+        let element = match reader.read_event_into(&mut scratch) {
+            Ok(Event::Start(e) | Event::Empty(e)) => e,
+            Ok(Event::Eof) => return Ok(()),
+            Ok(_) => continue,
+            Err(e) => return Err(not_xml(&e)),
+        };
+        for attr in element.attributes() {
+            let attr = attr.map_err(|e| not_xml(&e))?;
+            // The names as the library reads them, whole (`xmlns:r` is a
+            // namespace, not a reference).
+            let key: &str = attr.key.as_ref();
+            if key != "r" && key != "ref" {
+                continue;
+            }
+            let value: &str = attr.value.as_ref();
+            if !cell_reference(value) {
+                return Err(open_err(
+                    file,
+                    format!(
+                        "part {part} names the cell \"{}\", which no sheet has (the last cell is XFD1048576): save it again from Excel as .xlsx",
+                        crate::text::printable(&value.chars().take(40).collect::<String>()),
                     ),
                 ));
             }
