@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 use crate::common::*;
 
-fn bundle_of(template: &str, out: &Path) -> String {
-    let dir = root().join(template);
-    let o = kiosk(
+/// `kiosk template bundle` of the template folder `dir` into `out`.
+pub(crate) fn bundle_output(dir: &Path, out: &Path) -> std::process::Output {
+    kiosk(
         &[
             "template",
             "bundle",
@@ -24,7 +24,11 @@ fn bundle_of(template: &str, out: &Path) -> String {
             out.to_str().unwrap(),
         ],
         &root(),
-    );
+    )
+}
+
+fn bundle_of(template: &str, out: &Path) -> String {
+    let o = bundle_output(&root().join(template), out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

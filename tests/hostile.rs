@@ -98,20 +98,7 @@ fn a_workbook_that_claims_or_unpacks_to_too_much_is_refused_by_name_everywhere()
 
         // The same service handed in as a bundle, and checked.
         let bundled = tmp.path().join(format!("{kind}.service.zip"));
-        let out = kiosk(
-            &[
-                "template",
-                "bundle",
-                service.to_str().unwrap(),
-                "--department",
-                "宿舍管理中心",
-                "--author",
-                "王老师",
-                "--out",
-                bundled.to_str().unwrap(),
-            ],
-            tmp.path(),
-        );
+        let out = crate::bundle::bundle_output(&service, &bundled);
         assert!(out.status.success(), "{kind}: {}", said(&out));
         let out = kiosk(&["template", "check", bundled.to_str().unwrap()], tmp.path());
         let text = said(&out);
@@ -359,6 +346,28 @@ fn wait_for_port(port: u16) {
 
 // ---- the studio driven from other sites, and guessed at ----
 
+/// The head of curl's answer to GET `url` from the local address `from`
+/// (with `extra` arguments), in lower case: the status line and headers.
+fn head_from(from: &str, extra: &[&str], url: &str) -> String {
+    let out = std::process::Command::new(tool("curl"))
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-D",
+            "-",
+            "--max-time",
+            "120",
+            "--interface",
+            from,
+        ])
+        .args(extra)
+        .arg(url)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).to_lowercase()
+}
+
 /// The peak resident memory of a process, in MB.
 fn peak_mb(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -403,23 +412,7 @@ fn the_studio_answers_no_other_site_and_renders_a_few_at_a_time() {
             .map(|i| {
                 let page = &page;
                 s.spawn(move || {
-                    let from = format!("127.0.0.{}", 20 + i % 4);
-                    let out = std::process::Command::new(tool("curl"))
-                        .args([
-                            "-s",
-                            "-o",
-                            "/dev/null",
-                            "-D",
-                            "-",
-                            "--max-time",
-                            "120",
-                            "--interface",
-                            &from,
-                            page,
-                        ])
-                        .output()
-                        .unwrap();
-                    let head = String::from_utf8_lossy(&out.stdout).to_lowercase();
+                    let head = head_from(&format!("127.0.0.{}", 20 + i % 4), &[], page);
                     let status = head.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0);
                     (status, head.into_bytes())
                 })
@@ -450,40 +443,12 @@ fn the_studio_answers_no_other_site_and_renders_a_few_at_a_time() {
 #[test]
 fn password_guessers_are_slowed_locked_out_and_logged_while_staff_work_on() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut hash = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args(["studio", "--hash-password"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    hash.stdin
-        .take()
-        .unwrap()
-        .write_all(b"correct horse battery\n")
-        .unwrap();
-    let hashed = String::from_utf8(hash.wait_with_output().unwrap().stdout).unwrap();
-    let config = tmp.path().join("studio.toml");
-    std::fs::write(&config, format!("[studio]\npassword_hash = \"{}\"\n", hashed.trim())).unwrap();
     let log = tmp.path().join("studio.log");
-    let port = free_port();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args([
-            "studio",
-            "--listen",
-            &format!("0.0.0.0:{port}"),
-            "--allow-network",
-            "--config",
-            config.to_str().unwrap(),
-            "--templates",
-            root().join("print-templates").to_str().unwrap(),
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let _p = Procs(vec![child]);
-    wait_for_port(port);
+    let (_p, port) = crate::studio::studio_with_password(
+        tmp.path(),
+        "correct horse battery",
+        std::fs::File::create(&log).unwrap().into(),
+    );
     let api = format!("http://127.0.0.1:{port}/api/services");
     let staff = |api: &str| curl(&["-u", "staff:correct horse battery", api]).0;
     assert_eq!(staff(&api), 200);
@@ -497,24 +462,7 @@ fn password_guessers_are_slowed_locked_out_and_logged_while_staff_work_on() {
                 s.spawn(move || {
                     let from = format!("127.0.0.{}", 10 + g);
                     (0..8)
-                        .map(|n| {
-                            let out = std::process::Command::new(tool("curl"))
-                                .args([
-                                    "-s",
-                                    "-o",
-                                    "/dev/null",
-                                    "-D",
-                                    "-",
-                                    "--interface",
-                                    &from,
-                                    "-u",
-                                    &format!("staff:guess-{g}-{n}"),
-                                    &api,
-                                ])
-                                .output()
-                                .unwrap();
-                            String::from_utf8_lossy(&out.stdout).to_lowercase()
-                        })
+                        .map(|n| head_from(&from, &["-u", &format!("staff:guess-{g}-{n}")], &api))
                         .collect::<Vec<String>>()
                 })
             })
@@ -567,43 +515,14 @@ fn get_text(addr: &str, path: &str, limit: std::time::Duration) -> Option<(u16, 
 
 #[test]
 fn idle_connections_by_the_thousand_neither_stop_the_watchdog_nor_health() {
-    use std::os::unix::net::UnixDatagram;
     use std::time::Duration;
     // This test holds more connections than a default descriptor limit.
     run("prlimit", &["--pid", &std::process::id().to_string(), "--nofile=8192:"]);
     let tmp = tempfile::tempdir().unwrap();
-    let socket = tmp.path().join("notify");
-    let listener = UnixDatagram::bind(&socket).unwrap();
-    let metrics = format!("127.0.0.1:{}", free_port());
-    let (mut procs, display) = crate::gui_smoke::x_server(1080, 1920);
     // The kiosk as systemd starts it by default: 1,024 descriptors.
-    let kiosk = std::process::Command::new("prlimit")
-        .args([
-            "--nofile=1024:1024",
-            "--",
-            env!("CARGO_BIN_EXE_kiosk"),
-            "run",
-            "--demo",
-            "--metrics",
-            &metrics,
-        ])
-        .current_dir(root())
-        .env("DISPLAY", &display)
-        .env("TMPDIR", tmp.path())
-        .env("NOTIFY_SOCKET", &socket)
-        .env("WATCHDOG_USEC", "1000000")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    procs.0.push(kiosk);
-    let mut buf = [0u8; 256];
-    let mut next = |wait_ms: u64| -> Option<String> {
-        listener.set_read_timeout(Some(Duration::from_millis(wait_ms))).unwrap();
-        let n = listener.recv(&mut buf).ok()?;
-        Some(String::from_utf8_lossy(&buf[..n]).into_owned())
-    };
+    let (_procs, listener, metrics) =
+        crate::metrics::watched_demo(tmp.path(), &["prlimit", "--nofile=1024:1024", "--"]);
+    let next = |wait_ms: u64| crate::metrics::notice(&listener, wait_ms);
     let first = next(60_000).expect("the kiosk says it is ready");
     assert!(first.contains("READY=1"), "{first}");
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -848,20 +767,7 @@ fn the_demo_runs_from_any_folder_and_an_error_says_its_cause_once() {
 fn a_bundle_with_a_second_manifest_or_a_disguised_name_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let good = tmp.path().join("cert.service.zip");
-    let out = kiosk(
-        &[
-            "template",
-            "bundle",
-            root().join("print-templates/enrollment-certificate").to_str().unwrap(),
-            "--department",
-            "学生处",
-            "--author",
-            "张老师",
-            "--out",
-            good.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let out = crate::bundle::bundle_output(&root().join("print-templates/enrollment-certificate"), &good);
     assert!(out.status.success(), "{}", said(&out));
     // A second manifest after the real one (unzip reads the last), naming
     // another version; and a file whose name carries a bidi override.
@@ -897,20 +803,7 @@ with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w") as out:
     let dir = tmp.path().join("enrollment-certificate");
     copy_dir(&root().join("print-templates/enrollment-certificate"), &dir);
     std::fs::write(dir.join("note\u{202e}txt.exe"), "x").unwrap();
-    let out = kiosk(
-        &[
-            "template",
-            "bundle",
-            dir.to_str().unwrap(),
-            "--department",
-            "学生处",
-            "--author",
-            "张老师",
-            "--out",
-            tmp.path().join("again.zip").to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let out = crate::bundle::bundle_output(&dir, &tmp.path().join("again.zip"));
     let text = said(&out);
     assert!(!out.status.success() && text.contains("U+202E"), "{text}");
 }

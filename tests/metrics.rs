@@ -250,18 +250,23 @@ fn the_alert_rules_pass_their_unit_tests() {
     assert!(out.status.success() && said.contains("SUCCESS"), "{said}");
 }
 
-#[test]
-fn a_hung_event_loop_stops_the_watchdog_pings() {
-    let tmp = tempfile::tempdir().unwrap();
-    let socket = tmp.path().join("notify");
+/// `kiosk run --demo --metrics ADDR` under Xvfb as systemd runs it with
+/// `Type=notify` and a 1 s watchdog, its notifications to a socket held
+/// here; `before` is put in front of the command (`prlimit …`). The
+/// processes, the socket and the metrics address.
+pub(crate) fn watched_demo(tmp: &Path, before: &[&str]) -> (crate::gui_smoke::Procs, UnixDatagram, String) {
+    let socket = tmp.join("notify");
     let listener = UnixDatagram::bind(&socket).unwrap();
     let metrics = format!("127.0.0.1:{}", free_port());
     let (mut procs, display) = crate::gui_smoke::x_server(1080, 1920);
-    let kiosk = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args(["run", "--demo", "--metrics", &metrics])
+    let kiosk = env!("CARGO_BIN_EXE_kiosk");
+    let mut command: Vec<&str> = before.to_vec();
+    command.extend([kiosk, "run", "--demo", "--metrics", &metrics]);
+    let child = Command::new(command[0])
+        .args(&command[1..])
         .current_dir(root())
         .env("DISPLAY", &display)
-        .env("TMPDIR", tmp.path())
+        .env("TMPDIR", tmp)
         .env("NOTIFY_SOCKET", &socket)
         .env("WATCHDOG_USEC", "1000000")
         // Under cage the unit's main process is the compositor.
@@ -271,14 +276,24 @@ fn a_hung_event_loop_stops_the_watchdog_pings() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let pid = kiosk.id().to_string();
-    procs.0.push(kiosk);
+    procs.0.push(child);
+    (procs, listener, metrics)
+}
+
+/// The next notification on `socket` within `wait_ms`.
+pub(crate) fn notice(socket: &UnixDatagram, wait_ms: u64) -> Option<String> {
     let mut buf = [0u8; 256];
-    let mut next = |wait_ms: u64| -> Option<String> {
-        listener.set_read_timeout(Some(Duration::from_millis(wait_ms))).unwrap();
-        let n = listener.recv(&mut buf).ok()?;
-        Some(String::from_utf8_lossy(&buf[..n]).into_owned())
-    };
+    socket.set_read_timeout(Some(Duration::from_millis(wait_ms))).unwrap();
+    let n = socket.recv(&mut buf).ok()?;
+    Some(String::from_utf8_lossy(&buf[..n]).into_owned())
+}
+
+#[test]
+fn a_hung_event_loop_stops_the_watchdog_pings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (procs, listener, metrics) = watched_demo(tmp.path(), &[]);
+    let pid = procs.0.last().unwrap().id().to_string();
+    let next = |wait_ms: u64| notice(&listener, wait_ms);
     // Ready once its window runs, then a ping every half second.
     let first = next(60_000).expect("the kiosk says it is ready");
     assert!(first.contains("READY=1"), "{first}");

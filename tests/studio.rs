@@ -45,6 +45,50 @@ pub(crate) fn studio(dir: &Path) -> (Procs, String, PathBuf) {
     (Procs(vec![child]), url, templates)
 }
 
+/// A studio on every address of this machine over the built-in services,
+/// with `password` (hashed by `kiosk studio --hash-password`, its
+/// configuration in `dir`), its errors to `stderr`: it and its port.
+pub(crate) fn studio_with_password(dir: &Path, password: &str, stderr: Stdio) -> (Procs, u16) {
+    let mut hash = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["studio", "--hash-password"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    hash.stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    let hashed = String::from_utf8(hash.wait_with_output().unwrap().stdout).unwrap();
+    let config = dir.join("studio.toml");
+    std::fs::write(&config, format!("[studio]\npassword_hash = \"{}\"\n", hashed.trim())).unwrap();
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args([
+            "studio",
+            "--listen",
+            &format!("0.0.0.0:{port}"),
+            "--allow-network",
+            "--config",
+            config.to_str().unwrap(),
+            "--templates",
+            root().join("print-templates").to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let procs = Procs(vec![child]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the studio did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (procs, port)
+}
+
 /// curl: (status, body).
 pub(crate) fn curl(args: &[&str]) -> (u16, Vec<u8>) {
     let mut all = vec![
@@ -433,42 +477,7 @@ fn the_studio_leaves_this_machine_only_with_a_password() {
     assert!(public(&["--allow-network"]).contains("password"));
 
     // With one: asked for, and let in once given.
-    let mut hash = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args(["studio", "--hash-password"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    hash.stdin
-        .take()
-        .unwrap()
-        .write_all(b"correct horse battery\n")
-        .unwrap();
-    let hashed = String::from_utf8(hash.wait_with_output().unwrap().stdout).unwrap();
-    let config = tmp.path().join("studio.toml");
-    std::fs::write(&config, format!("[studio]\npassword_hash = \"{}\"\n", hashed.trim())).unwrap();
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args([
-            "studio",
-            "--listen",
-            &format!("0.0.0.0:{port}"),
-            "--allow-network",
-            "--config",
-            config.to_str().unwrap(),
-            "--templates",
-            root().join("print-templates").to_str().unwrap(),
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _p = Procs(vec![child]);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the studio did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (_p, port) = studio_with_password(tmp.path(), "correct horse battery", Stdio::inherit());
     let api = format!("http://127.0.0.1:{port}/api/services");
     let (status, _) = curl(&[&api]);
     assert_eq!(status, 401);

@@ -66,13 +66,33 @@ pub fn set_status(cmd: DocumentCmd) -> anyhow::Result<()> {
 
 /// `kiosk demo-platform`: serves until Ctrl-C.
 /// `kiosk demo-platform`'s arguments.
+#[derive(Debug, clap::Args)]
 pub struct Serve {
+    /// Folder laid out like the platform's examples: `cards.json`, `<person id>/*.json`.
+    #[arg(long, default_value = "assets/sample-data")]
     pub data: PathBuf,
+    /// Address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8700")]
     pub listen: SocketAddr,
+    /// Bearer token terminals must send.
+    #[arg(long, default_value = "demo-token")]
     pub token: String,
+    /// The contract version to speak: 1.1, or 1.0 (no print counts, no
+    /// public lookup), to try a terminal against an older platform.
+    #[arg(long, default_value = "1.1", value_parser = ["1.0", "1.1"])]
     pub contract: String,
+    /// Public lookups each network (an IPv4 /24, an IPv6 /64) may make in
+    /// any minute.
+    #[arg(long, default_value_t = 30)]
     pub lookups_per_minute: u32,
+    /// The services' templates, whose `max_copies` bound the copies a
+    /// print record may report (default: the built-in services;
+    /// others: 20, the most any template allows).
+    #[arg(long)]
     pub templates: Option<PathBuf>,
+    /// A terminal's own token, `TERMINAL-ID=TOKEN` (repeatable): once any
+    /// is given, each terminal is let in only with its own.
+    #[arg(long = "terminal-token", value_name = "TERMINAL-ID=TOKEN")]
     pub terminal_tokens: Vec<String>,
 }
 

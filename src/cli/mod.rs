@@ -174,31 +174,8 @@ pub enum Command {
     /// Serve the reference data platform from a folder of records.
     #[command(args_conflicts_with_subcommands = true)]
     DemoPlatform {
-        /// Folder laid out like the platform's examples: `cards.json`, `<person id>/*.json`.
-        #[arg(long, default_value = "assets/sample-data")]
-        data: PathBuf,
-        /// Address to listen on (port 0: any free port).
-        #[arg(long, default_value = "127.0.0.1:8700")]
-        listen: std::net::SocketAddr,
-        /// Bearer token terminals must send.
-        #[arg(long, default_value = "demo-token")]
-        token: String,
-        /// The contract version to speak: 1.1, or 1.0 (no print counts, no
-        /// public lookup), to try a terminal against an older platform.
-        #[arg(long, default_value = "1.1", value_parser = ["1.0", "1.1"])]
-        contract: String,
-        /// Public lookups each client may make per minute.
-        #[arg(long, default_value_t = 30)]
-        lookups_per_minute: u32,
-        /// The services' templates, whose `max_copies` bound the copies a
-        /// print record may report (default: the built-in services;
-        /// others: 20, the most any template allows).
-        #[arg(long)]
-        templates: Option<PathBuf>,
-        /// A terminal's own token, `TERMINAL-ID=TOKEN` (repeatable): once any
-        /// is given, each terminal is let in only with its own.
-        #[arg(long = "terminal-token", value_name = "TERMINAL-ID=TOKEN")]
-        terminal_tokens: Vec<String>,
+        #[command(flatten)]
+        serve: demo::Serve,
         #[command(subcommand)]
         status: Option<DocumentCmd>,
     },
@@ -442,24 +419,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             n,
         }) => bench::journal(&dir, attempts, people, n),
         Command::DemoPlatform { status: Some(cmd), .. } => demo::set_status(cmd),
-        Command::DemoPlatform {
-            data,
-            listen,
-            token,
-            contract,
-            lookups_per_minute,
-            templates,
-            terminal_tokens,
-            status: None,
-        } => demo::serve(demo::Serve {
-            data,
-            listen,
-            token,
-            contract,
-            lookups_per_minute,
-            templates,
-            terminal_tokens,
-        }),
+        Command::DemoPlatform { serve, status: None } => demo::serve(serve),
         Command::Reader(ReaderCmd::Test { config }) => reader::test(&config),
         Command::Printer(PrinterCmd::Status { config }) => printer::status(&config),
         Command::Printer(PrinterCmd::TestPage { config }) => printer::test_page(&config),

@@ -240,11 +240,15 @@ pub fn check_workbook(bytes: &[u8], file: &str) -> Result<(), SheetError> {
     Ok(())
 }
 
-/// The shared strings' declared counts, which the spreadsheet library
-/// reserves memory by, within [`MAX_SHARED_STRINGS`] on every `sst`
-/// element of the part (the library takes the first it meets, wherever
-/// it is).
-fn check_shared_strings(xml: &[u8], file: &str, part: &str) -> Result<(), SheetError> {
+/// Every attribute of every element of a part's XML, as
+/// `visit(element's local name, attribute's name as written, value)`; XML
+/// that does not read is refused, naming the part.
+fn each_attribute(
+    xml: &[u8],
+    file: &str,
+    part: &str,
+    mut visit: impl FnMut(&str, &str, &str) -> Result<(), SheetError>,
+) -> Result<(), SheetError> {
     use quick_xml::events::Event;
     let not_xml = |e: &dyn std::fmt::Display| {
         open_err(
@@ -264,29 +268,39 @@ fn check_shared_strings(xml: &[u8], file: &str, part: &str) -> Result<(), SheetE
         };
         let name = element.local_name();
         let name: &str = name.as_ref();
-        if name != "sst" {
-            continue;
-        }
         for attr in element.attributes() {
             let attr = attr.map_err(|e| not_xml(&e))?;
-            let key = attr.key.local_name();
-            let key: &str = key.as_ref();
-            if key != "count" && key != "uniqueCount" {
-                continue;
-            }
-            let raw: &str = attr.value.as_ref();
-            let fits = raw.trim().parse::<u64>().is_ok_and(|n| n <= MAX_SHARED_STRINGS);
-            if !fits {
-                return Err(open_err(
-                    file,
-                    format!(
-                        "part {part} declares {key}=\"{}\" shared strings, more than the {MAX_SHARED_STRINGS} cells a sheet may use: save it again from Excel as .xlsx",
-                        crate::text::printable(&raw.chars().take(40).collect::<String>()),
-                    ),
-                ));
-            }
+            visit(name, attr.key.as_ref(), attr.value.as_ref())?;
         }
     }
+}
+
+/// A value from a workbook, shortened and escaped for a message.
+fn quoted(value: &str) -> String {
+    crate::text::printable(&value.chars().take(40).collect::<String>())
+}
+
+/// The shared strings' declared counts, which the spreadsheet library
+/// reserves memory by, within [`MAX_SHARED_STRINGS`] on every `sst`
+/// element of the part (the library takes the first it meets, wherever
+/// it is).
+fn check_shared_strings(xml: &[u8], file: &str, part: &str) -> Result<(), SheetError> {
+    each_attribute(xml, file, part, |element, key, value| {
+        let key = key.rsplit(':').next().unwrap_or(key);
+        if element != "sst" || (key != "count" && key != "uniqueCount") {
+            return Ok(());
+        }
+        if value.trim().parse::<u64>().is_ok_and(|n| n <= MAX_SHARED_STRINGS) {
+            return Ok(());
+        }
+        Err(open_err(
+            file,
+            format!(
+                "part {part} declares {key}=\"{}\" shared strings, more than the {MAX_SHARED_STRINGS} cells a sheet may use: save it again from Excel as .xlsx",
+                quoted(value)
+            ),
+        ))
+    })
 }
 
 /// Whether `r` is a cell (`B7`), a column or row of one, or a range of
@@ -302,45 +316,21 @@ fn cell_reference(r: &str) -> bool {
 
 /// The cell references of a worksheet (`r` and `ref` attributes of any
 /// element: cells, rows, the dimension, merged cells, shared formulas) are
-/// cells of a sheet.
+/// cells of a sheet. Names are taken whole, as the library reads them
+/// (`xmlns:r` is a namespace, not a reference).
 fn check_cell_references(xml: &[u8], file: &str, part: &str) -> Result<(), SheetError> {
-    use quick_xml::events::Event;
-    let not_xml = |e: &dyn std::fmt::Display| {
-        open_err(
-            file,
-            format!("part {part} is not XML ({e}): save it again from Excel as .xlsx"),
-        )
-    };
-    let mut reader = quick_xml::Reader::from_reader(xml);
-    let mut scratch = Vec::new();
-    loop {
-        scratch.clear();
-        let element = match reader.read_event_into(&mut scratch) {
-            Ok(Event::Start(e) | Event::Empty(e)) => e,
-            Ok(Event::Eof) => return Ok(()),
-            Ok(_) => continue,
-            Err(e) => return Err(not_xml(&e)),
-        };
-        for attr in element.attributes() {
-            let attr = attr.map_err(|e| not_xml(&e))?;
-            // The names as the library reads them, whole (`xmlns:r` is a
-            // namespace, not a reference).
-            let key: &str = attr.key.as_ref();
-            if key != "r" && key != "ref" {
-                continue;
-            }
-            let value: &str = attr.value.as_ref();
-            if !cell_reference(value) {
-                return Err(open_err(
-                    file,
-                    format!(
-                        "part {part} names the cell \"{}\", which no sheet has (the last cell is XFD1048576): save it again from Excel as .xlsx",
-                        crate::text::printable(&value.chars().take(40).collect::<String>()),
-                    ),
-                ));
-            }
+    each_attribute(xml, file, part, |_, key, value| {
+        if (key != "r" && key != "ref") || cell_reference(value) {
+            return Ok(());
         }
-    }
+        Err(open_err(
+            file,
+            format!(
+                "part {part} names the cell \"{}\", which no sheet has (the last cell is XFD1048576): save it again from Excel as .xlsx",
+                quoted(value)
+            ),
+        ))
+    })
 }
 
 fn read_xlsx(bytes: &[u8], ext: &str, file: &str, sheet: Option<&str>) -> Result<(String, Vec<Vec<Cell>>), SheetError> {
