@@ -310,9 +310,18 @@ impl Ctx<'_> {
                 leading: 1.3,
             };
             let spans = self.tpl.spans(c, ctx, false)?;
-            let cap_w = side.max(mm(40.0)).min(w);
+            // Wide enough for the document's code (16 characters in
+            // fours, never broken) at the caption's size.
+            let cap_w = side.max(mm(52.0)).min(w);
             let cx = aligned(align, x, w, cap_w);
-            let p = self.paragraph(&spans, c, &style, Align::Center, 0.0, 0.0, cx, cap_w)?;
+            // Flush with the code's own edge: under a code at the left
+            // margin the caption starts where the code does; under a
+            // centred code it is centred.
+            let flush = match align {
+                Align::Left | Align::Justify => Align::Left,
+                other => other,
+            };
+            let p = self.paragraph(&spans, c, &style, flush, 0.0, 0.0, cx, cap_w)?;
             let mut y = side + 1.0;
             for (mut runs, lh) in p.lines {
                 for r in &mut runs {

@@ -116,6 +116,7 @@ pub fn shape(book: &FontBook, spans: &[Span], style: &TextStyle) -> Result<Vec<S
         }
     }
     open_long_runs(&mut out);
+    keep_codes_whole(&mut out);
     compress_punctuation(&mut out, style.size);
     Ok(out)
 }
@@ -160,6 +161,39 @@ fn open_long_runs(chars: &mut [Shaped]) {
         if i - start >= LONG_RUN && beside_cjk {
             for c in &mut chars[start + RUN_PIECE..=i - RUN_PIECE] {
                 c.break_before = true;
+            }
+        }
+    }
+}
+
+/// Codes and dates written in groups joined by hyphens (a document's
+/// code `TAQC-SEWK-YKNE-WY1C`, `2023-09-01`, `COVID-19`: upper-case
+/// letters and digits only) are never broken at their hyphens: a reader
+/// types them from the paper, and a code split over two lines reads as
+/// two.
+fn keep_codes_whole(chars: &mut [Shaped]) {
+    let part = |c: char| c.is_ascii_digit() || c.is_ascii_uppercase();
+    let mut i = 0;
+    while i < chars.len() {
+        if !part(chars[i].ch) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut hyphens = 0;
+        while i < chars.len() && (i == start || !chars[i].forced_before) {
+            let c = chars[i].ch;
+            let joins =
+                c == '-' && part(chars[i - 1].ch) && chars.get(i + 1).is_some_and(|n| part(n.ch) && !n.forced_before);
+            if !(part(c) || joins) {
+                break;
+            }
+            hyphens += usize::from(joins);
+            i += 1;
+        }
+        if hyphens > 0 {
+            for c in &mut chars[start + 1..i] {
+                c.break_before = false;
             }
         }
     }
@@ -346,6 +380,19 @@ mod tests {
             .into_iter()
             .map(|r| chars[r].iter().map(|c| c.ch).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_code_in_hyphenated_groups_is_never_broken() {
+        // A narrow line: the code moves whole to the next line, as do the
+        // date; lower-case words may still break at their hyphens.
+        for code in ["TAQC-SEWK-YKNE-WY1C", "2023-09-01"] {
+            let text = format!("Scan to verify {code} now");
+            let got = lines(&text, 14.0);
+            assert!(got.len() > 1 && got.iter().any(|l| l.contains(code)), "{code}: {got:?}");
+        }
+        let got = lines("a well-known long-standing rule", 6.0);
+        assert!(got.iter().any(|l| l.ends_with('-')), "{got:?}");
     }
 
     #[test]
