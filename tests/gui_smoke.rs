@@ -442,3 +442,33 @@ fn a_real_window_prints_and_rates_read_back_by_ocr() {
         win.wait_for(&["Back to the start in"]);
     }
 }
+
+/// The technician's PIN pad in the real window: five taps on the corner
+/// open it; left alone, it gives way to the attract screen after the
+/// session's idle time (that its keys stay put is checked by bounds in
+/// tests/ui_journeys.rs).
+#[test]
+fn a_real_window_pin_pad_closes_when_left_alone() {
+    let win = Window::open(1080, 1920);
+    win.wait_for(&["请将校园卡放在读卡区"]);
+    // A little apart each time: xdotool's synchronous move waits long
+    // for a pointer already where it is sent.
+    for i in 0..5 {
+        win.click(&Line {
+            text: String::new(),
+            x: 80 + 8 * i,
+            y: 80 + 8 * i,
+            w: 2,
+            h: 2,
+        });
+    }
+    let opened = std::time::Instant::now();
+    win.wait_for(&["请输入", "PIN"]);
+    // Nobody touches it: the attract screen comes back (within the 90 s
+    // that reading waits; the idle time is 60 s).
+    win.wait_for(&["请将校园卡放在读卡区"]);
+    assert!(
+        opened.elapsed() >= Duration::from_secs(50),
+        "closed before the idle time"
+    );
+}
